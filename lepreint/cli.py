@@ -1,0 +1,281 @@
+"""The ``lepreint`` command: one click group, one subcommand per stage.
+
+Each subcommand is a thin wrapper over a public function of the same name.  ``--json`` prints
+sorted JSON on stdout; otherwise a readable table.  Bad input (cards, units, out-of-range
+masses, ...) gives one line ``lepreint: error: ...`` on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from . import background as bg
+from . import units
+from ._version import __version__
+
+__all__ = ["main"]
+
+#: the exceptions that mean "bad input": reported in one line, exit code 2
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError)
+
+
+def _user_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            click.echo(f"lepreint: error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def _emit(payload: dict, as_json: bool, table) -> None:
+    payload = {"lepreint_version": __version__, **payload}
+    if as_json:
+        click.echo(json.dumps(payload, sort_keys=True, indent=1, default=float))
+    else:
+        from rich.console import Console
+
+        Console().print(table(payload))
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated numbers for {what}, got {text!r}") from None
+
+
+def _quantity(dim: str):
+    def convert(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return units.to_internal(value, dim, bare_numbers=True)
+        except units.UnitError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return convert
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lepreint")
+def cli():
+    """Reinterpret LHC searches for soft, displaced leptons."""
+
+
+# --------------------------------------------------------------------------- check
+
+
+@cli.command()
+@click.argument("cards", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+def check(cards, as_json):
+    """Validate CARDS (any kind; read from their `kind:` field) and print what was found."""
+    from .cards import InvalidCard, load_card
+
+    found, bad = [], 0
+    for c in cards:
+        try:
+            card = load_card(c)
+        except InvalidCard as exc:
+            bad += 1
+            click.echo(f"lepreint: error: {exc}", err=True)
+            found.append({"card": c, "valid": False, "error": str(exc)})
+            continue
+        d = card.data
+        summary = {"card": c, "valid": True, "kind": card.kind, "name": d.get("name", ""), "digest": card.digest}
+        if card.kind == "analysis":
+            summary["regions"] = [r["name"] for r in d["signal_regions"]]
+            summary["luminosity"] = d["luminosity"]
+        elif card.kind == "benchmarks":
+            summary["points"] = len(d["points"])
+        elif card.kind == "model":
+            summary["model"] = d["model"]
+        found.append(summary)
+    if as_json:
+        click.echo(json.dumps({"cards": found}, sort_keys=True, indent=1))
+    else:
+        for s in found:
+            if s["valid"]:
+                extra = ", ".join(f"{k}={s[k]}" for k in ("regions", "luminosity", "points", "model") if k in s)
+                click.echo(f"ok   {s['card']}: {s['kind']} card '{s['name']}' ({extra}) sha256 {s['digest'][:12]}")
+    sys.exit(2 if bad else 0)
+
+
+# --------------------------------------------------------------------------- background
+
+
+def _bkg_table(p):
+    from rich.table import Table
+
+    t = Table(title=f"Heavy-flavour background, {p['mode']} mode, {p['lumi_ifb']:g} /fb, "
+                    f"pT(e) > {p['pt_e']:g} GeV, pT(mu) > {p['pt_mu']:g} GeV")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    for k in ("kappa_e", "kappa_mu", "kappa_emu"):
+        t.add_row(k, f"{p[k]:.4g}")
+    for name, b in zip(("B_I", "B_II", "B_III"), p["B"]):
+        t.add_row(name, f"{b:.5g}")
+    t.add_row("options", f"mode={p['mode']}, counts={p['counts']}, upper limit={p['upper_limit']}")
+    return t
+
+
+@cli.command("background")
+@click.option("--pt-e", default="20", callback=_quantity("energy"), show_default=True, help="electron threshold (GeV)")
+@click.option("--pt-mu", default="20", callback=_quantity("energy"), show_default=True, help="muon threshold (GeV)")
+@click.option("--lumi", default="140", callback=_quantity("lumi"), show_default=True, help="luminosity (/fb)")
+@click.option("--mode", type=click.Choice(["published", "formula"]), default="published", show_default=True,
+              help="Tables 2-3 as printed, or Eq. (3.7) integrated")
+@click.option("--counts", default="table3", show_default=True,
+              help="reference counts N_i at 2.6 /fb (formula mode): table3 (3.2,0.5,0.019), eq3.4 (3.0,0.50,0.019) or N1,N2,N3")
+@click.option("--upper-limit", default="70", show_default=True, help="Eq. (3.7) upper integration limit in GeV, or 'none'")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
+    """Heavy-flavour background B_i from the kappa transfer factors (Eqs. 3.7-3.9)."""
+    n = {"table3": bg.TABLE3_REFERENCE_COUNTS, "eq3.4": bg.EQ34_COUNTS}.get(counts)
+    n = tuple(_floats(counts, "--counts")) if n is None else n
+    upper = None if upper_limit.lower() in ("none", "inf") else units.to_internal(upper_limit, "energy", bare_numbers=True)
+    r = bg.background(pt_e, pt_mu, lumi, mode, counts=n, upper_limit=upper)
+    _emit(r.as_dict(), as_json, _bkg_table)
+
+
+# --------------------------------------------------------------------------- limit
+
+
+def _limit_table(p):
+    from rich.table import Table
+
+    t = Table(title=f"Exclusion statistic ({p['mode']})")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("Q (Eq. 3.2)", f"{p['Q']:.4g}")
+    t.add_row("R95 = Q/5.99", f"{p['R95']:.4g}  ({'excluded' if p['R95'] > 1 else 'not excluded'} at 95% CL)")
+    t.add_row("CLs mu_up (expected)", f"{p['cls_mu_up']:.4g}")
+    if p.get("cls_mu_up_observed") is not None:
+        t.add_row("CLs mu_up (observed)", f"{p['cls_mu_up_observed']:.4g}")
+    return t
+
+
+@cli.command("limit")
+@click.option("--signal", required=True, help="S_1,S_2,... expected signal per region")
+@click.option("--background", "bkg", required=True, help="B_1,B_2,... expected background per region")
+@click.option("--observed", default=None, help="N_1,N_2,... observed counts (default: N = B, expected)")
+@click.option("--rel-unc", default=None, help="relative background uncertainty per region for CLs (e.g. 0.2,0.3,0.35)")
+@click.option("--no-cls", is_flag=True, help="skip the pyhf CLs computation")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
+    """Q, R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength."""
+    from .stats import limit
+
+    s, b = _floats(signal, "--signal"), _floats(bkg, "--background")
+    n = None if observed is None else _floats(observed, "--observed")
+    u = None if rel_unc is None else _floats(rel_unc, "--rel-unc")
+    r = limit(s, b, n, rel_unc=u, cls=not no_cls)
+    _emit(r.as_dict(), as_json, _limit_table)
+
+
+# --------------------------------------------------------------------------- xsec
+
+
+@cli.command("xsec")
+@click.option("--model", "process", default="wino-c1c1", show_default=True,
+              help="process: wino-c1c1, wino-n2c1, higgsino-c1c1, higgsino-n1n2, higgsino-nc1")
+@click.option("--mass", required=True, callback=_quantity("energy"), help="mass (GeV)")
+@click.option("--sqrt-s", default="13", callback=_quantity("energy"), show_default=True,
+              help="collision energy (TeV if bare: 13 or 13.6)")
+@click.option("--source", type=click.Choice(["table", "paper"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def xsec_cmd(process, mass, sqrt_s, source, as_json):
+    """Production cross section (fb) from the LHC SUSY WG tables or the paper's quoted values."""
+    from .xsec import xsec
+
+    # a bare --sqrt-s is in TeV (13, 13.6); a value with a unit was converted to GeV
+    tev = sqrt_s / 1000.0 if sqrt_s > 100 else sqrt_s
+    r = xsec(process, mass, tev, source)
+
+    def table(p):
+        from rich.table import Table
+
+        t = Table(title=f"{p['process']} at {p['sqrt_s']:g} TeV, m = {p['mass']:g} GeV")
+        t.add_column("xsec [fb]", justify="right")
+        t.add_column("unc [fb]", justify="right")
+        t.add_column("source")
+        t.add_row(f"{p['xsec_fb']:.4g}", f"{p['unc_fb']:.3g}", f"{p['source']}: {p['reference']}")
+        return t
+
+    _emit(r.as_dict(), as_json, table)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@cli.command("validate")
+@click.option("--output", default="validation/report", show_default=True, help="report folder")
+@click.option("--reference", default=None, help="folder of reference YAML files (default: validation/reference)")
+@click.option("--only", default=None, help="only ids starting with this prefix")
+@click.option("--json", "as_json", is_flag=True, help="print the records as JSON")
+@_user_errors
+def validate_cmd(output, reference, only, as_json):
+    """Compare lepreint with the paper's published numbers; write report.json and report.md."""
+    from .validation import unexplained_failures, validate
+
+    records = validate(output, reference, only)
+    bad = unexplained_failures(records)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in records], sort_keys=True, indent=1))
+    else:
+        n_pass = sum(r.passed is True for r in records)
+        n_known = sum(r.passed is False and bool(r.known_discrepancy) for r in records)
+        click.echo(f"{len(records)} records: {n_pass} pass, {n_known} known discrepancies of the paper, "
+                   f"{len(bad)} unexplained failures; report in {output}/report.md")
+        for r in bad:
+            click.echo(f"FAIL {r.id}: paper {r.paper}, ours {r.ours} ({r.note})")
+    sys.exit(1 if bad else 0)
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@cli.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def demo_cmd(as_json):
+    """The analytic projection: HF background and R95 for the paper's own Table 4 yields at
+    2.6, 140 and 300 /fb (signal scaled with luminosity).  Later stages replace the yields by our own."""
+    from .demo import demo
+
+    result = demo()
+
+    def table(p):
+        from rich.table import Table
+
+        t = Table(title="R95 for the paper's Table 4 yields (no NN cut), background "
+                        f"{p['background_mode']} mode; R95 > 1 = excluded at 95% CL")
+        t.add_column("benchmark")
+        t.add_column("(m_c, dm, c tau)")
+        for lumi in p["luminosities"]:
+            t.add_column(f"R95 @ {lumi:g} /fb", justify="right")
+        for row in p["rows"]:
+            t.add_row(str(row["benchmark"]), row["point"], *(f"{x:.3g}" for x in row["R95"]))
+        t.add_row("HF B_i", "", *(", ".join(f"{b:.4g}" for b in bb) for bb in p["background"]))
+        return t
+
+    _emit(result, as_json, table)
+
+
+def main():  # console-script entry point
+    cli(prog_name="lepreint")
+
+
+if __name__ == "__main__":
+    main()

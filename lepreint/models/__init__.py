@@ -1,0 +1,1 @@
+MODELS = {"coscattering": "lepreint.models.coscattering"}
