@@ -1,0 +1,111 @@
+"""Cards: schema + semantic validation, one-line errors naming the field."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lepreint.cards import InvalidCard, analysis_config, benchmarks, find_card, load_card
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = (ROOT / "cards/analyses/soft_displaced_emu.yaml").read_text()
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new)
+
+
+MODEL = textwrap.dedent("""\
+    version: 1
+    kind: model
+    model: coscattering
+    parameters: {mc: 220 GeV, dm: 20 GeV, ctau: 1 cm}
+    """)
+
+# (card text, field path that the message must name, words the message must contain)
+BAD = {
+    "missing_field": (_edit("luminosity: 140 /fb\n", ""), "luminosity", "missing"),
+    "wrong_unit": (_edit("luminosity: 140 /fb", "luminosity: 140 GeV"), "luminosity", "integrated luminosity"),
+    "no_unit": (_edit("pt_min: 20 GeV, abs_eta_max: 2.4, isolation_cone: 0.2, isolation_max: 0.12",
+                      "pt_min: 20, abs_eta_max: 2.4"), "electron.pt_min", "expected string"),
+    "overlapping_regions": (_edit("{name: SR II,  d0_min: 500 um", "{name: SR II,  d0_min: 400 um"),
+                            "signal_regions[1].d0_min", "overlap"),
+    "unordered_regions": (_edit("{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}", "{name: SR III, d0_min: 0.1 mm, d0_max: 0.15 mm}"),
+                          "signal_regions[2].d0_min", "ordered"),
+    "empty_region": (_edit("{name: SR I,   d0_min: 200 um, d0_max: 500 um}", "{name: SR I, d0_min: 200 um, d0_max: 100 um}"),
+                     "signal_regions[0].d0_max", "d0_max > d0_min"),
+    "negative_luminosity": (_edit("luminosity: 140 /fb", "luminosity: -140 /fb"), "luminosity", "positive"),
+    "wrong_type": (_edit("opposite_charge: true", "opposite_charge: sometimes"), "opposite_charge", "boolean"),
+    "unknown_field": (_edit("opposite_charge: true", "opposite_charge: true\ntrigger: yes"), "trigger", "unknown field"),
+    "bad_enum": (_edit("mode: published", "mode: guess"), "background.mode", "formula"),
+    "wrong_version": (_edit("version: 1", "version: 2"), "version", "expected 1"),
+    "wrong_kind": (_edit("kind: analysis", "kind: detector_map"), "kind", "expected one of"),
+    "counts_length": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [3.2, 0.5]"), "background.counts", "3 values"),
+    "region_beyond_d0max": (_edit("d0_max: 10 cm\n", "d0_max: 5 cm\n"), "signal_regions", "d0_max"),
+    "not_yaml": ("version: 1\nkind: [analysis\n", "(top level)", "not valid YAML"),
+    "unknown_model": (MODEL.replace("coscattering", "axion_portal"), "model", "unknown model"),
+    "dm_above_mc": (MODEL.replace("dm: 20 GeV", "dm: 300 GeV"), "parameters.dm", "dm < mc"),
+    "negative_ctau": (MODEL.replace("ctau: 1 cm", "ctau: -1 cm"), "parameters.ctau", "positive"),
+    "ctau_as_energy": (MODEL.replace("ctau: 1 cm", "ctau: 1 GeV"), "parameters.ctau", "a length"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_invalid_card_names_field(tmp_path, name):
+    text, field, words = BAD[name]
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(text)
+    with pytest.raises(InvalidCard) as exc:
+        load_card(f)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(f))
+    assert f": {field}: " in msg, msg
+    assert words in msg, msg
+
+
+@pytest.mark.parametrize("name", ["wrong_unit", "overlapping_regions", "unknown_model", "not_yaml"])
+def test_cli_check_one_line_exit_2(tmp_path, run_cli, name):
+    text, field, _ = BAD[name]
+    f = tmp_path / f"{name}.yaml"
+    f.write_text(text)
+    code, out, err = run_cli("check", f)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert str(f) in lines[0] and field in lines[0]
+
+
+def test_missing_file_is_clean(run_cli):
+    code, _, err = run_cli("check", "no/such/card.yaml")
+    assert code == 2 and "file not found" in err and "Traceback" not in err
+
+
+def test_shipped_cards_are_valid(run_cli):
+    cards = sorted(str(p) for p in (ROOT / "cards").rglob("*.yaml")) + [str(ROOT / "benchmarks/table1.yaml")]
+    code, out, err = run_cli("check", *cards)
+    assert code == 0, err
+    assert out.count("ok ") == len(cards)
+
+
+def test_typed_analysis_view_in_internal_units():
+    a = analysis_config("soft_displaced_emu")
+    assert a.luminosity == 140.0 and a.sqrt_s == 13000.0
+    assert [(r.d0_min, r.d0_max) for r in a.regions] == [(0.2, 0.5), (0.5, 1.0), (1.0, 100.0)]
+    assert a.electron.isolation_max == 0.12 and a.muon.isolation_max == 0.15
+    assert a.background.counts == (3.2, 0.5, 0.019) and a.background.formula_upper_limit == 70.0
+    assert len(a.digest) == 64
+
+
+def test_table1_benchmarks():
+    bm = benchmarks()
+    assert sorted(bm) == list(range(1, 8))
+    assert (bm[1].mc, bm[1].dm, bm[1].ctau, bm[1].br_ll) == (324.0, 20.0, 20.0, 0.025)
+    assert bm[6].ctau == 1000.0 and bm[7].dm == 40.0
+
+
+def test_find_card_by_name_and_unknown_name():
+    assert find_card("soft_displaced_emu", "analysis").name == "soft_displaced_emu.yaml"
+    with pytest.raises(InvalidCard, match="known: .*soft_displaced_emu"):
+        find_card("no_such_analysis", "analysis")

@@ -1,0 +1,60 @@
+"""The real entry point, as a user runs it (acceptance commands of the foundation issue)."""
+
+import json
+
+import pytest
+
+
+def test_limit_acceptance(run_cli):
+    code, out, err = run_cli("limit", "--signal", "174,157,283", "--background", "221997,34688,1318", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["R95"] == pytest.approx(9.03, rel=0.005)
+    assert {"Q", "R95", "cls_mu_up"} <= set(d)
+    assert list(d) == sorted(d)
+
+
+@pytest.mark.parametrize("mode,tol", [("formula", 0.07), ("published", 0.01)])
+def test_background_acceptance(run_cli, mode, tol):
+    code, out, err = run_cli("background", "--pt-e", "20", "--pt-mu", "20", "--lumi", "2.6", "--mode", mode, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert {"kappa_e", "kappa_mu", "kappa_emu", "B", "lumi_ifb", "mode"} <= set(d)
+    assert d["mode"] == mode and d["lumi_ifb"] == 2.6
+    for ours, paper in zip(d["B"], (4123, 644, 25)):
+        assert abs(ours / paper - 1) < tol
+
+
+def test_background_units_on_cli(run_cli):
+    code, out, _ = run_cli("background", "--lumi", "140 fb^-1", "--mode", "formula", "--json")
+    code2, out2, _ = run_cli("background", "--lumi", "0.14 /ab", "--mode", "formula", "--json")
+    assert code == code2 == 0
+    assert json.loads(out)["B"] == pytest.approx(json.loads(out2)["B"])
+
+
+def test_xsec_acceptance(run_cli):
+    code, out, _ = run_cli("xsec", "--model", "wino-c1c1", "--mass", "200", "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert round(d["xsec_fb"], 1) == 902.6 and d["source"] == "table"
+    code, out, err = run_cli("xsec", "--model", "wino-c1c1", "--mass", "5000", "--json")
+    assert code == 2 and out == ""
+    assert "5000" in err and "outside" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bad_numbers_are_clean(run_cli):
+    code, _, err = run_cli("limit", "--signal", "1,x", "--background", "1,2")
+    assert code == 2 and "Traceback" not in err
+    code, _, err = run_cli("limit", "--signal", "1,2", "--background", "1")
+    assert code == 2 and "one value per region" in err
+
+
+def test_demo_runs(run_cli):
+    code, out, err = run_cli("demo", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["luminosities"] == [2.6, 140.0, 300.0]
+    bm4 = next(r for r in d["rows"] if r["benchmark"] == 4)
+    assert bm4["R95"][1] == pytest.approx(8.87, rel=0.01)  # published-mode B, Table 4 yields
+    assert bm4["R95"][2] > bm4["R95"][1] > bm4["R95"][0]
