@@ -7,6 +7,10 @@ Every CLI subcommand is a public function of the same name here::
     lepreint.limit([174, 157, 283], [221997, 34688, 1318]).R95
     lepreint.xsec("wino-c1c1", 220).xsec_fb
 
+The functions shadow the submodules of the same name in this namespace (``lepreint.background``
+is the function); inside the package and in tests, import names from the submodules
+(``from lepreint.background import kappa_formula``).
+
 Internal units: GeV, mm, ns; cross sections fb; luminosity fb^-1.
 """
 

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from . import background as bg
+from .background import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
 from . import units
 from ._version import __version__
 
@@ -140,10 +140,10 @@ def _bkg_table(p):
 @_user_errors
 def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
     """Heavy-flavour background B_i from the kappa transfer factors (Eqs. 3.7-3.9)."""
-    n = {"table3": bg.TABLE3_REFERENCE_COUNTS, "eq3.4": bg.EQ34_COUNTS}.get(counts)
+    n = {"table3": TABLE3_REFERENCE_COUNTS, "eq3.4": EQ34_COUNTS}.get(counts)
     n = tuple(_floats(counts, "--counts")) if n is None else n
     upper = None if upper_limit.lower() in ("none", "inf") else units.to_internal(upper_limit, "energy", bare_numbers=True)
-    r = bg.background(pt_e, pt_mu, lumi, mode, counts=n, upper_limit=upper)
+    r = background(pt_e, pt_mu, lumi, mode, counts=n, upper_limit=upper)
     _emit(r.as_dict(), as_json, _bkg_table)
 
 

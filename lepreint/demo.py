@@ -8,8 +8,8 @@ classifier stages land, the yields come from our own pipeline instead.
 
 from __future__ import annotations
 
-from . import background as bg
-from . import stats
+from .background import background
+from .stats import r95
 from .cards import analysis_config, benchmarks
 
 __all__ = ["demo", "LUMINOSITIES"]
@@ -23,13 +23,13 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
     ana = analysis_config(analysis)
     b = ana.background
     pts = benchmarks()
-    bkgs = [bg.background(ana.electron.pt_min, ana.muon.pt_min, L, b.mode, counts=b.counts,
+    bkgs = [background(ana.electron.pt_min, ana.muon.pt_min, L, b.mode, counts=b.counts,
                           counts_lumi=b.counts_luminosity, upper_limit=b.formula_upper_limit).B
             for L in LUMINOSITIES]
     rows = []
     for k, p in pts.items():
         s140 = TABLE4[k]
-        r = [stats.r95([s * L / 140.0 for s in s140], B) for L, B in zip(LUMINOSITIES, bkgs)]
+        r = [r95([s * L / 140.0 for s in s140], B) for L, B in zip(LUMINOSITIES, bkgs)]
         rows.append({"benchmark": k, "point": f"({p.mc:g}, {p.dm:g}, {p.ctau / 10:g} cm)",
                      "S_140": list(s140), "R95": r})
     return {

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from . import background as bg
-from . import stats
+from .background import REFERENCE_LUMI, TABLE2, TABLE3, TABLE3_REFERENCE_COUNTS, background, kappa_formula, kappa_published
+from .stats import r95
 from ._version import __version__
 
 __all__ = ["Record", "validate", "reference_dir", "PRODUCERS", "write_atomic"]
@@ -138,22 +138,22 @@ def unexplained_failures(records: list[Record]) -> list[Record]:
 @producer("table2.")
 def _table2():
     out = {}
-    for pt in sorted(bg.TABLE2):
+    for pt in sorted(TABLE2):
         for fl, col in (("e", 0), ("mu", 2)):
-            k, _ = bg.kappa_published(pt, fl)
+            k, _ = kappa_published(pt, fl)
             out[f"table2.kappa_{fl}.pt{pt:g}"] = (k, "published mode (Table 2 as data)")
-            kf = float(bg.kappa_formula(pt, fl, 70.0))
-            kinf = float(bg.kappa_formula(pt, fl, None))
-            dev = kf / bg.TABLE2[pt][col] - 1
+            kf = float(kappa_formula(pt, fl, 70.0))
+            kinf = float(kappa_formula(pt, fl, None))
+            dev = kf / TABLE2[pt][col] - 1
             out[f"table2.formula.kappa_{fl}.pt{pt:g}"] = (
                 kf, f"Eq. (3.7), upper limit 70 GeV: {dev:+.1%} from Table 2 (no upper limit: {kinf:.3g})")
-        r = bg.background(pt, pt, bg.REFERENCE_LUMI, "published")
+        r = background(pt, pt, REFERENCE_LUMI, "published")
         out[f"table2.kappa_emu.pt{pt:g}"] = (r.kappa_emu, "published mode")
-        rf = bg.background(pt, pt, bg.REFERENCE_LUMI, "formula")
-        implied = bg.TABLE3[(pt, pt)][0] / bg.TABLE3_REFERENCE_COUNTS[0]
+        rf = background(pt, pt, REFERENCE_LUMI, "formula")
+        implied = TABLE3[(pt, pt)][0] / TABLE3_REFERENCE_COUNTS[0]
         out[f"table2.formula.kappa_emu.pt{pt:g}"] = (
             rf.kappa_emu,
-            f"Eq. (3.7): {rf.kappa_emu / bg.TABLE2[pt][4] - 1:+.1%} from Table 2, "
+            f"Eq. (3.7): {rf.kappa_emu / TABLE2[pt][4] - 1:+.1%} from Table 2, "
             f"{rf.kappa_emu / implied - 1:+.1%} from the {implied:.4g} implied by Table 3 (B_I / 3.2)")
     return out
 
@@ -161,14 +161,14 @@ def _table2():
 @producer("table3.")
 def _table3():
     out = {}
-    for (pe, pm) in bg.TABLE3:
+    for (pe, pm) in TABLE3:
         tag = f"pt{pe:g}" if pe == pm else f"pt{pe:g}_{pm:g}"
-        pub = bg.background(pe, pm, bg.REFERENCE_LUMI, "published").B
-        form = bg.background(pe, pm, bg.REFERENCE_LUMI, "formula").B
+        pub = background(pe, pm, REFERENCE_LUMI, "published").B
+        form = background(pe, pm, REFERENCE_LUMI, "formula").B
         for i, reg in enumerate(("I", "II", "III")):
             out[f"table3.B_{reg}.{tag}"] = (pub[i], "published mode (Table 3 as data)")
             out[f"table3.formula.B_{reg}.{tag}"] = (
-                form[i], f"Eq. (3.7) x N_i = (3.2, 0.5, 0.019): {form[i] / bg.TABLE3[(pe, pm)][i] - 1:+.1%} from Table 3")
+                form[i], f"Eq. (3.7) x N_i = (3.2, 0.5, 0.019): {form[i] / TABLE3[(pe, pm)][i] - 1:+.1%} from Table 3")
     return out
 
 
@@ -188,13 +188,13 @@ TABLE4 = {
 @producer("table4.")
 def _table4():
     out = {}
-    pub = bg.background(20, 20, 140, "published").B
-    form = bg.background(20, 20, 140, "formula").B
+    pub = background(20, 20, 140, "published").B
+    form = background(20, 20, 140, "formula").B
     for i, reg in enumerate(("I", "II", "III")):
         out[f"table4.hf.B_{reg}"] = (pub[i], "published mode: Table 3 x 140/2.6")
         out[f"table4.formula.hf.B_{reg}"] = (form[i], f"formula mode: {form[i] / TABLE4['hf'][i] - 1:+.1%} from Table 4")
     for k in range(1, 8):
-        r = stats.r95(TABLE4[k], TABLE4["hf"])
+        r = r95(TABLE4[k], TABLE4["hf"])
         out[f"table4.r95.bm{k}"] = (r, "Eq. (3.2)-(3.3) on the paper's own Table 4 yields and HF row (no NN cut)")
     return out
 
@@ -238,7 +238,7 @@ def _fmt(x) -> str:
     ax = abs(x)
     if ax != 0 and (ax < 1e-3 or ax >= 1e6):
         return f"{x:.4g}"
-    return f"{x:.4g}" if ax < 100 else f"{x:,.1f}"
+    return f"{x:.4g}" if ax < 100 else f"{x:,.6g}"
 
 
 def _tol(t: dict) -> str:
@@ -280,7 +280,7 @@ def _markdown(records: list[Record]) -> str:
             "| kappa_emu paper | published | Eq. (3.7) | dev. |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for pt in sorted(bg.TABLE2, reverse=True):
+        for pt in sorted(TABLE2, reverse=True):
             row = [f"{pt:g}"]
             for q in ("kappa_e", "kappa_mu", "kappa_emu"):
                 p = by.get(f"table2.{q}.pt{pt:g}")
@@ -305,7 +305,7 @@ def _markdown(records: list[Record]) -> str:
             "| B_III paper | published | Eq. (3.7) | dev. |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for (pe, pm) in bg.TABLE3:
+        for (pe, pm) in TABLE3:
             tag = f"pt{pe:g}" if pe == pm else f"pt{pe:g}_{pm:g}"
             row = [f"({pe:g}, {pm:g})"]
             for reg in ("I", "II", "III"):

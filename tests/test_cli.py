@@ -58,3 +58,11 @@ def test_demo_runs(run_cli):
     bm4 = next(r for r in d["rows"] if r["benchmark"] == 4)
     assert bm4["R95"][1] == pytest.approx(8.87, rel=0.01)  # published-mode B, Table 4 yields
     assert bm4["R95"][2] > bm4["R95"][1] > bm4["R95"][0]
+
+
+def test_python_api_mirrors_cli():
+    import lepreint
+
+    assert lepreint.limit([174, 157, 283], [221997, 34688, 1318], cls=False).R95 == pytest.approx(9.03, rel=0.005)
+    assert lepreint.background(20, 20, 2.6, "published").B == (4123.0, 644.0, 25.0)
+    assert lepreint.xsec("wino-c1c1", 200).xsec_fb == pytest.approx(902.569)

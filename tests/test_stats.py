@@ -4,44 +4,44 @@ import math
 
 import pytest
 
-from lepreint import stats
+from lepreint.stats import StatsError, cls_upper_limit, limit, q_statistic, r95
 
 
 def test_acceptance_r95_of_benchmark4():
-    r = stats.r95([174, 157, 283], [221997, 34688, 1318])
+    r = r95([174, 157, 283], [221997, 34688, 1318])
     assert r == pytest.approx(9.03, rel=0.005)
 
 
 def test_q_closed_form():
     s, b = 10.0, 40.0
-    assert stats.q_statistic(s, b) == pytest.approx(2 * (s - b * math.log(1 + s / b)))
-    assert stats.q_statistic(s, b, 45) == pytest.approx(2 * (s - 45 * math.log(1 + s / b)))
+    assert q_statistic(s, b) == pytest.approx(2 * (s - b * math.log(1 + s / b)))
+    assert q_statistic(s, b, 45) == pytest.approx(2 * (s - 45 * math.log(1 + s / b)))
 
 
 def test_edge_cases():
-    assert stats.q_statistic([0, 0], [5, 1]) == 0.0
-    assert stats.q_statistic([3.0], [0.0]) == pytest.approx(6.0)  # b -> 0 with N = B = 0: Q = 2S
-    assert stats.q_statistic([3.0], [1e-300]) == pytest.approx(6.0)
-    big = stats.q_statistic([1e12], [1.0])
+    assert q_statistic([0, 0], [5, 1]) == 0.0
+    assert q_statistic([3.0], [0.0]) == pytest.approx(6.0)  # b -> 0 with N = B = 0: Q = 2S
+    assert q_statistic([3.0], [1e-300]) == pytest.approx(6.0)
+    big = q_statistic([1e12], [1.0])
     assert math.isfinite(big) and big > 1e12
-    with pytest.raises(stats.StatsError):
-        stats.q_statistic([1.0], [0.0], [2])
-    with pytest.raises(stats.StatsError):
-        stats.q_statistic([-1.0], [1.0])
-    with pytest.raises(stats.StatsError):
-        stats.q_statistic([1.0, 2.0], [1.0])
+    with pytest.raises(StatsError):
+        q_statistic([1.0], [0.0], [2])
+    with pytest.raises(StatsError):
+        q_statistic([-1.0], [1.0])
+    with pytest.raises(StatsError):
+        q_statistic([1.0, 2.0], [1.0])
 
 
 def test_asymptotic_limit_matches_s2_over_b():
     # S << B: Q -> sum S^2/B
     s, b = [1.0, 2.0], [1e4, 4e4]
-    assert stats.q_statistic(s, b) == pytest.approx(1e-4 + 1e-4, rel=1e-3)
+    assert q_statistic(s, b) == pytest.approx(1e-4 + 1e-4, rel=1e-3)
 
 
 def test_cls_expected_limit_in_gaussian_regime():
     # large B, no systematics: median expected mu_up ~ 1.96 sigma_mu (qtilde ~ one-sided 1.64..1.96)
     s, b = [100.0], [10000.0]
-    r = stats.cls_upper_limit(s, b)
+    r = cls_upper_limit(s, b)
     sigma_mu = math.sqrt(b[0]) / s[0]
     assert 1.6 * sigma_mu < r.mu_up_expected < 2.1 * sigma_mu
     lo2, lo1, hi1, hi2 = r.mu_up_band
@@ -50,19 +50,19 @@ def test_cls_expected_limit_in_gaussian_regime():
 
 def test_cls_background_uncertainty_weakens_limit():
     s, b = [174, 157, 283], [221997, 34688, 1318]
-    tight = stats.cls_upper_limit(s, b).mu_up_expected
-    loose = stats.cls_upper_limit(s, b, rel_unc=[0.2, 0.2, 0.2]).mu_up_expected
+    tight = cls_upper_limit(s, b).mu_up_expected
+    loose = cls_upper_limit(s, b, rel_unc=[0.2, 0.2, 0.2]).mu_up_expected
     assert loose > tight
 
 
 def test_observed_mode_uses_counts():
-    r_exp = stats.limit([3, 1, 0.5], [18.0, 1.01, 0.051])
-    r_obs = stats.limit([3, 1, 0.5], [18.0, 1.01, 0.051], observed=[19, 0, 0])
+    r_exp = limit([3, 1, 0.5], [18.0, 1.01, 0.051])
+    r_obs = limit([3, 1, 0.5], [18.0, 1.01, 0.051], observed=[19, 0, 0])
     assert r_obs.mode == "observed" and r_exp.mode == "expected"
     assert r_obs.Q != r_exp.Q
     assert r_obs.cls_mu_up_observed is not None
 
 
 def test_zero_signal_gives_infinite_limit():
-    r = stats.cls_upper_limit([0, 0], [1, 1])
+    r = cls_upper_limit([0, 0], [1, 1])
     assert math.isinf(r.mu_up_expected)
