@@ -1,0 +1,93 @@
+"""lepreint's own LLP decays (generate/decays.py)."""
+
+import numpy as np
+import pytest
+
+from lepreint.generate.decays import (
+    PURE_WINO,
+    Couplings,
+    boost,
+    decay_llps,
+    decay_positions,
+    three_body_rest,
+)
+
+
+def _mass2(p):
+    return p[:, 0] ** 2 - np.sum(p[:, 1:] ** 2, axis=1)
+
+
+@pytest.mark.parametrize("me", ["flat", "V-A"])
+def test_conservation_and_on_shell(me):
+    rng = np.random.default_rng(3)
+    tb = three_body_rest(rng, 5000, 220.0, 200.0, 0.1056583755, me)
+    tot = tb.daughter + tb.antilepton + tb.neutrino
+    assert np.allclose(tot[:, 0], 220.0) and np.allclose(tot[:, 1:], 0.0, atol=1e-9)
+    assert np.allclose(_mass2(tb.daughter), 200.0**2, rtol=1e-9)
+    assert np.allclose(_mass2(tb.antilepton), 0.1056583755**2, atol=1e-6)
+    assert np.allclose(_mass2(tb.neutrino), 0.0, atol=1e-6)
+
+
+def test_lepton_energy_tail_flat_and_va():
+    # the events issue: in the chi+ rest frame for (220, 200), P(E_l > 15 GeV) is 0.126 with flat
+    # phase space and about 0.074 with the V-A matrix element
+    rng = np.random.default_rng(11)
+    n = 100_000
+    flat = np.mean(three_body_rest(rng, n, 220.0, 200.0, 0.0, "flat").antilepton[:, 0] > 15)
+    va = np.mean(three_body_rest(rng, n, 220.0, 200.0, 0.0, "V-A", PURE_WINO).antilepton[:, 0] > 15)
+    assert flat == pytest.approx(0.126, abs=0.004)
+    assert va == pytest.approx(0.074, abs=0.004)
+
+
+def test_muon_decay_limit_gives_michel_spectra():
+    # O_R = 0, massless daughter: muon decay.  The 'neutrino' slot plays the electron (Michel
+    # spectrum x^2 (3 - 2x), <x> = 0.7) and the 'antilepton' slot the anti-neutrino (x^2 (1 - x), <x> = 0.6)
+    rng = np.random.default_rng(5)
+    tb = three_body_rest(rng, 100_000, 1.0, 1e-7, 0.0, "V-A", Couplings(1.0, 0.0), m_w=1e3)
+    x_b = 2 * tb.neutrino[:, 0]
+    x_a = 2 * tb.antilepton[:, 0]
+    assert x_b.mean() == pytest.approx(0.7, abs=0.003)
+    assert x_a.mean() == pytest.approx(0.6, abs=0.003)
+    # and the shape: fraction above x = 0.5 for x^2(3-2x) is 1 - (3/3 x^3 - 2/4 x^4)/(1/2) at 0.5 = 0.8125
+    assert np.mean(x_b > 0.5) == pytest.approx(0.8125, abs=0.004)
+
+
+def test_boost_round_trip_and_mass():
+    rng = np.random.default_rng(2)
+    parent = np.column_stack([np.zeros(1000), rng.normal(0, 150, (1000, 3))])
+    parent[:, 0] = np.sqrt(220.0**2 + np.sum(parent[:, 1:] ** 2, axis=1))
+    tb = three_body_rest(rng, 1000, 220.0, 200.0)
+    lab = [boost(p, parent) for p in tb]
+    assert np.allclose(sum(lab), parent, atol=1e-8)
+    assert np.allclose(_mass2(lab[0]), 200.0**2, rtol=1e-8)
+
+
+def test_decay_lengths_follow_ctau():
+    rng = np.random.default_rng(8)
+    n = 10_000
+    p = np.column_stack([np.zeros(n), rng.normal(0, 100, (n, 3))])
+    p[:, 0] = np.sqrt(220.0**2 + np.sum(p[:, 1:] ** 2, axis=1))
+    vtx, ct = decay_positions(rng, p, 220.0, 10.0)
+    assert ct.mean() == pytest.approx(10.0, rel=0.02)  # maximum-likelihood fit of an exponential
+    flight = np.linalg.norm(vtx[:, :3], axis=1)
+    betagamma = np.linalg.norm(p[:, 1:], axis=1) / 220.0
+    assert np.allclose(flight, betagamma * ct)
+    cosang = np.sum(vtx[:, :3] * p[:, 1:], axis=1) / (flight * np.linalg.norm(p[:, 1:], axis=1))
+    assert np.allclose(cosang, 1.0)
+    assert np.all(vtx[:, 3] > 0)
+
+
+def test_decay_llps_oversampling_and_reproducibility():
+    p = np.array([[260.0, 50.0, 20.0, 130.0], [300.0, -100.0, 0.0, -160.0]])
+    p[:, 0] = np.sqrt(220.0**2 + np.sum(p[:, 1:] ** 2, axis=1))
+    br = {11: 0.5, 13: 0.5}
+    a = decay_llps(np.random.default_rng(1), p, 220.0, 200.0, 10.0, br, k=50)
+    b = decay_llps(np.random.default_rng(1), p, 220.0, 200.0, 10.0, br, k=50)
+    assert a.lepton.shape == (2, 50, 4) and a.vertex.shape == (2, 50, 4)
+    for x, y in zip(a, b):
+        assert np.array_equal(x, y)
+    assert len(np.unique(a.lepton[0, :, 0])) == 50  # K distinct decays of the same LLP
+    assert set(np.unique(a.channel)) <= {11, 13}
+    assert np.allclose((a.lepton + a.neutrino + a.daughter)[0], p[0], atol=1e-8)
+    with pytest.raises(ValueError, match="sum to 1"):
+        decay_llps(np.random.default_rng(1), p, 220.0, 200.0, 10.0, {11: 0.5}, k=2)
