@@ -27,6 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import LepreintError
+
 __all__ = [
     "DoubleExponential",
     "EQ37_ELECTRON",
@@ -58,7 +60,7 @@ TABLE3_REFERENCE_COUNTS = (3.2, 0.5, 0.019)
 EQ34_COUNTS = (3.0, 0.50, 0.019)
 
 
-class BackgroundError(ValueError):
+class BackgroundError(LepreintError):
     """A request outside what a background mode can provide."""
 
 
@@ -269,10 +271,10 @@ def fit_double_exponential(edges, counts, errors=None) -> FitResult:
     edges = np.asarray(edges, dtype=float)
     y = np.asarray(counts, dtype=float)
     if edges.ndim != 1 or len(edges) != len(y) + 1 or np.any(np.diff(edges) <= 0):
-        raise ValueError("edges must be increasing and have one more entry than counts")
+        raise LepreintError("edges must be increasing and have one more entry than counts")
     sigma = np.sqrt(np.maximum(y, 1.0)) if errors is None else np.asarray(errors, dtype=float)
     if np.any(sigma <= 0):
-        raise ValueError("errors must be positive")
+        raise LepreintError("errors must be positive")
     lo, hi = edges[:-1], edges[1:]
     centres, widths = 0.5 * (lo + hi), hi - lo
 

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from . import units
+from .errors import LepreintError
 
 __all__ = [
     "InvalidCard",
@@ -47,7 +48,7 @@ KINDS = ("analysis", "model", "benchmarks")
 _KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks"}
 
 
-class InvalidCard(ValueError):
+class InvalidCard(LepreintError):
     """A card that cannot be used.  ``str()`` is the one-line message shown to the user."""
 
     def __init__(self, card: str | os.PathLike, field: str, message: str):

@@ -15,12 +15,13 @@ import click
 
 from .background import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
 from . import units
+from .errors import LepreintError
 from ._version import __version__
 
 __all__ = ["main"]
 
 #: the exceptions that mean "bad input": reported in one line, exit code 2
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError)
+USER_ERRORS: tuple[type[BaseException], ...] = (LepreintError,)
 
 
 def _user_errors(fn):

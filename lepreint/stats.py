@@ -19,13 +19,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import LepreintError
+
 __all__ = ["Q95", "q_statistic", "r95", "CLsResult", "cls_upper_limit", "LimitResult", "limit", "StatsError"]
 
 #: Q at the 95% CL for the paper's three-region statistic, as printed in Eq. (3.3).
 Q95 = 5.99
 
 
-class StatsError(ValueError):
+class StatsError(LepreintError):
     """Inputs the statistic cannot use (negative or non-finite counts, mismatched lengths)."""
 
 

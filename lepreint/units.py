@@ -13,6 +13,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from .errors import LepreintError
+
 __all__ = ["DIMENSIONS", "UnitError", "to_internal", "describe"]
 
 
@@ -31,7 +33,7 @@ DIMENSIONS: dict[str, Dimension] = {
 }
 
 
-class UnitError(ValueError):
+class UnitError(LepreintError):
     """A value that is not a quantity of the expected dimension."""
 
 

@@ -21,12 +21,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import LepreintError
+
 __all__ = ["PROCESSES", "SOURCES", "XsecError", "Xsec", "xsec", "table_range"]
 
 SOURCES = ("table", "paper")
 
 
-class XsecError(ValueError):
+class XsecError(LepreintError):
     """A cross section that cannot be given (unknown process, mass outside the table, ...)."""
 
 

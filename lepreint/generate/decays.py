@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..constants import C_MM_PER_NS, M_E, M_MU, M_W
+from ..errors import LepreintError
 
 __all__ = [
     "Couplings",
@@ -163,9 +164,9 @@ def three_body_rest(
     (times 1.2; the sampler raises if an accepted weight ever exceeds it).
     """
     if not m_parent > m_daughter + m_lepton:
-        raise ValueError(f"decay closed: M = {m_parent} GeV <= m0 + m_l = {m_daughter + m_lepton} GeV")
+        raise LepreintError(f"decay closed: M = {m_parent} GeV <= m0 + m_l = {m_daughter + m_lepton} GeV")
     if matrix_element not in ("V-A", "flat"):
-        raise ValueError(f"matrix_element must be 'V-A' or 'flat', got {matrix_element!r}")
+        raise LepreintError(f"matrix_element must be 'V-A' or 'flat', got {matrix_element!r}")
     M, m1, m2, m3 = m_parent, m_daughter, m_lepton, 0.0
     if matrix_element == "flat":
         s12, s23 = _flat_dalitz(rng, n, M, m1, m2, m3)
@@ -261,7 +262,7 @@ def decay_llps(
     n = llp_p4.shape[0]
     total = sum(branching.values())
     if not np.isclose(total, 1.0, atol=1e-9) or any(v < 0 for v in branching.values()):
-        raise ValueError(f"branching ratios must be non-negative and sum to 1, got {branching}")
+        raise LepreintError(f"branching ratios must be non-negative and sum to 1, got {branching}")
     chans = np.array(sorted(branching))
     probs = np.array([branching[c] for c in chans])
     channel = rng.choice(chans, size=(n, k), p=probs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ..constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
+from ..errors import LepreintError
 
 __all__ = [
     "XSEC_PROCESS",
@@ -35,12 +36,12 @@ def width_estimate(g: float, dm: float, normalisation: str = "formula", m_w: flo
     number.  The two differ by 25% at the reference point (the formula gives 5.0e-15 GeV).
     """
     if dm <= 0 or g < 0:
-        raise ValueError("need dm > 0 and g >= 0")
+        raise LepreintError("need dm > 0 and g >= 0")
     if normalisation == "formula":
         return g**2 / (2 * math.pi) ** 3 * dm**3 / m_w**2
     if normalisation == "paper":
         return EQ210_REFERENCE_WIDTH * (g / 1e-6) ** 2 * (dm / 20.0) ** 3
-    raise ValueError(f"normalisation must be 'formula' or 'paper', got {normalisation!r}")
+    raise LepreintError(f"normalisation must be 'formula' or 'paper', got {normalisation!r}")
 
 
 def ctau_from_width(gamma: float) -> float:
