@@ -135,7 +135,9 @@ def _flavour(flavour: str) -> tuple[DoubleExponential, float]:
 
 
 def _loglinear(x: float, xs: list[float], ys: list[float]) -> float:
-    """Interpolate log(y) linearly in x; exact at the nodes."""
+    """Interpolate log(y) linearly in x; exact at the nodes (the printed number, no log/exp round trip)."""
+    if x in xs:
+        return float(ys[xs.index(x)])
     return float(np.exp(np.interp(x, xs, np.log(ys))))
 
 
