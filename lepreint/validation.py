@@ -207,7 +207,7 @@ def _eq2():
     gp = cs.width_estimate(1e-6, 20.0, "paper")
     b = cs.leptonic_branching_ratio(1.0)
     return {
-        "eq2.10.width_gev": (g, f"g^2/(2pi)^3 dm^3/m_W^2 at g = 1e-6, dm = 20 GeV (m_W = 80.37 GeV)"),
+        "eq2.10.width_gev": (g, "g^2/(2pi)^3 dm^3/m_W^2 at g = 1e-6, dm = 20 GeV (m_W = 80.37 GeV)"),
         "eq2.11.ctau_cm": (cs.ctau_from_width(g) / 10, f"hbar c / Gamma of Eq. (2.10); with the paper's 4e-15 GeV: "
                                                         f"{cs.ctau_from_width(gp) / 10:.2f} cm"),
         "eq2.11.tau_ps": (cs.lifetime_from_width(g) * 1e3, f"hbar / Gamma; with 4e-15 GeV: "

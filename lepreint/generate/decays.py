@@ -139,12 +139,17 @@ def _build(rng, M, m1, m2, m3, s12, s23):
     )
 
 
-def _me2(M, m1, p1, a, b, c: Couplings, m_w):
-    P = np.zeros_like(p1)
-    P[:, 0] = M
-    q2 = _dot(a + b, a + b)
-    num = c.o_l**2 * _dot(P, a) * _dot(p1, b) + c.o_r**2 * _dot(P, b) * _dot(p1, a) - c.o_l * c.o_r * M * m1 * _dot(a, b)
-    return num / (q2 - m_w**2) ** 2
+def _me2(M, m1, m2, s12, s23, c: Couplings, m_w):
+    """|M|^2 of the module docstring from the Dalitz invariants alone (1 = chi0, 2 = l+, 3 = nu;
+    massless nu): it is rotation invariant, so candidates are weighted before momenta are built."""
+    s13 = M**2 + m1**2 + m2**2 - s12 - s23
+    P_a = 0.5 * (M**2 + m2**2 - s13)
+    P_b = 0.5 * (M**2 - s12)
+    p1_b = 0.5 * (s13 - m1**2)
+    p1_a = 0.5 * (s12 - m1**2 - m2**2)
+    a_b = 0.5 * (s23 - m2**2)
+    num = c.o_l**2 * P_a * p1_b + c.o_r**2 * P_b * p1_a - c.o_l * c.o_r * M * m1 * a_b
+    return num / (s23 - m_w**2) ** 2
 
 
 def three_body_rest(
@@ -177,15 +182,14 @@ def three_body_rest(
     while have < n:
         k = int(2.5 * (n - have)) + 64
         s12, s23 = _flat_dalitz(rng, k, M, m1, m2, m3)
-        p1, a, b = _build(rng, M, m1, m2, m3, s12, s23)
-        w = _me2(M, m1, p1, a, b, couplings, m_w)
+        w = _me2(M, m1, m2, s12, s23, couplings, m_w)
         if np.any(w > wmax):
             raise RuntimeError("three-body sampler: weight above the estimated maximum")
         keep = rng.uniform(0, wmax, k) < w
-        parts.append((p1[keep], a[keep], b[keep]))
+        parts.append((s12[keep], s23[keep]))
         have += int(keep.sum())
-    p1, a, b = (np.concatenate([p[i] for p in parts])[:n] for i in range(3))
-    return ThreeBody(p1, a, b)
+    s12, s23 = (np.concatenate([p[i] for p in parts])[:n] for i in range(2))
+    return ThreeBody(*_build(rng, M, m1, m2, m3, s12, s23))
 
 
 _WMAX_CACHE: dict = {}
@@ -196,8 +200,7 @@ def _wmax(M, m1, m2, c, m_w):
     if key not in _WMAX_CACHE:
         rng = np.random.default_rng(12345)  # fixed: the bound must not depend on the caller's stream
         s12, s23 = _flat_dalitz(rng, 200_000, M, m1, m2, 0.0)
-        p1, a, b = _build(rng, M, m1, m2, 0.0, s12, s23)
-        _WMAX_CACHE[key] = 1.2 * float(np.max(_me2(M, m1, p1, a, b, c, m_w)))
+        _WMAX_CACHE[key] = 1.2 * float(np.max(_me2(M, m1, m2, s12, s23, c, m_w)))
     return _WMAX_CACHE[key]
 
 
