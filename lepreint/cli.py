@@ -217,6 +217,114 @@ def xsec_cmd(process, mass, sqrt_s, source, as_json):
     _emit(r.as_dict(), as_json, table)
 
 
+# --------------------------------------------------------------------------- generate
+
+
+def _sample_table(p):
+    from rich.table import Table
+
+    t = Table(title=f"sample {p.get('digest', '')[:16]} ({'cache hit' if p.get('cache_hit') else 'generated'})")
+    t.add_column("quantity")
+    t.add_column("value")
+    for k in ("sample", "model", "parameters", "events", "rows", "oversampling", "tried", "filter_efficiency",
+              "xsec_fb", "xsec_source", "llps", "leptons", "jets", "seed", "options", "bad_events", "hepmc"):
+        if k in p and p[k] is not None:
+            t.add_row(k, str(p[k]))
+    return t
+
+
+def _options(pairs) -> dict:
+    out = {}
+    for item in pairs:
+        if "=" not in item:
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--option")
+        k, v = item.split("=", 1)
+        import yaml
+
+        out[k.strip()] = yaml.safe_load(v)
+    return out
+
+
+@cli.command("generate")
+@click.option("--model", type=click.Choice(["coscattering", "bbbar"]), default="coscattering", show_default=True)
+@click.option("--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare)")
+@click.option("--dm", default=None, callback=_quantity("energy"), help="mass splitting (GeV if bare)")
+@click.option("--ctau", default=None, callback=_quantity("length"), help="nominal c tau (mm if bare; '1cm' works)")
+@click.option("--events", type=int, default=1000, show_default=True,
+              help="generated events (bbbar: events passing the lepton filter)")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)")
+@click.option("--oversampling", "-K", type=int, default=None, help="LLP decays per event (model default if unset)")
+@click.option("--matrix-element", type=click.Choice(["V-A", "flat"]), default=None, help="LLP decay matrix element")
+@click.option("--decays", type=click.Choice(["leptonic", "eq2.16"]), default=None, help="LLP branching ratios")
+@click.option("--decayer", type=click.Choice(["lepreint", "pythia"]), default=None,
+              help="who decays the LLPs ('pythia': flat SLHA decays, for validation)")
+@click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20")
+@click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None)
+@click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions (no underlying event)")
+@click.option("--pt-max-match", type=click.IntRange(0, 2), default=0, show_default=True, help="SpaceShower:pTmaxMatch")
+@click.option("--ecm", default="13 TeV", callback=_quantity("energy"), show_default=True, help="collision energy")
+@click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)")
+@click.option("--hepmc", "hepmc_out", default=None, help="also write the events as HepMC3 to this file")
+@click.option("--force", is_flag=True, help="regenerate even if the sample is cached")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def generate_cmd(model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer, extra,
+                 xsec_source, no_mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
+    """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary."""
+    from .generate.engine import GenerationRequest, generate
+    from .generate.pythia import ShowerOptions
+
+    params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
+    options = _options(extra)
+    for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
+        if val is not None:
+            options[key] = val
+    ecm_gev = ecm * 1000.0 if ecm < 100 else ecm
+    req = GenerationRequest(model, params, events, seed, oversampling, options,
+                            ShowerOptions(ecm=ecm_gev, mpi=not no_mpi, pt_max_match=pt_max_match),
+                            xsec_source, chunk)
+    progress = not as_json and sys.stderr.isatty()
+    sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force)
+    p = sample.summary()
+    p["cache_hit"] = sample.cache_hit
+    p["generation_seconds"] = sample.meta.get("generation_seconds")
+    if hepmc_out:
+        p["hepmc"] = hepmc_out
+    if sample.cache_hit and not as_json:
+        click.echo(f"cache hit: {sample.path}", err=True)
+    _emit(p, as_json, _sample_table)
+
+
+@cli.command("inspect")
+@click.argument("path")
+@click.option("--llp-ids", default=None, help="comma-separated PDG ids of long-lived particles (HepMC input)")
+@click.option("--displaced", default=None, callback=_quantity("length"),
+              help="also treat any particle decaying this far from its origin as long-lived (HepMC input)")
+@click.option("--skip-bad-events", is_flag=True, help="skip (and count) malformed events instead of stopping")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
+    """Summarise a cached sample (folder or its events.parquet) or a HepMC3 file (.hepmc3, .hepmc, .gz)."""
+    from pathlib import Path
+
+    from .events import load_sample
+
+    p = Path(path)
+    if p.is_dir() or p.suffix == ".parquet":
+        sample = load_sample(p)
+        summary = sample.summary()
+    else:
+        from .io.hepmc import DEFAULT_LLP_IDS, read_hepmc
+
+        ids = [int(x) for x in llp_ids.split(",")] if llp_ids else DEFAULT_LLP_IDS
+        sample, stats = read_hepmc(p, ids, displaced, skip_bad=skip_bad_events)
+        summary = sample.summary()
+        summary.update(sample=str(p), bad_events=stats.bad_events, truncated=stats.truncated,
+                       read_seconds=stats.seconds)
+    _emit(summary, as_json, _sample_table)
+
+
 # --------------------------------------------------------------------------- validate
 
 

@@ -40,6 +40,9 @@ __all__ = [
     "decay_positions",
     "DecayedLLP",
     "decay_llps",
+    "decay_taus",
+    "M_TAU",
+    "CTAU_TAU",
 ]
 
 LEPTON_MASS = {11: M_E, 13: M_MU}
@@ -232,15 +235,66 @@ def decay_positions(rng: np.random.Generator, p: np.ndarray, mass: float, ctau: 
     return vtx, ct
 
 
-class DecayedLLP(NamedTuple):
-    """K decays of each of n LLPs: arrays of shape (n, K, ...)."""
+M_TAU = 1.77686
+#: c tau of the tau lepton (mm), PDG
+CTAU_TAU = 0.08703
+#: tau -> e nu nu, tau -> mu nu nu (PDG); the rest is hadronic
+TAU_BRANCHING = {11: 0.1782, 13: 0.1739}
+#: mass of the visible system of a hadronic tau decay, treated as one two-body tau -> nu X (rho-like)
+TAU_HADRONIC_MASS = 0.775
 
-    channel: np.ndarray  #: int, pdg id of the charged lepton (11, 13), 0 for a non-leptonic decay
-    lepton: np.ndarray  #: (n, K, 4) lab four-momentum of l+- (zero for non-leptonic)
-    neutrino: np.ndarray  #: (n, K, 4)
+
+class DecayedLLP(NamedTuple):
+    """K decays of each of n LLPs: arrays of shape (n, K, ...).  Momenta (E, px, py, pz) in GeV."""
+
+    channel: np.ndarray  #: int, |pdg| of the W*'s charged lepton (11, 13, 15), 0 for a non-leptonic decay
+    lepton: np.ndarray  #: (n, K, 4) the W*'s charged lepton (e, mu or tau); zero for non-leptonic
+    neutrino: np.ndarray  #: (n, K, 4) its neutrino; for non-leptonic decays the W* system
     daughter: np.ndarray  #: (n, K, 4) chi0
     vertex: np.ndarray  #: (n, K, 4) decay vertex (x, y, z mm; t ns)
     ctau: np.ndarray  #: (n, K) proper decay length drawn (mm)
+    visible_pdg: np.ndarray  #: (n, K) |pdg| of the visible e or mu (direct or from the tau), 0 if none
+    visible: np.ndarray  #: (n, K, 4) that e or mu
+    visible_vertex: np.ndarray  #: (n, K, 4) its production vertex (the tau's decay vertex for tau -> l)
+    other_visible: np.ndarray  #: (n, K, 4) other visible products (W* system, hadronic tau), summed
+    invisible: np.ndarray  #: (n, K, 4) all invisible products (chi0 and neutrinos), summed
+
+
+def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray):
+    """Decay taus (lab four-momenta (n, 4)) produced at ``origin`` (n, 4).
+
+    Leptonic modes with the V-A (muon-decay) matrix element, the charged lepton massless in the
+    matrix element and given its mass afterwards (a relative energy shift of m_l^2 / 2E^2); the tau
+    polarisation is neglected (it would harden or soften the spectrum by a few per cent).  Hadronic
+    modes: one visible system of mass ``TAU_HADRONIC_MASS`` recoiling against nu_tau.
+    Returns (pdg of the charged lepton or 0, its four-momentum, the other visible four-momentum,
+    the invisible four-momentum, the decay vertex).
+    """
+    n = tau_p4.shape[0]
+    pdg = rng.choice([11, 13, 0], size=n, p=[TAU_BRANCHING[11], TAU_BRANCHING[13], 1 - sum(TAU_BRANCHING.values())])
+    lep = np.zeros((n, 4))
+    other = np.zeros((n, 4))
+    inv = np.zeros((n, 4))
+    lep_sel = np.flatnonzero(pdg != 0)
+    if lep_sel.size:
+        tb = three_body_rest(rng, lep_sel.size, M_TAU, 0.0, 0.0, "V-A", Couplings(1.0, 0.0))
+        charged = tb.neutrino.copy()  # the Michel-spectrum slot (see tests: muon-decay limit)
+        m_l = np.where(pdg[lep_sel] == 11, M_E, M_MU)
+        charged[:, 0] = np.sqrt(np.sum(charged[:, 1:] ** 2, axis=1) + m_l**2)
+        par = tau_p4[lep_sel]
+        lep[lep_sel] = boost(charged, par)
+        inv[lep_sel] = boost(tb.daughter + tb.antilepton, par)
+    had = np.flatnonzero(pdg == 0)
+    if had.size:
+        p = _pstar(M_TAU, TAU_HADRONIC_MASS, 0.0)
+        u = rng.normal(size=(had.size, 3))
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        x = np.column_stack([np.full(had.size, np.sqrt(p**2 + TAU_HADRONIC_MASS**2)), p * u])
+        nu = np.column_stack([np.full(had.size, p), -p * u])
+        other[had] = boost(x, tau_p4[had])
+        inv[had] = boost(nu, tau_p4[had])
+    vtx, _ = decay_positions(rng, tau_p4, M_TAU, CTAU_TAU, origin)
+    return pdg, lep, other, inv, vtx
 
 
 def decay_llps(
@@ -257,28 +311,30 @@ def decay_llps(
 ) -> DecayedLLP:
     """Decay each LLP (four-momenta ``llp_p4`` (n, 4), GeV) ``k`` times.
 
-    ``branching``: {11: B_e, 13: B_mu, 0: rest}; the rest (hadronic, tau, pion modes) is kept as
-    channel 0 with no charged lepton.  Each copy has its own channel, decay kinematics and decay
-    vertex; copies are meant to carry weight 1/k.
+    ``branching``: {11: B_e, 13: B_mu, 15: B_tau, 0: rest}; the rest (W* -> quarks, pion modes) is
+    channel 0: no charged lepton, the W* system kept as one visible object.  Taus decay in turn
+    (``decay_taus``).  Each copy has its own channel, decay kinematics and decay vertex; copies are
+    meant to carry weight 1/k.
     """
     llp_p4 = np.asarray(llp_p4, dtype=float)
     n = llp_p4.shape[0]
     total = sum(branching.values())
     if not np.isclose(total, 1.0, atol=1e-9) or any(v < 0 for v in branching.values()):
         raise LepreintError(f"branching ratios must be non-negative and sum to 1, got {branching}")
+    if set(branching) - {0, 11, 13, 15}:
+        raise LepreintError(f"decay channels are 11, 13, 15 and 0 (other), got {sorted(branching)}")
     chans = np.array(sorted(branching))
     probs = np.array([branching[c] for c in chans])
     channel = rng.choice(chans, size=(n, k), p=probs)
     parent = np.repeat(llp_p4, k, axis=0)
     flat_channel = channel.reshape(-1)
-    lep = np.zeros((n * k, 4))
-    nu = np.zeros((n * k, 4))
-    dau = np.zeros((n * k, 4))
+    nk = n * k
+    lep, nu, dau, other = (np.zeros((nk, 4)) for _ in range(4))
     for c in chans:
         sel = np.flatnonzero(flat_channel == c)
         if sel.size == 0:
             continue
-        m_l = LEPTON_MASS.get(int(c), 0.0)
+        m_l = {11: M_E, 13: M_MU, 15: M_TAU}.get(int(c), 0.0)
         tb = three_body_rest(rng, sel.size, m_parent, m_daughter, m_l, matrix_element, couplings)
         par = parent[sel]
         dau[sel] = boost(tb.daughter, par)
@@ -289,6 +345,20 @@ def decay_llps(
             nu[sel] = boost(tb.antilepton + tb.neutrino, par)
     org = None if origin is None else np.repeat(np.asarray(origin, dtype=float), k, axis=0)
     vtx, ct = decay_positions(rng, parent, m_parent, ctau, org)
+
+    vis_pdg = np.where((flat_channel == 11) | (flat_channel == 13), flat_channel, 0)
+    vis = np.where(vis_pdg[:, None] > 0, lep, 0.0)
+    vis_vtx = vtx.copy()
+    inv = dau + np.where((flat_channel != 0)[:, None], nu, 0.0)
+    other = np.where((flat_channel == 0)[:, None], nu, 0.0)
+    taus = np.flatnonzero(flat_channel == 15)
+    if taus.size:
+        t_pdg, t_lep, t_other, t_inv, t_vtx = decay_taus(rng, lep[taus], vtx[taus])
+        vis_pdg[taus] = t_pdg
+        vis[taus] = t_lep
+        vis_vtx[taus] = t_vtx
+        other[taus] = t_other
+        inv[taus] = dau[taus] + nu[taus] + t_inv
     shape = (n, k)
     return DecayedLLP(
         channel,
@@ -297,4 +367,9 @@ def decay_llps(
         dau.reshape(*shape, 4),
         vtx.reshape(*shape, 4),
         ct.reshape(shape),
+        vis_pdg.reshape(shape),
+        vis.reshape(*shape, 4),
+        vis_vtx.reshape(*shape, 4),
+        other.reshape(*shape, 4),
+        inv.reshape(*shape, 4),
     )

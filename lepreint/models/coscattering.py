@@ -81,3 +81,180 @@ def emu_pair_fraction(b_e: float, b_mu: float | None = None) -> float:
     """
     b_mu = b_e if b_mu is None else b_mu
     return 2.0 * b_e * b_mu
+
+
+# --------------------------------------------------------------------------------------------
+# event generation: Pythia produces the chi+ chi- pair, lepreint decays it
+# --------------------------------------------------------------------------------------------
+
+#: PDG ids: the charged mediator (as the lighter chargino) and the dark-matter state (as the lightest neutralino)
+PDG_MEDIATOR = 1000024
+PDG_DM = 1000022
+
+#: decays per generated event (K); see benchmarks/perf/test_generation_perf.py for the choice
+DEFAULT_OVERSAMPLING = 20
+#: the Working Group's NLO+NLL table; 'paper' (Eq. 3.6, 220 and 324 GeV only) or 'pythia' (LO)
+DEFAULT_XSEC_SOURCE = "table"
+#: Pythia events per worker chunk (part of the sample's identity: it fixes the seeds)
+DEFAULT_CHUNK = 1000
+
+#: physics options of the co-scattering generation (each one is recorded in every sample)
+DEFAULT_OPTIONS = {
+    # 'leptonic': B(e) = B(mu) = 1/2, the paper's benchmarks 3-7 ("exclusively into electrons and
+    # muons"); 'eq2.16': e, mu, tau, and 2 N_c quark channels with one common three-body width,
+    # plus a pion mode of relative width gamma_pi_ratio (benchmarks 1 and 2)
+    "decays": "leptonic",
+    "gamma_pi_ratio": 0.0,
+    # 'V-A': the off-shell-W matrix element; 'flat': phase space (what Pythia's SLHA decays do)
+    "matrix_element": "V-A",
+    # (O_L, O_R) of the chi+ chi0 W vertex; pure wino (1, 1) by default
+    "couplings": [1.0, 1.0],
+    # 'lepreint': Pythia keeps chi+- stable, lepreint decays them K times; 'pythia': Pythia's own
+    # SLHA decays (flat phase space, one decay per event): only for validating lepreint's decays
+    "decayer": "lepreint",
+}
+
+_SLHA = """BLOCK MODSEL
+    1   0
+BLOCK SMINPUTS
+    1   1.279340E+02
+    2   1.166370E-05
+    3   1.180000E-01
+    4   9.118760E+01
+    5   4.180000E+00
+    6   1.730000E+02
+    7   1.776820E+00
+BLOCK MINPAR
+    3   1.000000E+01
+BLOCK MASS
+   1000022   {m0:.6E}
+   1000023   5.000000E+03
+   1000025   5.000000E+03
+   1000035   5.000000E+03
+   1000024   {mc:.6E}
+   1000037   5.000000E+03
+# chi1^0 is the neutral wino (NMIX 1 2), chi1^+- the charged wino: the chi+ chi- Z/gamma couplings
+# of a wino triplet, which is the paper's production model (its Sec. 3.2)
+BLOCK NMIX
+  1  1   0.0
+  1  2   1.0
+  1  3   0.0
+  1  4   0.0
+  2  1   1.0
+  2  2   0.0
+  2  3   0.0
+  2  4   0.0
+  3  1   0.0
+  3  2   0.0
+  3  3   0.70710678
+  3  4   0.70710678
+  4  1   0.0
+  4  2   0.0
+  4  3   0.70710678
+  4  4  -0.70710678
+BLOCK UMIX
+  1  1   1.0
+  1  2   0.0
+  2  1   0.0
+  2  2   1.0
+BLOCK VMIX
+  1  1   1.0
+  1  2   0.0
+  2  1   0.0
+  2  2   1.0
+DECAY   1000022   0.0
+{chargino_decay}"""
+
+
+def branching(dm: float, options: dict) -> dict[int, float]:
+    """Branching ratios of chi+ -> chi0 + {e nu (11), mu nu (13), tau nu (15), other (0)}."""
+    mode = options.get("decays", "leptonic")
+    if mode == "leptonic":
+        return {11: 0.5, 13: 0.5}
+    if mode == "eq2.16":
+        r = float(options.get("gamma_pi_ratio", 0.0))
+        if r < 0:
+            raise LepreintError(f"gamma_pi_ratio must be >= 0, got {r}")
+        b = leptonic_branching_ratio(1.0, r)
+        return {11: b, 13: b, 15: b, 0: 1.0 - 3 * b}
+    raise LepreintError(f"decays must be 'leptonic' or 'eq2.16', got {mode!r}")
+
+
+def slha(mc: float, m0: float, chargino_decay: str | None = None) -> str:
+    """The SLHA spectrum Pythia reads: pure-wino chi1+- (mc) and chi1^0 (m0), everything else at 5 TeV."""
+    return _SLHA.format(mc=mc, m0=m0, chargino_decay=chargino_decay or "DECAY   1000024   0.0")
+
+
+def _pythia_decay_table(params: dict, options: dict) -> str:
+    """An SLHA DECAY block for Pythia's own (flat phase-space) chi+ decays: validation mode only."""
+    width = HBARC_GEV_MM / params["ctau"]
+    lines = [f"DECAY   1000024   {width:.6E}"]
+    br = branching(params["dm"], options)
+    for ch, b in sorted(br.items()):
+        if b <= 0:
+            continue
+        if ch == 0:
+            lines.append(f"   {b:.6E}   3   1000022   2   -1")  # W*+ -> u d-bar
+        else:
+            lines.append(f"   {b:.6E}   3   1000022   {-ch}   {ch + 1}")
+    return "\n".join(lines) + "\n"
+
+
+def pythia_setup(params: dict, options: dict):
+    """Pythia settings for pp -> Z*/gamma* -> chi+ chi- (plus ISR, MPI, hadronisation from the shower options)."""
+    from ..generate.pythia import PythiaSetup
+
+    mc, dm = params["mc"], params["dm"]
+    settings = [
+        "SUSY:qqbar2chi+chi- = on",
+        f"SUSY:idA = {PDG_MEDIATOR}",
+        f"SUSY:idB = {PDG_MEDIATOR}",
+        # keep Pythia from overwriting our SM inputs and masses from its SLHA defaults
+        "SLHA:minMassSM = 1000.",
+    ]
+    if options.get("decayer", "lepreint") == "pythia":
+        settings += [f"{PDG_MEDIATOR}:tau0 = {params['ctau']:.9g}"]
+        return PythiaSetup(settings, slha(mc, mc - dm, _pythia_decay_table(params, options)), frozenset())
+    return PythiaSetup(settings, slha(mc, mc - dm), frozenset({PDG_MEDIATOR}))
+
+
+def llp_decay(params: dict, options: dict) -> dict | None:
+    """How lepreint decays the LLPs of this model (None when Pythia decays them)."""
+    if options.get("decayer", "lepreint") == "pythia":
+        return None
+    from ..generate.decays import Couplings
+
+    cpl = options.get("couplings", [1.0, 1.0])
+    return {
+        "pdg": PDG_MEDIATOR,
+        "m_parent": params["mc"],
+        "m_daughter": params["mc"] - params["dm"],
+        "daughter_pdg": PDG_DM,
+        "ctau": params["ctau"],
+        "branching": branching(params["dm"], options),
+        "matrix_element": options.get("matrix_element", "V-A"),
+        "couplings": Couplings(float(cpl[0]), float(cpl[1])),
+    }
+
+
+def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
+    """Production cross section (fb) and its source, from ``lepreint.xsec`` (wino chi1+ chi1-)."""
+    from ..xsec import xsec
+
+    if source not in ("table", "paper"):
+        raise LepreintError(f"xsec source must be 'table', 'paper' or 'pythia', got {source!r}")
+    x = xsec(XSEC_PROCESS, params["mc"], sqrt_s=ecm_gev / 1000.0, source=source)
+    return x.xsec_fb, f"{source}: {x.reference}"
+
+
+def check_parameters(params: dict) -> dict:
+    """Validate (mc, dm, ctau) in GeV, GeV, mm."""
+    missing = [k for k in ("mc", "dm", "ctau") if k not in params]
+    if missing:
+        raise LepreintError(f"coscattering needs parameters mc, dm, ctau; missing {', '.join(missing)}")
+    mc, dm, ctau = float(params["mc"]), float(params["dm"]), float(params["ctau"])
+    if not 0 < dm < mc:
+        raise LepreintError(f"need 0 < dm < mc, got mc = {mc:g} GeV, dm = {dm:g} GeV")
+    if not ctau > 0:
+        raise LepreintError(f"need ctau > 0, got {ctau:g} mm")
+    return {"mc": mc, "dm": dm, "ctau": ctau}
