@@ -180,6 +180,22 @@ def isolation_sums(
     out = np.zeros((rows.size, len(cones)))
     if rows.size == 0:
         return out
+    # drop the particles below threshold once (they never count), remapping the self indices
+    opt_all = np.hypot(others["px"], others["py"])
+    keep_o = opt_all > min_pt
+    if not keep_o.all():
+        item_row = others.row_index()
+        new_index = np.cumsum(keep_o) - 1  # global index among kept items
+        new_counts = np.bincount(item_row[keep_o], minlength=others.rows)
+        new_offsets = np.zeros(others.rows + 1, dtype=np.int64)
+        np.cumsum(new_counts, out=new_offsets[1:])
+        lep_self = np.asarray(lep_self)
+        has_self = lep_self >= 0
+        g = others.offsets[rows] + np.where(has_self, lep_self, 0)
+        mapped = np.where(has_self & keep_o[np.minimum(g, keep_o.size - 1)] if keep_o.size else has_self,
+                          new_index[np.minimum(g, max(keep_o.size - 1, 0))] - new_offsets[rows] if keep_o.size else -1, -1)
+        lep_self = mapped
+        others = Ragged(new_offsets, {c: others[c][keep_o] for c in ("px", "py", "pz")})
     opt, oeta, ophi = _pt_eta_phi(others["px"], others["py"], others["pz"])
     lpt, leta, lphi = _pt_eta_phi(*lep_p)
     counts = others.counts[rows]

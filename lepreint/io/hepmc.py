@@ -64,19 +64,23 @@ class ReadStats:
 
 @contextlib.contextmanager
 def _capture_stderr():
-    """HepMC3's C++ reader reports parse errors on stderr: capture them (and keep them off the terminal)."""
+    """HepMC3's C++ reader reports parse errors on stderr (and part of them on stdout): capture both
+    file descriptors while it parses, so that they reach neither the terminal nor --json output."""
     import sys
 
+    sys.stdout.flush()
     sys.stderr.flush()
-    saved = os.dup(2)
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     with tempfile.TemporaryFile(mode="w+b") as tmp:
-        os.dup2(tmp.fileno(), 2)
+        for fd in (1, 2):
+            os.dup2(tmp.fileno(), fd)
         box = {"text": ""}
         try:
             yield box
         finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+            for fd, keep in saved.items():
+                os.dup2(keep, fd)
+                os.close(keep)
             tmp.seek(0)
             box["text"] = tmp.read().decode(errors="replace")
 
@@ -150,7 +154,8 @@ def _parse_batch(header: bytes, events: list):
     """Parse events with pyhepmc; returns (parsed events, index of the first bad event or None, error text)."""
     import pyhepmc
 
-    payload = header + b"".join(e[2] for e in events) + _FOOTER + b"\n"
+    body = b"".join(e[2] for e in events)
+    payload = header + body + (b"" if body.endswith(b"\n") else b"\n") + _FOOTER + b"\n"
     out = []
     with _capture_stderr() as err:
         with pyhepmc.open(io.BytesIO(payload)) as f:

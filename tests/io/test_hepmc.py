@@ -1,0 +1,107 @@
+"""HepMC3: the writer/reader round trip, units, broken files."""
+
+import gzip
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.generate.pythia import ShowerOptions
+from lepreint.io.hepmc import HepMCError, read_hepmc
+
+
+def _assert_same_rows(a, b, rtol=1e-9, atol=1e-9):
+    assert len(a) == len(b)
+    for f in a.fields:
+        if f in ("leptons", "jets", "llps"):
+            assert ak.to_list(ak.num(a[f])) == ak.to_list(ak.num(b[f])), f
+            for g in a[f].fields:
+                x = ak.to_numpy(ak.flatten(a[f][g])).astype(float)
+                y = ak.to_numpy(ak.flatten(b[f][g])).astype(float)
+                assert np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True), f"{f}.{g}"
+        else:
+            assert np.allclose(ak.to_numpy(a[f]).astype(float), ak.to_numpy(b[f]).astype(float), rtol=rtol, atol=atol), f
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hepmc")
+    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=40, seed=4, oversampling=3,
+                            options={"decays": "eq2.16"}, shower=ShowerOptions(mpi=False))
+    gev_mm = generate(req, cache=False, hepmc=d / "s.hepmc3")
+    generate(req, cache=False, hepmc=d / "s_mev_cm.hepmc3", hepmc_options={"momentum_unit": "MEV", "length_unit": "CM"})
+    return d, gev_mm
+
+
+def test_round_trip_reproduces_the_slim_events(written):
+    d, sample = written
+    back, stats = read_hepmc(d / "s.hepmc3")
+    assert stats.events == 120 and stats.bad_events == 0 and not stats.truncated
+    _assert_same_rows(sample.events, back.events)
+    assert back.meta["events"] == 40 and back.meta["oversampling"] == 3  # copies keep their event id
+
+
+def test_mev_and_cm_read_the_same_as_gev_and_mm(written):
+    d, _ = written
+    text = (d / "s_mev_cm.hepmc3").read_text()
+    assert "U MEV CM" in text
+    a, _ = read_hepmc(d / "s.hepmc3")
+    b, _ = read_hepmc(d / "s_mev_cm.hepmc3")
+    _assert_same_rows(a.events, b.events, rtol=1e-9, atol=1e-9)
+
+
+def test_gzip_is_read_transparently(written, tmp_path):
+    d, _ = written
+    gz = tmp_path / "s.hepmc3.gz"
+    gz.write_bytes(gzip.compress((d / "s.hepmc3").read_bytes()))
+    a, _ = read_hepmc(d / "s.hepmc3")
+    b, _ = read_hepmc(gz)
+    assert a.meta["digest"] == b.meta["digest"]
+
+
+def test_bbbar_round_trip_keeps_displaced_lepton_vertices(tmp_path):
+    req = GenerationRequest("bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100,
+                            options={"filter_pt": 8.0})
+    s = generate(req, cache=False, hepmc=tmp_path / "bb.hepmc3")
+    back, _ = read_hepmc(tmp_path / "bb.hepmc3")
+    _assert_same_rows(s.events, back.events)
+
+
+def _truncate(src, dst, frac=0.6):
+    text = src.read_text()
+    dst.write_text(text[: int(len(text) * frac)])
+
+
+def test_truncated_file_names_the_event(written, tmp_path):
+    d, _ = written
+    bad = tmp_path / "cut.hepmc3"
+    _truncate(d / "s.hepmc3", bad)
+    with pytest.raises(HepMCError, match=r"cut.hepmc3: event \d+ \(line \d+\): malformed or truncated"):
+        read_hepmc(bad)
+    sample, stats = read_hepmc(bad, skip_bad=True)
+    assert stats.bad_events == 1 and stats.truncated
+    assert 0 < stats.events < 120
+
+
+def test_malformed_event_in_the_middle_is_skipped_and_counted(written, tmp_path):
+    d, _ = written
+    lines = (d / "s.hepmc3").read_text().splitlines(keepends=True)
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("E ")]
+    victim = next(i for i in range(starts[5], starts[6]) if lines[i].startswith("P "))
+    del lines[victim]  # event 6 now has one particle fewer than its header says
+    bad = tmp_path / "hole.hepmc3"
+    bad.write_text("".join(lines))
+    with pytest.raises(HepMCError, match="event 6 "):
+        read_hepmc(bad)
+    sample, stats = read_hepmc(bad, skip_bad=True)
+    assert stats.bad_events == 1 and stats.events == 119 and not stats.truncated
+
+
+def test_not_a_hepmc_file(tmp_path):
+    f = tmp_path / "x.hepmc3"
+    f.write_text("hello\n")
+    with pytest.raises(HepMCError, match="not an ASCII HepMC3 file"):
+        read_hepmc(f)
+    with pytest.raises(HepMCError, match="no such file"):
+        read_hepmc(tmp_path / "missing.hepmc3")
