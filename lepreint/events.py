@@ -191,10 +191,9 @@ def isolation_sums(
         np.cumsum(new_counts, out=new_offsets[1:])
         lep_self = np.asarray(lep_self)
         has_self = lep_self >= 0
-        g = others.offsets[rows] + np.where(has_self, lep_self, 0)
-        mapped = np.where(has_self & keep_o[np.minimum(g, keep_o.size - 1)] if keep_o.size else has_self,
-                          new_index[np.minimum(g, max(keep_o.size - 1, 0))] - new_offsets[rows] if keep_o.size else -1, -1)
-        lep_self = mapped
+        g = np.clip(others.offsets[rows] + np.where(has_self, lep_self, 0), 0, max(keep_o.size - 1, 0))
+        self_kept = has_self & keep_o[g] if keep_o.size else np.zeros_like(has_self)
+        lep_self = np.where(self_kept, new_index[g] - new_offsets[rows] if keep_o.size else -1, -1)
         others = Ragged(new_offsets, {c: others[c][keep_o] for c in ("px", "py", "pz")})
     opt, oeta, ophi = _pt_eta_phi(others["px"], others["py"], others["pz"])
     lpt, leta, lphi = _pt_eta_phi(*lep_p)

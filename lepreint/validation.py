@@ -328,3 +328,7 @@ def _markdown(records: list[Record]) -> str:
                          f"| {note.replace('|', '/')} |")
         lines.append("")
     return "\n".join(lines)
+
+
+# the producers that generate events live in their own module (imported here so that they register)
+from . import validation_events  # noqa: E402,F401

@@ -51,6 +51,10 @@ class ShowerOptions:
     hadronisation: bool = True
     pt_max_match: int = 0
     tune: int = 14  #: Tune:pp, 14 = Monash 2013 (Pythia's default)
+    #: QED radiation off charged leptons in Pythia's final-state shower (TimeShower:QEDshowerByL).
+    #: lepreint's own LLP decays radiate no photons: their leptons are "dressed" (photons recombined),
+    #: as an electron's ECAL cluster is.  Off only for validating decays against Pythia's.
+    qed_fsr_leptons: bool = True
 
     def settings(self) -> list[str]:
         on = {True: "on", False: "off"}
@@ -62,6 +66,7 @@ class ShowerOptions:
             f"PartonLevel:FSR = {on[self.fsr]}",
             f"HadronLevel:all = {on[self.hadronisation]}",
             f"SpaceShower:pTmaxMatch = {self.pt_max_match}",
+            f"TimeShower:QEDshowerByL = {on[self.qed_fsr_leptons]}",
         ]
 
     def as_dict(self) -> dict:
@@ -73,6 +78,7 @@ class ShowerOptions:
             "hadronisation": self.hadronisation,
             "pt_max_match": self.pt_max_match,
             "tune_pp": self.tune,
+            "qed_fsr_leptons": self.qed_fsr_leptons,
         }
 
 
@@ -153,7 +159,7 @@ class PythiaRun:
             if not py.next():
                 continue  # Pythia's own failure: not an event, retried (Pythia counts it in its statistics)
             out.tried += 1
-            w = info.weight()
+            w = py.infoPython().weight()  # (an Info obtained once can hold stale per-event values)
             out.sum_weights_tried += w
             ev = py.event
             vis, llps, invp = [], [], []
