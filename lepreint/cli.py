@@ -332,13 +332,17 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 @click.option("--output", default="validation/report", show_default=True, help="report folder")
 @click.option("--reference", default=None, help="folder of reference YAML files (default: validation/reference)")
 @click.option("--only", default=None, help="only ids starting with this prefix")
+@click.option("--quick", is_flag=True, help="skip the records that need generated events (minutes of CPU)")
 @click.option("--json", "as_json", is_flag=True, help="print the records as JSON")
 @_user_errors
-def validate_cmd(output, reference, only, as_json):
-    """Compare lepreint with the paper's published numbers; write report.json and report.md."""
+def validate_cmd(output, reference, only, quick, as_json):
+    """Compare lepreint with the paper's published numbers; write report.json and report.md.
+
+    Records that need events (closure of the decays, the b-bbar fit, ...) generate them once and
+    reuse the cache ($LEPREINT_CACHE) afterwards."""
     from .validation import unexplained_failures, validate
 
-    records = validate(output, reference, only)
+    records = validate(output, reference, only, quick)
     bad = unexplained_failures(records)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in records], sort_keys=True, indent=1))

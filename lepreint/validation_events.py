@@ -41,7 +41,7 @@ def lepton_pt_mode(mc: float = 324.0, dm: float = 20.0, events: int = 2000, k: i
     return mode, float(above.min()), float(above.max()), float(np.mean(pt > 20.0))
 
 
-@producer("events.")
+@producer("events.", slow=True)
 def _events():
     from .generate.closure import closure
 
@@ -108,7 +108,7 @@ def bbbar_fit(sample, flavour: int, lo: float = 15.0, hi: float = 70.0, width: f
     return fit_double_exponential(edges, h * scale, err * scale)
 
 
-@producer("bbbar.")
+@producer("bbbar.", slow=True)
 def _bbbar():
     from .background import EQ37_ELECTRON, EQ37_MUON, REF_PT_E, REF_PT_MU, kappa_formula
 

@@ -151,7 +151,6 @@ class PythiaRun:
         """Generate ``n_tried`` events; keep those passing the setup's filter."""
         out = TruthChunk()
         py = self.py
-        info = py.infoPython()
         llp_ids = self.llp_ids
         inv_ids = INVISIBLE_PDG
         cmm = C_MM_PER_NS

@@ -27,9 +27,14 @@ __all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "che
 WEAK_HADRONS = (511, 521, 531, 541, 5122, 5132, 5232, 5332, 411, 421, 431, 4122, 4232, 4132, 4332)
 
 DEFAULT_OPTIONS = {
-    "pthat_min": 15.0,  # GeV
-    "bias_pow": 4.0,  # pT-hat bias exponent; 0 switches the bias off
-    "bias_ref": 20.0,  # GeV
+    # Measured (MPI off, bias pT-hat^3): of the weighted e-mu yield with both pT > 20 GeV, ~3% comes from
+    # pT-hat 30-40 GeV, ~22% from 40-60, ~44% from 60-100, ~30% above; none of 87k events with pT-hat
+    # 20-30 GeV passed.  A lower cut of 25 GeV keeps the tail; the pT-hat^3 bias (reference 50 GeV)
+    # gave the most effective events per CPU second (5.7/s, against 3.2/s for pT-hat^4 from 15 GeV
+    # and 0.7/s unbiased from 20 GeV).
+    "pthat_min": 25.0,  # GeV
+    "bias_pow": 3.0,  # pT-hat bias exponent; 0 switches the bias off
+    "bias_ref": 50.0,  # GeV
     "hadronic_bc_decays": False,  # True keeps the hadronic modes (the inclusive b-bbar sample)
     "filter_pt": 15.0,  # GeV, e and mu both above (the paper's preselection threshold)
     "filter_eta": 2.5,
