@@ -140,7 +140,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     )
     inv = np.asarray(truth.inv, dtype=float).reshape(-1, 2)
     decay = mod.llp_decay(req.parameters, req.options)
-    rows, d, llp_j, llp_copy = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)
+    rows, d, _, _ = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)
     out = {
         "index": index,
         "rows": rows,
@@ -154,7 +154,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     if keep_truth:
         out["truth"] = {
             "vis": vis, "llps": llps, "inv_particles": truth.inv_particles, "decays": d,
-            "llp_j": llp_j, "llp_copy": llp_copy, "k": req.oversampling, "decay": decay,
+            "k": req.oversampling, "decay": decay,
         }
     return out
 

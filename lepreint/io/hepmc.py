@@ -491,8 +491,8 @@ class HepMCWriter:
 
         vis, llps, d, k = truth["vis"], truth["llps"], truth["decays"], truth["k"]
         inv_parts = truth["inv_particles"]
-        llp_j, llp_copy = truth["llp_j"], truth["llp_copy"]
-        # map (event, copy, llp in event) -> flat LLP index j and copy
+        # rows are event-major, copy-minor (lepreint.generate.assemble); the LLPs of event e are the
+        # flat entries llps.offsets[e] ... llps.offsets[e + 1] - 1 of the chunk
         ev_of_row = ak.to_numpy(rows.event)
         base = int(ev_of_row[0]) if len(rows) else 0
         beam_e = 6500.0

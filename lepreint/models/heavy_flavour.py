@@ -39,6 +39,9 @@ DEFAULT_OPTIONS = {
     "filter_pt": 15.0,  # GeV, e and mu both above (the paper's preselection threshold)
     "filter_eta": 2.5,
     "filter_opposite_charge": False,
+    # 'emu': an electron and a muon above filter_pt (the signal-like sample); 'lepton': any e or mu
+    # above filter_pt (the inclusive pp -> b b-bar -> l + X sample of the paper's Fig. 4)
+    "filter_require": "emu",
 }
 DEFAULT_OVERSAMPLING = 1
 DEFAULT_XSEC_SOURCE = "pythia"
@@ -55,21 +58,26 @@ def check_parameters(params: dict) -> dict:
 
 
 class LeptonFilter:
-    """At least one e and one mu above threshold (optionally of opposite charge), final state."""
+    """At least one e and one mu above threshold (optionally of opposite charge), final state;
+    or, with ``require='lepton'``, at least one e or mu above threshold."""
 
-    def __init__(self, pt: float, eta: float, opposite: bool):
-        self.pt, self.eta, self.opposite = pt, eta, opposite
+    def __init__(self, pt: float, eta: float, opposite: bool, require: str = "emu"):
+        if require not in ("emu", "lepton"):
+            raise LepreintError(f"filter_require must be 'emu' or 'lepton', got {require!r}")
+        self.pt, self.eta, self.opposite, self.require = pt, eta, opposite, require
 
     def __call__(self, vis: np.ndarray) -> bool:
         # vis columns: pdg, px, py, pz, e, vx, vy, vz, vt, mother pdg
         a = np.abs(vis[:, 0])
         sel = (a == 11) | (a == 13)
-        if sel.sum() < 2:
+        if sel.sum() < (2 if self.require == "emu" else 1):
             return False
         v = vis[sel]
         pt = np.hypot(v[:, 1], v[:, 2])
         eta = np.arcsinh(v[:, 3] / np.maximum(pt, 1e-12))
         ok = (pt > self.pt) & (np.abs(eta) < self.eta)
+        if self.require == "lepton":
+            return bool(ok.any())
         e = ok & (np.abs(v[:, 0]) == 11)
         m = ok & (np.abs(v[:, 0]) == 13)
         if not (e.any() and m.any()):
@@ -94,7 +102,7 @@ def pythia_setup(params: dict, options: dict):
         for h in WEAK_HADRONS:
             # onIfAny keeps every channel with an e, mu or tau among the products
             settings += [f"{h}:onMode = off", f"{h}:onIfAny = 11 13 15"]
-    return PythiaSetup(settings, None, frozenset(), LeptonFilter(o["filter_pt"], o["filter_eta"], o["filter_opposite_charge"]))
+    return PythiaSetup(settings, None, frozenset(), LeptonFilter(o["filter_pt"], o["filter_eta"], o["filter_opposite_charge"], o["filter_require"]))
 
 
 def llp_decay(params: dict, options: dict) -> None:
