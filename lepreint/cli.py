@@ -349,7 +349,7 @@ def validate_cmd(output, reference, only, quick, as_json):
     else:
         n_pass = sum(r.passed is True for r in records)
         n_known = sum(r.passed is False and bool(r.known_discrepancy) for r in records)
-        click.echo(f"{len(records)} records: {n_pass} pass, {n_known} known discrepancies of the paper, "
+        click.echo(f"{len(records)} records: {n_pass} pass, {n_known} known and explained discrepancies, "
                    f"{len(bad)} unexplained failures; report in {output}/report.md")
         for r in bad:
             click.echo(f"FAIL {r.id}: paper {r.paper}, ours {r.ours} ({r.note})")

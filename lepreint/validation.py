@@ -276,7 +276,7 @@ def _markdown(records: list[Record]) -> str:
         "every number in the 'ours' column is computed by the package.",
         "",
         f"{sum(r.passed is True for r in records)} pass, "
-        f"{sum(r.passed is False and bool(r.known_discrepancy) for r in records)} known discrepancies of the paper, "
+        f"{sum(r.passed is False and bool(r.known_discrepancy) for r in records)} known and explained discrepancies (the paper's own, or a stated difference of samples), "
         f"{len(unexplained_failures(records))} unexplained failures, "
         f"{sum(r.passed is None for r in records)} without a published counterpart.",
         "",
