@@ -263,8 +263,7 @@ class DecayedLLP(NamedTuple):
 def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray):
     """Decay taus (lab four-momenta (n, 4)) produced at ``origin`` (n, 4).
 
-    Leptonic modes with the V-A (muon-decay) matrix element, the charged lepton massless in the
-    matrix element and given its mass afterwards (a relative energy shift of m_l^2 / 2E^2); the tau
+    Leptonic modes with the V-A (muon-decay) matrix element and the charged lepton's mass; the tau
     polarisation is neglected (it would harden or soften the spectrum by a few per cent).  Hadronic
     modes: one visible system of mass ``TAU_HADRONIC_MASS`` recoiling against nu_tau.
     Returns (pdg of the charged lepton or 0, its four-momentum, the other visible four-momentum,
@@ -275,15 +274,17 @@ def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray)
     lep = np.zeros((n, 4))
     other = np.zeros((n, 4))
     inv = np.zeros((n, 4))
-    lep_sel = np.flatnonzero(pdg != 0)
-    if lep_sel.size:
-        tb = three_body_rest(rng, lep_sel.size, M_TAU, 0.0, 0.0, "V-A", Couplings(1.0, 0.0))
-        charged = tb.neutrino.copy()  # the Michel-spectrum slot (see tests: muon-decay limit)
-        m_l = np.where(pdg[lep_sel] == 11, M_E, M_MU)
-        charged[:, 0] = np.sqrt(np.sum(charged[:, 1:] ** 2, axis=1) + m_l**2)
-        par = tau_p4[lep_sel]
-        lep[lep_sel] = boost(charged, par)
-        inv[lep_sel] = boost(tb.daughter + tb.antilepton, par)
+    for l_pdg in (11, 13):
+        sel = np.flatnonzero(pdg == l_pdg)
+        if sel.size == 0:
+            continue
+        # tau- -> nu_tau l- nu_l-bar: |M|^2 ~ (p_tau . p_nubar_l)(p_l . p_nu_tau), the muon-decay matrix
+        # element of the module docstring with O_R = 0 when the charged lepton takes the (massive)
+        # daughter slot, nu_l-bar the 'antilepton' slot (paired with the parent) and nu_tau the last one
+        tb = three_body_rest(rng, sel.size, M_TAU, LEPTON_MASS[l_pdg], 0.0, "V-A", Couplings(1.0, 0.0))
+        par = tau_p4[sel]
+        lep[sel] = boost(tb.daughter, par)
+        inv[sel] = boost(tb.antilepton + tb.neutrino, par)
     had = np.flatnonzero(pdg == 0)
     if had.size:
         p = _pstar(M_TAU, TAU_HADRONIC_MASS, 0.0)

@@ -39,7 +39,11 @@ from ..events import (
 from .assemble import assemble_rows
 from .pythia import SEED_MAX, PythiaRun, ShowerOptions, pythia_version
 
-__all__ = ["GenerationRequest", "generate", "model_module"]
+__all__ = ["GenerationRequest", "generate", "model_module", "GENERATION_REVISION"]
+
+#: bumped whenever lepreint's own generation physics changes (decays, extraction, slim-event
+#: definitions): part of every cache key, so that a stale sample is never reused
+GENERATION_REVISION = 1
 
 
 def model_module(name: str):
@@ -107,7 +111,7 @@ class GenerationRequest:
                 "jet_R": JET_R,
                 "jet_min_pt_GeV": JET_MIN_PT,
             },
-            "versions": {"pythia8mc": pythia_version(), "schema": SCHEMA_VERSION},
+            "versions": {"pythia8mc": pythia_version(), "schema": SCHEMA_VERSION, "generation": GENERATION_REVISION},
         }
 
 

@@ -91,3 +91,37 @@ def test_decay_llps_oversampling_and_reproducibility():
     assert np.allclose((a.lepton + a.neutrino + a.daughter)[0], p[0], atol=1e-8)
     with pytest.raises(ValueError, match="sum to 1"):
         decay_llps(np.random.default_rng(1), p, 220.0, 200.0, 10.0, {11: 0.5}, k=2)
+
+
+def test_tau_decays_branching_and_kinematics():
+    from lepreint.generate.decays import CTAU_TAU, M_TAU, TAU_BRANCHING, decay_taus
+
+    rng = np.random.default_rng(21)
+    n = 40_000
+    tau = np.column_stack([np.full(n, M_TAU), np.zeros((n, 3))])  # at rest
+    pdg, lep, other, inv, vtx = decay_taus(rng, tau, np.zeros((n, 4)))
+    assert np.mean(pdg == 11) == pytest.approx(TAU_BRANCHING[11], abs=0.005)
+    assert np.mean(pdg == 13) == pytest.approx(TAU_BRANCHING[13], abs=0.005)
+    # four-momentum conservation, and the Michel spectrum of the electron (<x> = 0.7, x = 2E/m_tau)
+    assert np.allclose(lep + other + inv, tau, atol=1e-3)
+    x = 2 * lep[pdg == 11, 0] / M_TAU
+    assert x.mean() == pytest.approx(0.7, abs=0.01)
+    # at rest the tau does not fly: vertices at the origin; boosted, it flies beta gamma c tau
+    assert np.allclose(vtx[:, :3], 0)
+    boosted = np.column_stack([np.full(n, np.hypot(M_TAU, 10 * M_TAU)), np.zeros(n), np.zeros(n), np.full(n, 10 * M_TAU)])
+    _, _, _, _, vtx = decay_taus(rng, boosted, np.zeros((n, 4)))
+    assert vtx[:, 2].mean() == pytest.approx(10 * CTAU_TAU, rel=0.03)
+
+
+def test_llp_decays_with_taus_conserve_momentum():
+    rng = np.random.default_rng(22)
+    n = 5000
+    p = np.column_stack([np.zeros(n), rng.normal(0, 100, (n, 3))])
+    p[:, 0] = np.sqrt(220.0**2 + np.sum(p[:, 1:] ** 2, axis=1))
+    d = decay_llps(rng, p, 220.0, 200.0, 10.0, {11: 0.2, 13: 0.2, 15: 0.2, 0: 0.4}, k=3)
+    total = d.visible + d.other_visible + d.invisible
+    assert np.allclose(total, np.repeat(p[:, None, :], 3, axis=1), atol=1e-6)
+    assert set(np.unique(d.visible_pdg)) == {0, 11, 13}
+    # every e or mu from a tau comes out of the tau's (displaced) vertex
+    from_tau = (d.channel == 15) & (d.visible_pdg > 0)
+    assert np.all(np.linalg.norm(d.visible_vertex[from_tau] - d.vertex[from_tau], axis=1) > 0)

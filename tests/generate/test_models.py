@@ -1,0 +1,48 @@
+"""Model plumbing that needs no Pythia run: branching ratios, the b-bbar lepton filter."""
+
+import numpy as np
+import pytest
+
+from lepreint.errors import LepreintError
+from lepreint.models import coscattering, heavy_flavour
+
+
+def test_coscattering_branching_options():
+    assert coscattering.branching(20.0, {"decays": "leptonic"}) == {11: 0.5, 13: 0.5}
+    b = coscattering.branching(20.0, {"decays": "eq2.16"})
+    assert b[11] == b[13] == b[15] == pytest.approx(1 / 9) and sum(b.values()) == pytest.approx(1)
+    b2 = coscattering.branching(20.0, {"decays": "eq2.16", "gamma_pi_ratio": 2.95})
+    assert 2 * b2[11] * b2[13] == pytest.approx(0.014, rel=0.01)  # Table 1, benchmark 2
+    with pytest.raises(LepreintError):
+        coscattering.branching(20.0, {"decays": "hadronic"})
+
+
+def test_pythia_decay_table_for_validation_mode():
+    table = coscattering._pythia_decay_table({"mc": 220.0, "dm": 20.0, "ctau": 10.0}, {"decays": "leptonic"})
+    assert "DECAY   1000024" in table and "1000022   -11   12" in table and "1000022   -13   14" in table
+    width = float(table.split()[2])
+    assert width == pytest.approx(1.973269804e-13 / 10.0, rel=1e-6)  # hbar c / c tau
+
+
+def _vis(*leptons):
+    """rows (pdg, px, py, pz, e, vx, vy, vz, vt, mother) for leptons given as (pdg, pt, eta)."""
+    rows = []
+    for pdg, pt, eta in leptons:
+        pz = pt * np.sinh(eta)
+        rows.append((pdg, pt, 0.0, pz, np.hypot(pt, pz), 0, 0, 0, 0, 511))
+    rows.append((211, 5.0, 0.0, 0.0, 5.0, 0, 0, 0, 0, 0))
+    return np.array(rows, dtype=float)
+
+
+def test_bbbar_filter_acts_on_final_leptons():
+    f = heavy_flavour.LeptonFilter(15.0, 2.5, opposite=False)
+    assert f(_vis((11, 20, 0.1), (-13, 16, -1.0)))
+    assert not f(_vis((11, 20, 0.1), (-13, 14, -1.0)))  # muon below threshold
+    assert not f(_vis((11, 20, 0.1), (-13, 16, 2.7)))  # muon outside |eta| < 2.5
+    assert not f(_vis((11, 20, 0.1), (-11, 30, 0.0)))  # two electrons
+    os_only = heavy_flavour.LeptonFilter(15.0, 2.5, opposite=True)
+    assert os_only(_vis((11, 20, 0.1), (-13, 16, 0.0))) and not os_only(_vis((11, 20, 0.1), (13, 16, 0.0)))
+    single = heavy_flavour.LeptonFilter(15.0, 2.5, opposite=False, require="lepton")
+    assert single(_vis((13, 16, 0.0))) and not single(_vis((13, 10, 0.0)))
+    with pytest.raises(LepreintError):
+        heavy_flavour.LeptonFilter(15.0, 2.5, False, require="jets")
