@@ -246,13 +246,14 @@ def _options(pairs) -> dict:
 
 
 @cli.command("generate")
-@click.option("--model", type=click.Choice(["coscattering", "bbbar"]), default="coscattering", show_default=True)
+@click.option("--card", default=None, help="model card (cards/models/*.yaml): model, parameters and generation settings")
+@click.option("--model", type=click.Choice(["coscattering", "bbbar"]), default=None, help="[default: coscattering]")
 @click.option("--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare)")
 @click.option("--dm", default=None, callback=_quantity("energy"), help="mass splitting (GeV if bare)")
 @click.option("--ctau", default=None, callback=_quantity("length"), help="nominal c tau (mm if bare; '1cm' works)")
-@click.option("--events", type=int, default=1000, show_default=True,
-              help="generated events (bbbar: events passing the lepton filter)")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--events", type=int, default=None,
+              help="generated events (bbbar: events passing the lepton filter) [default: 1000]")
+@click.option("--seed", type=int, default=None, help="[default: 1]")
 @click.option("--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)")
 @click.option("--oversampling", "-K", type=int, default=None, help="LLP decays per event (model default if unset)")
 @click.option("--matrix-element", type=click.Choice(["V-A", "flat"]), default=None, help="LLP decay matrix element")
@@ -261,34 +262,62 @@ def _options(pairs) -> dict:
               help="who decays the LLPs ('pythia': flat SLHA decays, for validation)")
 @click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20")
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None)
-@click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions (no underlying event)")
-@click.option("--pt-max-match", type=click.IntRange(0, 2), default=0, show_default=True, help="SpaceShower:pTmaxMatch")
-@click.option("--ecm", default="13 TeV", callback=_quantity("energy"), show_default=True, help="collision energy")
+@click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]")
+@click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]")
+@click.option("--ecm", default=None, callback=_quantity("energy"), help="collision energy [default: 13 TeV]")
 @click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)")
 @click.option("--hepmc", "hepmc_out", default=None, help="also write the events as HepMC3 to this file")
 @click.option("--force", is_flag=True, help="regenerate even if the sample is cached")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def generate_cmd(model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer, extra,
-                 xsec_source, no_mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
-    """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary."""
+def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer,
+                 extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
+    """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
+
+    Values come from the command line, else from --card, else the built-in defaults."""
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
 
-    params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
-    options = _options(extra)
+    params, options, gen, shower, card_xsec = {}, {}, {}, {}, None
+    if card:
+        from .cards import load_card
+
+        c = load_card(card, "model").data
+        model = model or c["model"]
+        dims = {"mc": "energy", "dm": "energy", "ctau": "length"}
+        params = {k: units.to_internal(v, dims[k]) for k, v in c["parameters"].items() if k in dims}
+        gen = c.get("generation", {})
+        options = dict(gen.get("options", {}))
+        shower = dict(gen.get("shower", {}))
+        if "ecm" in shower:
+            shower["ecm"] = units.to_internal(shower["ecm"], "energy")
+        card_xsec = c.get("xsec", {}).get("source")
+        if card_xsec == "value":
+            raise LepreintError(f"{card}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
+                                "generate takes 'table', 'paper' or 'pythia'")
+    model = model or "coscattering"
+    params.update({k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None})
+    options.update(_options(extra))
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
         if val is not None:
             options[key] = val
-    ecm_gev = ecm * 1000.0 if ecm < 100 else ecm
-    req = GenerationRequest(model, params, events, seed, oversampling, options,
-                            ShowerOptions(ecm=ecm_gev, mpi=not no_mpi, pt_max_match=pt_max_match),
-                            xsec_source, chunk)
+    if mpi is not None:
+        shower["mpi"] = mpi
+    if pt_max_match is not None:
+        shower["pt_max_match"] = pt_max_match
+    if ecm is not None:
+        shower["ecm"] = ecm * 1000.0 if ecm < 100 else ecm  # a bare number is TeV
+    req = GenerationRequest(
+        model, params, events if events is not None else gen.get("events", 1000),
+        seed if seed is not None else gen.get("seed", 1),
+        oversampling if oversampling is not None else gen.get("oversampling"),
+        options, ShowerOptions(**shower), xsec_source or card_xsec, chunk)
     progress = not as_json and sys.stderr.isatty()
     sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force)
     p = sample.summary()
     p["cache_hit"] = sample.cache_hit
     p["generation_seconds"] = sample.meta.get("generation_seconds")
+    p["shower"] = sample.meta.get("shower")
     if hepmc_out:
         p["hepmc"] = hepmc_out
     if sample.cache_hit and not as_json:

@@ -62,3 +62,20 @@ def test_generate_bad_input_is_one_line(run_cli):
     assert code == 2 and "0 < dm < mc" in err and "Traceback" not in err
     code, out, err = run_cli("generate", "--mc", "220", "--dm", "20", "--ctau", "1 GeV")
     assert code == 2 and "Traceback" not in err
+
+
+def test_generate_from_a_model_card_with_flags_overriding(run_cli, tmp_path):
+    card = tmp_path / "bm.yaml"
+    card.write_text(
+        "version: 1\nkind: model\nname: t\nmodel: coscattering\n"
+        "parameters: {mc: 220 GeV, dm: 20 GeV, ctau: 5 mm}\n"
+        "generation: {events: 30, seed: 3, oversampling: 3, options: {matrix_element: flat}, shower: {mpi: false}}\n")
+    code, out, err = run_cli("generate", "--card", card, "--json")
+    assert code == 0, err
+    p = json.loads(out)
+    assert p["events"] == 30 and p["rows"] == 90 and p["seed"] == 3
+    assert p["options"]["matrix_element"] == "flat" and p["shower"]["mpi"] is False
+    assert p["parameters"]["ctau"] == 5.0
+    code, out, err = run_cli("generate", "--card", card, "--events", "20", "--matrix-element", "V-A", "--json")
+    p = json.loads(out)
+    assert p["events"] == 20 and p["options"]["matrix_element"] == "V-A"
