@@ -1,0 +1,90 @@
+"""Displaced-lepton identification efficiency versus |d0|.
+
+The CMS 8 TeV displaced e-mu search published the electron and muon identification efficiency in
+0.1 cm bins of |d0| from 0 to 2 cm (``lepreint/data/cms_8tev_d0_efficiency.yaml``).  The paper uses it
+up to 2 cm and "linearly extrapolates to 10 cm".  How to go beyond 2 cm is a named option:
+
+``linear_trend``  a straight line fitted (least squares, bin centres) to the last ``fit_bins`` bins
+                  (default the 1-2 cm half), continued to 10 cm and clipped to [0, 1]
+``linear_to_zero`` a straight line from the last bin's value at 2 cm down to zero at ``d0_max``
+``flat``          the last bin's value up to ``d0_max``
+``zero``          nothing is identified above 2 cm
+``polynomial``    electrons: the published sixth-order polynomial (valid to 20 mm) below 2 cm and
+                  ``linear_trend`` above; muons: the table (there is no muon polynomial)
+
+Inside 0-2 cm the efficiency is the table's bin value (a histogram, as published).  Beyond
+``d0_max`` (10 cm, the analysis' upper bound) it is zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from ..errors import LepreintError
+
+__all__ = ["EXTRAPOLATIONS", "D0Efficiency", "load_cms_8tev_table"]
+
+EXTRAPOLATIONS = ("linear_trend", "linear_to_zero", "flat", "zero", "polynomial")
+
+
+def load_cms_8tev_table() -> dict:
+    text = resources.files("lepreint").joinpath("data/cms_8tev_d0_efficiency.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class D0Efficiency:
+    """Efficiency of one lepton flavour versus |d0| (mm)."""
+
+    edges_mm: np.ndarray
+    values: np.ndarray
+    extrapolation: str = "linear_trend"
+    d0_max_mm: float = 100.0
+    fit_bins: int = 10
+    polynomial_mm: tuple[float, ...] | None = None
+
+    def __post_init__(self):
+        if self.extrapolation not in EXTRAPOLATIONS:
+            raise LepreintError(f"d0 extrapolation must be one of {', '.join(EXTRAPOLATIONS)}, got {self.extrapolation!r}")
+
+    @classmethod
+    def cms_8tev(cls, flavour: str, extrapolation: str = "linear_trend", d0_max_mm: float = 100.0) -> "D0Efficiency":
+        t = load_cms_8tev_table()
+        key = {"e": "electron", "mu": "muon"}.get(flavour)
+        if key is None:
+            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
+        poly = tuple(t["electron_d0_polynomial_mm"]) if key == "electron" else None
+        return cls(np.asarray(t["bin_edges_cm"], dtype=float) * 10.0, np.asarray(t[key], dtype=float),
+                   extrapolation, d0_max_mm, polynomial_mm=poly)
+
+    def _trend(self):
+        centres = 0.5 * (self.edges_mm[1:] + self.edges_mm[:-1])[-self.fit_bins:]
+        slope, intercept = np.polyfit(centres, self.values[-self.fit_bins:], 1)
+        return slope, intercept
+
+    def __call__(self, d0_mm) -> np.ndarray:
+        d0 = np.abs(np.asarray(d0_mm, dtype=float))
+        last = self.edges_mm[-1]
+        idx = np.clip(np.searchsorted(self.edges_mm, d0, side="right") - 1, 0, self.values.size - 1)
+        eff = self.values[idx].astype(float)
+        if self.extrapolation == "polynomial" and self.polynomial_mm is not None:
+            inside = d0 < last
+            eff = np.where(inside, np.polynomial.polynomial.polyval(d0, self.polynomial_mm), eff)
+        beyond = d0 >= last
+        mode = self.extrapolation
+        if mode in ("linear_trend", "polynomial"):
+            slope, intercept = self._trend()
+            ext = slope * d0 + intercept
+        elif mode == "linear_to_zero":
+            ext = self.values[-1] * (self.d0_max_mm - d0) / (self.d0_max_mm - last)
+        elif mode == "flat":
+            ext = np.full_like(d0, self.values[-1])
+        else:  # zero
+            ext = np.zeros_like(d0)
+        eff = np.where(beyond, ext, eff)
+        eff = np.where(d0 > self.d0_max_mm, 0.0, eff)
+        return np.clip(eff, 0.0, 1.0)
