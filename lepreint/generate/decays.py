@@ -281,7 +281,9 @@ def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray)
         # tau- -> nu_tau l- nu_l-bar: |M|^2 ~ (p_tau . p_nubar_l)(p_l . p_nu_tau), the muon-decay matrix
         # element of the module docstring with O_R = 0 when the charged lepton takes the (massive)
         # daughter slot, nu_l-bar the 'antilepton' slot (paired with the parent) and nu_tau the last one
-        tb = three_body_rest(rng, sel.size, M_TAU, LEPTON_MASS[l_pdg], 0.0, "V-A", Couplings(1.0, 0.0))
+        # (the W propagator of three_body_rest would sit on the wrong pair here: Fermi limit, m_W -> inf,
+        # exact to O(m_tau^2 / m_W^2) = 5e-4)
+        tb = three_body_rest(rng, sel.size, M_TAU, LEPTON_MASS[l_pdg], 0.0, "V-A", Couplings(1.0, 0.0), m_w=1e6)
         par = tau_p4[sel]
         lep[sel] = boost(tb.daughter, par)
         inv[sel] = boost(tb.antilepton + tb.neutrino, par)

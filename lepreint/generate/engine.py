@@ -43,7 +43,11 @@ __all__ = ["GenerationRequest", "generate", "model_module", "GENERATION_REVISION
 
 #: bumped whenever lepreint's own generation physics changes (decays, extraction, slim-event
 #: definitions): part of every cache key, so that a stale sample is never reused
-GENERATION_REVISION = 1
+GENERATION_REVISION = 2
+
+
+#: a filtered run that accepts nothing in this many chunks stops with an error instead of running forever
+MAX_EMPTY_CHUNKS = 50
 
 
 def model_module(name: str):
@@ -116,9 +120,12 @@ class GenerationRequest:
 
 
 def _chunk_seeds(seed: int, index: int) -> tuple[int, np.random.Generator]:
-    ss = np.random.SeedSequence(seed, spawn_key=(index,))
-    pythia_seed = int(ss.generate_state(1, np.uint32)[0]) % (SEED_MAX - 1) + 1  # 0 would mean "from the clock"
-    return pythia_seed, np.random.default_rng(ss)
+    """Pythia seed and numpy stream of chunk ``index``.  The Pythia seeds of one run are consecutive
+    from a base drawn from ``seed``, so no two chunks of a run can share one (hashing each chunk to
+    the 9e8 seeds Pythia accepts would collide with probability ~ chunks^2 / 1.8e9)."""
+    base = int(np.random.SeedSequence(seed).generate_state(1, np.uint32)[0]) % (SEED_MAX - 1)
+    pythia_seed = (base + index) % (SEED_MAX - 1) + 1  # 0 would mean "from the clock"
+    return pythia_seed, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
 
 
 def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: bool) -> dict:
@@ -158,7 +165,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     if keep_truth:
         out["truth"] = {
             "vis": vis, "llps": llps, "inv_particles": truth.inv_particles, "decays": d,
-            "k": req.oversampling, "decay": decay,
+            "k": req.oversampling, "decay": decay, "ecm_GeV": req.shower.ecm,
         }
     return out
 
@@ -216,19 +223,28 @@ def generate(
     t0 = time.perf_counter()
     bar = _Progress(request.events, "events" if not filtered else "accepted events", enabled=progress)
     plan = _plan(request, filtered)
+
+    def check_progress():
+        tried = sum(r["tried"] for r in results)
+        if filtered and accepted == 0 and len(results) >= MAX_EMPTY_CHUNKS:
+            raise LepreintError(
+                f"{request.model}: the generator-level filter accepted none of {tried} events "
+                f"({len(results)} chunks); loosen the filter options ({request.options})")
+
     try:
         if workers == 1:
             for i, n_tried in plan:
                 r = _run_chunk(request, i, n_tried, writer is not None)
                 accepted = _take(r, results, writer, bar, accepted)
+                check_progress()
                 if filtered and accepted >= request.events:
                     break
         else:
             import multiprocessing as mp
 
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+            try:
                 pending: dict[int, Any] = {}
-                done: dict[int, dict] = {}
                 next_needed = 0
                 exhausted = False
                 while True:
@@ -239,15 +255,16 @@ def generate(
                             exhausted = True
                             break
                         pending[i] = pool.submit(_run_chunk, request, i, n_tried, writer is not None)
-                    if next_needed not in pending and next_needed not in done:
+                    if next_needed not in pending:
                         break
                     r = pending.pop(next_needed).result()
                     accepted = _take(r, results, writer, bar, accepted)
+                    check_progress()
                     next_needed += 1
                     if filtered and accepted >= request.events:
-                        for f in pending.values():
-                            f.cancel()
                         break
+            finally:  # do not wait for chunks nobody needs (done, or an error in one of them)
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         bar.close()
         if writer is not None:
@@ -287,7 +304,7 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
         r["rows"] = ak.with_field(r["rows"], r["rows"].event + offset, "event")
     results.append(r)
     if writer is not None:
-        writer.write_chunk(r["rows"], r["truth"])
+        writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.advance(r["accepted"])
     return accepted + r["accepted"]
 

@@ -21,6 +21,8 @@ __all__ = ["ShowerOptions", "PythiaSetup", "PythiaRun", "TruthChunk", "pythia_ve
 
 #: Pythia's Random:seed must lie in [0, 900000000]
 SEED_MAX = 900_000_000
+#: consecutive failures of Pythia's next() before a run gives up
+MAX_FAILURES = 100
 
 
 def pythia_version() -> str:
@@ -154,9 +156,15 @@ class PythiaRun:
         llp_ids = self.llp_ids
         inv_ids = INVISIBLE_PDG
         cmm = C_MM_PER_NS
+        failures = 0
         while out.tried < n_tried:
             if not py.next():
-                continue  # Pythia's own failure: not an event, retried (Pythia counts it in its statistics)
+                # Pythia's own failure: not an event, retried (Pythia counts it in its statistics)
+                failures += 1
+                if failures > MAX_FAILURES:
+                    raise LepreintError(f"Pythia failed {failures} times in a row; check the model settings")
+                continue
+            failures = 0
             out.tried += 1
             w = py.infoPython().weight()  # (an Info obtained once can hold stale per-event values)
             out.sum_weights_tried += w

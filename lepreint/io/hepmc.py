@@ -13,7 +13,9 @@ from its production vertex.
 
 Writing: ``HepMCWriter`` exports generated events, one HepMC event per slim-event row (each copy
 of an oversampled event, with its weight and the attributes ``lepreint_event``/``lepreint_copy``):
-beams -> primary vertex -> the generator's final-state particles (grouped by production vertex),
+beams -> primary vertex -> the generator's final-state particles (grouped by production vertex; a
+displaced vertex gets a stand-in mother with the true mother's PDG id, the lepton's momentum and
+status 11, which the reader never takes for an LLP),
 the LLPs -> their decay vertices -> chi0, the lepton (a tau decays further) and the neutrino.
 A non-leptonic LLP decay's W* system is written as one status-1 W (PDG 24), a hadronic tau's
 visible system as one status-1 rho (PDG 213): lepreint does not hadronise them.  Reading such a
@@ -45,6 +47,8 @@ __all__ = ["HepMCError", "DEFAULT_LLP_IDS", "read_hepmc", "HepMCWriter", "ReadSt
 DEFAULT_LLP_IDS = frozenset({1000024, 1000037, 1000023, 9900012, 9900014, 9900016, 9990012})
 
 _FOOTER = b"HepMC::Asciiv3-END_EVENT_LISTING"
+#: status of the stand-in mother particles lepreint writes for displaced vertices (generator-specific range)
+_PLACEHOLDER_STATUS = 11
 _MOMENTUM_SCALE = {"GEV": 1.0, "MEV": 1e-3}
 _LENGTH_SCALE = {"MM": 1.0, "CM": 10.0}
 
@@ -118,9 +122,10 @@ def _split_events(path: Path, batch_bytes: int = 8 << 20):
                     continue
                 if not buf.startswith(b"HepMC::Version") and b"HepMC::Asciiv3-START_EVENT_LISTING" not in buf[:4096]:
                     raise HepMCError(f"{path}: not an ASCII HepMC3 file (no 'HepMC::Asciiv3-START_EVENT_LISTING' header)")
-                if first < 0:
+                if first < 0:  # no event at all: a complete file still has its footer
                     header, buf = buf, b""
-                    break
+                    yield header, [], _FOOTER in header
+                    return
                 header, buf = buf[: first + 1], buf[first + 1 :]
                 line += header.count(b"\n")
             # cut complete events: each starts with "E " at a line start and ends where the next starts
@@ -212,12 +217,15 @@ class _EventTables:
         self.end = np.full(self.n, -1)
         incoming = (l1 > 0) & (l2 < 0)
         outgoing = (l1 < 0) & (l2 > 0)
-        if np.any(l2[incoming] < -len(v)) or np.any(l2[outgoing] > self.n) or np.any(l1[incoming] > self.n):
+        if (np.any(l2[incoming] < -len(v)) or np.any(l1[outgoing] < -len(v)) or np.any(l2[outgoing] > self.n)
+                or np.any(l1[incoming] > self.n)):
             raise HepMCError(f"{path}: event {ordinal}: links refer to missing particles or vertices")
+        if len(v) == 0:  # particles without any vertex: nothing is displaced
+            pos = np.zeros((1, 4))
         self.end[l1[incoming] - 1] = -l2[incoming] - 1
         self.prod[l2[outgoing] - 1] = -l1[outgoing] - 1
         # first incoming particle of each vertex
-        vin = np.full(len(v), -1)
+        vin = np.full(max(len(v), 1), -1)
         inc_p, inc_v = l1[incoming] - 1, -l2[incoming] - 1
         order = np.argsort(inc_p)[::-1]  # so that the lowest particle index wins
         vin[inc_v[order]] = inc_p[order]
@@ -235,6 +243,8 @@ class _EventTables:
         self.weight = float(ev.weights[0]) if len(ev.weights) else 1.0
         attrs = ev.attributes
         self.lepreint_event = _int_attr(attrs, "lepreint_event")
+        #: written by lepreint: status-11 particles are stand-in mothers of displaced vertices, never LLPs
+        self.lepreint_written = self.lepreint_event is not None
         self.lepreint_copy = _int_attr(attrs, "lepreint_copy") or 0
         try:
             xs = ev.cross_section
@@ -260,6 +270,8 @@ def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None)
     if displaced_mm is not None:
         flight = np.linalg.norm(end_pos[:, :3] - prod_pos[:, :3], axis=1)
         is_llp |= np.nan_to_num(flight, nan=0.0) > displaced_mm
+    if t.lepreint_written:
+        is_llp &= t.status != _PLACEHOLDER_STATUS
     # LLPs appear once: keep the last copy in a chain of same-id copies (the one that decays)
     same_as_child = np.zeros(n, dtype=bool)
     child_of = t.mother
@@ -380,14 +392,19 @@ def read_hepmc(
             while todo:
                 parsed, bad, text = _parse_batch(header, todo)
                 tables = []
-                for ev, (ordinal, _line, _b) in zip(parsed, todo):
+                for ev, (ordinal, line, _b) in zip(parsed, todo):
                     try:
-                        tables.append(_EventTables(ev, path, ordinal + 1))
-                    except HepMCError as exc:
+                        t = _EventTables(ev, path, ordinal + 1)
+                        _row_tables(t, llp_ids, displaced_mm)  # the structure must be usable
+                        tables.append(t)
+                    except Exception as exc:  # any inconsistency of one event is that event's problem
+                        msg = str(exc) if isinstance(exc, HepMCError) else (
+                            f"{path}: event {ordinal + 1} (line {line}): inconsistent event record "
+                            f"({type(exc).__name__}: {exc})")
                         if not skip_bad:
-                            raise
+                            raise HepMCError(msg) from None
                         stats.bad_events += 1
-                        stats.bad_examples.append(str(exc))
+                        stats.bad_examples.append(msg)
                 if tables:
                     if max_events is not None:
                         tables = tables[: max(0, max_events - n_rows)]
@@ -495,7 +512,7 @@ class HepMCWriter:
         # flat entries llps.offsets[e] ... llps.offsets[e + 1] - 1 of the chunk
         ev_of_row = ak.to_numpy(rows.event)
         base = int(ev_of_row[0]) if len(rows) else 0
-        beam_e = 6500.0
+        beam_e = float(truth.get("ecm_GeV", 13000.0)) / 2
         for r in range(len(rows)):
             e_local = int(ev_of_row[r]) - base
             c = r % k if d is not None else 0
@@ -522,7 +539,7 @@ class HepMCWriter:
                     # its decaying mother, written with the lepton's momentum as a stand-in
                     if key not in vertices:
                         mother = self._p((vis["e"][i], vis["px"][i], vis["py"][i], vis["pz"][i]),
-                                         int(vis["mother"][i]) if "mother" in vis.columns else 0, 2)
+                                         int(vis["mother"][i]) if "mother" in vis.columns else 0, _PLACEHOLDER_STATUS)
                         pv.add_particle_out(mother)
                         vertices[key] = self._v(key)
                         vertices[key].add_particle_in(mother)

@@ -179,6 +179,10 @@ def branching(dm: float, options: dict) -> dict[int, float]:
         if r < 0:
             raise LepreintError(f"gamma_pi_ratio must be >= 0, got {r}")
         b = leptonic_branching_ratio(1.0, r)
+        if dm <= 1.77686:  # chi+ -> chi0 tau nu is closed: its share goes to the open channels
+            rest = 1.0 - 3 * b
+            scale = 1.0 / (1.0 - b)
+            return {11: b * scale, 13: b * scale, 0: rest * scale}
         return {11: b, 13: b, 15: b, 0: 1.0 - 3 * b}
     raise LepreintError(f"decays must be 'leptonic' or 'eq2.16', got {mode!r}")
 

@@ -90,3 +90,20 @@ def test_bbbar_filter_keeps_e_mu_events_and_weights():
     # leptons from b and c decays are displaced (hadron lifetimes), not at the origin
     r = np.hypot(ak.flatten(lep.vx), ak.flatten(lep.vy))
     assert ak.mean(r > 0.01) > 0.5
+
+
+def test_a_filter_that_accepts_nothing_stops_with_an_error(monkeypatch):
+    import lepreint.generate.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_EMPTY_CHUNKS", 2)
+    req = GenerationRequest("bbbar", {}, events=5, seed=2, shower=ShowerOptions(mpi=False), chunk_size=20,
+                            options={"filter_pt": 5000.0})
+    with pytest.raises(LepreintError, match="accepted none of 40 events"):
+        generate(req, cache=False)
+
+
+def test_chunk_seeds_of_a_run_are_distinct():
+    from lepreint.generate.engine import _chunk_seeds
+
+    seeds = [_chunk_seeds(123, i)[0] for i in range(20_000)]
+    assert len(set(seeds)) == len(seeds) and min(seeds) >= 1

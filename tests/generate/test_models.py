@@ -46,3 +46,8 @@ def test_bbbar_filter_acts_on_final_leptons():
     assert single(_vis((13, 16, 0.0))) and not single(_vis((13, 10, 0.0)))
     with pytest.raises(LepreintError):
         heavy_flavour.LeptonFilter(15.0, 2.5, False, require="jets")
+
+
+def test_closed_tau_channel_is_renormalised_away():
+    b = coscattering.branching(1.5, {"decays": "eq2.16"})
+    assert 15 not in b and sum(b.values()) == pytest.approx(1) and b[11] == pytest.approx(1 / 8)

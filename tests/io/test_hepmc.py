@@ -105,3 +105,29 @@ def test_not_a_hepmc_file(tmp_path):
         read_hepmc(f)
     with pytest.raises(HepMCError, match="no such file"):
         read_hepmc(tmp_path / "missing.hepmc3")
+
+
+def test_stand_in_mothers_are_never_llps(tmp_path):
+    # b-bbar leptons come from displaced vertices whose mothers lepreint writes as status-11 stand-ins;
+    # even the 'displaced' LLP rule must not pick them up
+    req = GenerationRequest("bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100,
+                            options={"filter_pt": 8.0})
+    s = generate(req, cache=False, hepmc=tmp_path / "bb.hepmc3")
+    back, _ = read_hepmc(tmp_path / "bb.hepmc3", displaced_mm=0.001)
+    _assert_same_rows(s.events, back.events)
+
+
+def _write(path, body):
+    path.write_text("HepMC::Version 3.02.05\nHepMC::Asciiv3-START_EVENT_LISTING\n" + body)
+
+
+def test_empty_file_and_event_without_vertices(tmp_path):
+    empty = tmp_path / "empty.hepmc3"
+    _write(empty, "HepMC::Asciiv3-END_EVENT_LISTING\n")
+    sample, stats = read_hepmc(empty)
+    assert stats.events == 0 and not stats.truncated
+    novtx = tmp_path / "novtx.hepmc3"
+    _write(novtx, "E 0 0 2\nU GEV MM\nP 1 0 13 3.0 4.0 0.0 5.0011 0.1057 1\nP 2 0 -11 -3.0 -4.0 1.0 5.1 0.0005 1\n"
+                  "HepMC::Asciiv3-END_EVENT_LISTING\n")
+    sample, stats = read_hepmc(novtx)
+    assert stats.events == 1 and len(sample.events.leptons[0]) == 2
