@@ -44,8 +44,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "v1"
-KINDS = ("analysis", "model", "benchmarks")
-_KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks"}
+KINDS = ("analysis", "model", "benchmarks", "detector")
+_KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks", "detector": "detector"}
 
 
 class InvalidCard(LepreintError):
@@ -230,6 +230,23 @@ def _semantic(*kinds: str):
 
 def _q(data: dict, key: str, dim: str):
     return units.to_internal(data[key], dim) if key in data else None
+
+
+@_semantic("detector")
+def _check_detector(path: Path, data: dict) -> None:
+    for key in ("radius", "half_length"):
+        if _q(data["tracker"], key, "length") <= 0:
+            raise InvalidCard(path, f"tracker.{key}", f"expected a positive length, got {data['tracker'][key]!r}")
+    for fl in ("electron", "muon"):
+        m = data[fl]["efficiency"]
+        where = f"{fl}.efficiency"
+        for edges in ("pt_edges_GeV", "abs_eta_edges"):
+            e = m[edges]
+            if any(b <= a for a, b in zip(e, e[1:])):
+                raise InvalidCard(path, f"{where}.{edges}", f"expected increasing bin edges, got {e}")
+        rows, cols = len(m["pt_edges_GeV"]) - 1, len(m["abs_eta_edges"]) - 1
+        if len(m["values"]) != rows or any(len(r) != cols for r in m["values"]):
+            raise InvalidCard(path, f"{where}.values", f"expected {rows} rows (pT bins) of {cols} values (|eta| bins)")
 
 
 @_semantic("analysis")
