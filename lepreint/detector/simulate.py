@@ -1,0 +1,165 @@
+"""Apply a detector card to slim events: reconstructed leptons (with d0 and efficiencies), jets, missing pT.
+
+Leptons
+  * acceptance: |eta| < ``abs_eta_max``; the production vertex inside the tracker cylinder (Delphes
+    vetoes leptons created outside the tracking volume, as the paper says);
+  * d0: the helix through the production vertex in the solenoid field (``d0_model: helix``) or the
+    straight line; an optional Gaussian d0 resolution;
+  * momentum: scaled by a Gaussian of the card's resolution form (electrons: calorimeter
+    ``stochastic``, muons: ``tracker``), direction kept;
+  * efficiency: a *probability* per lepton, the prompt map eff(pT, |eta|) times the d0 efficiency
+    (``combine_with_prompt: product``) or the d0 efficiency alone (``d0_only``).  The selection uses
+    these probabilities exactly (e.g. P(exactly this e-mu pair) = eff_e eff_mu prod_others(1 - eff)),
+    which has less Monte Carlo noise than accept-reject;
+  * relative isolation: the slim event's iso sums (truth particles above 0.5 GeV) over the smeared pT.
+Jets: the slim jets smeared in energy (``stochastic``), pT > ``pt_min``, |eta| < ``abs_eta_max``; jets
+  within ``lepton_overlap_dr`` of a selected lepton are removed by the analysis.
+Missing pT (``missing_pt``): ``truth_invisible`` (the vector sum of invisible particles' pT: the
+  definition closest to what CMS's particle-flow MET estimates for these events),
+  ``negative_visible_sum`` (minus the truth visible sum) or ``negative_objects_sum`` (minus the
+  reconstructed leptons and jets, the definition of the paper's "significance with the selected
+  objects only").
+Every random draw uses the ``numpy.random.Generator`` passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import awkward as ak
+import numpy as np
+
+from .. import units
+from ..cards import Card, find_card, load_card
+from ..errors import LepreintError
+from .efficiency import D0Efficiency
+from .geometry import d0_helix, d0_straight, in_tracker
+
+__all__ = ["Detector", "RecoEvents", "resolution"]
+
+
+def resolution(form: dict, e_or_pt: np.ndarray) -> np.ndarray:
+    """Relative resolution sigma/E (stochastic) or sigma(pT)/pT (tracker) of a card's named form."""
+    x = np.asarray(e_or_pt, dtype=float)
+    a, b, c = (float(form.get(k, 0.0)) for k in ("a", "b", "c"))
+    kind = form["form"]
+    if kind == "none":
+        return np.zeros_like(x)
+    if kind == "stochastic":
+        with np.errstate(divide="ignore"):
+            return np.sqrt(a**2 + b**2 / np.maximum(x, 1e-9) + c**2 / np.maximum(x, 1e-9) ** 2)
+    if kind == "tracker":
+        return np.sqrt(a**2 + (b * x) ** 2)
+    raise LepreintError(f"unknown resolution form {kind!r}")
+
+
+def _map_lookup(m: dict, pt: np.ndarray, abs_eta: np.ndarray) -> np.ndarray:
+    pe = np.asarray(m["pt_edges_GeV"], dtype=float)
+    ee = np.asarray(m["abs_eta_edges"], dtype=float)
+    v = np.asarray(m["values"], dtype=float)
+    i = np.searchsorted(pe, pt, side="right") - 1
+    j = np.searchsorted(ee, abs_eta, side="right") - 1
+    ok = (i >= 0) & (i < v.shape[0]) & (j >= 0) & (j < v.shape[1])
+    return np.where(ok, v[np.clip(i, 0, v.shape[0] - 1), np.clip(j, 0, v.shape[1] - 1)], 0.0)
+
+
+@dataclass
+class RecoEvents:
+    """Reconstructed objects, one row per slim-event row (jagged awkward arrays)."""
+
+    leptons: ak.Array  #: pdg, charge, pt, eta, phi, d0 (mm), eff (probability), iso (relative, R = 0.2), llp
+    jets: ak.Array  #: pt, eta, phi
+    met: np.ndarray  #: (n, 2) missing pT vector (GeV)
+    weight: np.ndarray
+    event: np.ndarray
+
+
+class Detector:
+    """A detector card in usable form."""
+
+    def __init__(self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None):
+        if not isinstance(card, Card):
+            card = load_card(find_card(card, "detector"), "detector")
+        self.card = card
+        d = card.data
+        t = d["tracker"]
+        self.radius = units.to_internal(t["radius"], "length")
+        self.half_length = units.to_internal(t["half_length"], "length")
+        self.bfield = float(t["bfield_tesla"])
+        self.d0_model = t.get("d0_model", "helix")
+        self.d0_resolution = units.to_internal(t.get("d0_resolution", "0 mm"), "length")
+        de = d["d0_efficiency"]
+        self.d0_source = de["source"]
+        self.extrapolation = d0_extrapolation or de["extrapolation"]
+        self.combine = de.get("combine_with_prompt", "product")
+        self.d0_eff = {11: D0Efficiency.cms_8tev("e", self.extrapolation),
+                       13: D0Efficiency.cms_8tev("mu", self.extrapolation)} if self.d0_source == "cms_8tev" else None
+        self.lep = {11: d["electron"], 13: d["muon"]}
+        self.jets = d["jets"]
+        self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
+        self.missing_pt = d.get("missing_pt", "truth_invisible")
+
+    def options(self) -> dict:
+        """The physics choices of this detector, for every result's provenance."""
+        return {"detector": self.card.data["name"], "detector_digest": self.card.digest, "d0_model": self.d0_model,
+                "d0_extrapolation": self.extrapolation, "d0_efficiency": self.d0_source,
+                "efficiency_combination": self.combine, "missing_pt": self.missing_pt}
+
+    def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
+        lep = events.leptons
+        counts = ak.to_numpy(ak.num(lep))
+        flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "iso02", "llp")}
+        apdg = np.abs(flat["pdg"]).astype(int)
+        charge = -np.sign(flat["pdg"])
+        pt = np.hypot(flat["px"], flat["py"])
+        eta = np.arcsinh(flat["pz"] / pt)
+        phi = np.arctan2(flat["py"], flat["px"])
+        if self.d0_model == "helix":
+            d0 = d0_helix(flat["vx"], flat["vy"], flat["px"], flat["py"], charge, self.bfield)
+        else:
+            d0 = d0_straight(flat["vx"], flat["vy"], flat["px"], flat["py"])
+        if self.d0_resolution > 0:
+            d0 = np.abs(d0 + rng.normal(0.0, self.d0_resolution, d0.size))
+        smeared = pt.copy()
+        eff = np.zeros_like(pt)
+        accept = in_tracker(flat["vx"], flat["vy"], flat["vz"], self.radius, self.half_length)
+        for fl in (11, 13):
+            sel = apdg == fl
+            card = self.lep[fl]
+            energy_like = flat["e"][sel] if card["resolution"]["form"] == "stochastic" else pt[sel]
+            sigma = resolution(card["resolution"], energy_like)
+            smeared[sel] = pt[sel] * np.maximum(1.0 + sigma * rng.normal(size=sel.sum()), 0.0)
+            accept[sel] &= np.abs(eta[sel]) < card["abs_eta_max"]
+            prompt = _map_lookup(card["efficiency"], smeared[sel], np.abs(eta[sel]))
+            if self.d0_eff is None:
+                eff[sel] = prompt
+            else:
+                dz = self.d0_eff[fl](d0[sel])
+                eff[sel] = prompt * dz if self.combine == "product" else dz
+        eff = np.where(accept & (smeared > 0), eff, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            iso = np.where(smeared > 0, flat["iso02"] / smeared, np.inf)
+        reco = ak.unflatten(ak.zip({
+            "pdg": flat["pdg"], "charge": charge.astype(np.int8), "pt": smeared, "eta": eta, "phi": phi,
+            "d0": d0, "eff": eff, "iso": iso, "llp": flat["llp"]}), counts)
+        reco = reco[reco.eff > 0]
+        # jets
+        j = events.jets
+        jc = ak.to_numpy(ak.num(j))
+        jpx, jpy, jpz, je = (ak.to_numpy(ak.flatten(j[f])) for f in ("px", "py", "pz", "e"))
+        jpt = np.hypot(jpx, jpy)
+        jeta = np.arcsinh(jpz / np.maximum(jpt, 1e-12))
+        jphi = np.arctan2(jpy, jpx)
+        jpt = jpt * np.maximum(1.0 + resolution(self.jets["resolution"], je) * rng.normal(size=jpt.size), 0.0)
+        jets = ak.unflatten(ak.zip({"pt": jpt, "eta": jeta, "phi": jphi}), jc)
+        jets = jets[(jets.pt > self.jet_pt_min) & (abs(jets.eta) < self.jets["abs_eta_max"])]
+        # missing pT
+        if self.missing_pt == "truth_invisible":
+            met = np.column_stack([ak.to_numpy(events.inv_px), ak.to_numpy(events.inv_py)])
+        elif self.missing_pt == "negative_visible_sum":
+            met = -np.column_stack([ak.to_numpy(events.vis_px), ak.to_numpy(events.vis_py)])
+        else:
+            mx = -(ak.to_numpy(ak.sum(reco.pt * np.cos(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.cos(jets.phi), axis=1)))
+            my = -(ak.to_numpy(ak.sum(reco.pt * np.sin(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.sin(jets.phi), axis=1)))
+            met = np.column_stack([mx, my])
+        return RecoEvents(reco, jets, met, ak.to_numpy(events.weight), ak.to_numpy(events.event))
