@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def _gen(run_cli, *extra):
     return run_cli("generate", "--model", "coscattering", "--mc", "220", "--dm", "20", "--ctau", "1cm",
@@ -79,3 +81,24 @@ def test_generate_from_a_model_card_with_flags_overriding(run_cli, tmp_path):
     code, out, err = run_cli("generate", "--card", card, "--events", "20", "--matrix-element", "V-A", "--json")
     p = json.loads(out)
     assert p["events"] == 20 and p["options"]["matrix_element"] == "V-A"
+
+
+def test_simulate_a_sample_and_its_hepmc_export(run_cli, tmp_path):
+    f = tmp_path / "s.hepmc3"
+    code, out, err = _gen(run_cli, "--hepmc", str(f))
+    p = json.loads(out)
+    code, out, err = run_cli("simulate", p["sample"], "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert len(r["S"]) == len(r["S_err"]) == 3 and r["luminosity_ifb"] == 140
+    assert r["cutflow"]["all"] == r["xsec_fb"] * 140 * 1.0 and r["options"]["d0_extrapolation"] == "linear_trend"
+    assert all(s >= 0 for s in r["S"])
+    code, out, err = run_cli("simulate", p["sample"], "--xsec-source", "paper", "--json")
+    assert json.loads(out)["xsec_fb"] == 903.0
+    # the HepMC export of the same events gives the same yields once told the cross section
+    code, out, err = run_cli("simulate", str(f), "--xsec", f"{r['xsec_fb']} fb", "--json")
+    assert code == 0, err
+    h = json.loads(out)
+    assert h["S"] == [pytest.approx(x, rel=1e-9, abs=1e-12) for x in r["S"]]
+    code, out, err = run_cli("simulate", str(f), "--json")
+    assert code == 2 and "give --xsec" in err
