@@ -375,6 +375,49 @@ def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec
     _emit(payload, as_json, table)
 
 
+@cli.command("yields")
+@click.option("--benchmark", "bid", type=int, required=True, help="a benchmark of the paper's Table 1 (1-7)")
+@click.option("--events", type=int, default=10_000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--oversampling", "-K", type=int, default=None)
+@click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
+@click.option("--analysis", default="soft_displaced_emu", show_default=True)
+@click.option("--detector", default="cms_run2", show_default=True)
+@click.option("--d0-extrapolation", type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
+              default=None)
+@click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detector, d0_extrapolation, xsec_source,
+               as_json):
+    """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
+    from .analysis.yields import benchmark_request, signal_yields
+    from .detector.simulate import Detector
+    from .generate.engine import generate
+    from .generate.pythia import ShowerOptions
+
+    req = benchmark_request(bid, events, seed, oversampling, ShowerOptions(mpi=not no_mpi))
+    progress = not as_json and sys.stderr.isatty()
+    sample = generate(req, workers=workers, progress=progress)
+    r = signal_yields(sample, analysis, Detector(detector, d0_extrapolation), xsec_source)
+    payload = {"benchmark": bid, "parameters": req.parameters, "decays": req.options, "sample": str(sample.path),
+               "cache_hit": sample.cache_hit, **r.as_dict()}
+
+    def table(q):
+        from rich.table import Table
+
+        t = Table(title=f"benchmark {q['benchmark']} {q['parameters']}: {q['luminosity_ifb']:g} /fb, "
+                        f"sigma = {q['xsec_fb']:.4g} fb ({q['xsec_source'].split(':')[0]})")
+        t.add_column("quantity")
+        for name in q["regions"]:
+            t.add_column(name, justify="right")
+        t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
+        return t
+
+    _emit(payload, as_json, table)
+
+
 @cli.command("inspect")
 @click.argument("path")
 @click.option("--llp-ids", default=None, help="comma-separated PDG ids of long-lived particles (HepMC input)")

@@ -102,3 +102,14 @@ def test_simulate_a_sample_and_its_hepmc_export(run_cli, tmp_path):
     assert h["S"] == [pytest.approx(x, rel=1e-9, abs=1e-12) for x in r["S"]]
     code, out, err = run_cli("simulate", str(f), "--json")
     assert code == 2 and "give --xsec" in err
+
+
+def test_yields_of_a_benchmark(run_cli):
+    code, out, err = run_cli("yields", "--benchmark", "2", "--events", "40", "-K", "5", "--no-mpi", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["parameters"] == {"mc": 220.0, "dm": 20.0, "ctau": 30.0}
+    assert r["decays"]["decays"] == "eq2.16" and r["decays"]["gamma_pi_ratio"] == pytest.approx(2.95, abs=0.01)
+    assert len(r["S"]) == 3
+    code, out, err = run_cli("yields", "--benchmark", "9", "--json")
+    assert code == 2 and "no benchmark 9" in err
