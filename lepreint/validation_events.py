@@ -199,3 +199,40 @@ def _shower():
         r, f"+- {r * np.hypot(ys[1][1] / ys[1][0], ys[2][1] / ys[2][0]):.3f}: SpaceShower:pTmaxMatch 1 (ISR up to the "
            f"factorisation scale) over 2 (power shower); yields {ys[1][0]:.5f}, {ys[2][0]:.5f}")
     return out
+
+
+@producer("detector.", slow=True)
+def _detector():
+    """Helix against straight-line d0 on the (220, 20, 1 cm) closure sample (V-A, MPI off)."""
+    from .analysis.selection import select
+    from .cards import analysis_config
+    from .detector.simulate import Detector
+    from .generate.engine import GenerationRequest, generate
+    from .generate.pythia import ShowerOptions
+
+    s = generate(GenerationRequest("coscattering", {"mc": 220.0, "dm": 20.0, "ctau": 10.0}, 24_000, 2024 + 2, 20,
+                                   {"matrix_element": "V-A"}, ShowerOptions(mpi=False)), workers=2)
+    cfg = analysis_config("soft_displaced_emu")
+    w = ak.to_numpy(s.events.weight)
+    out = {}
+    res = {}
+    for model in ("helix", "straight"):
+        det = Detector("cms_run2")
+        det.d0_model = model
+        reco = det.simulate(s.events, np.random.default_rng(0))
+        res[model] = (reco, (w[:, None] * select(reco, cfg).region_prob).sum(0))
+    from .detector.geometry import d0_helix, d0_straight
+
+    lep = s.events.leptons
+    lep = lep[np.hypot(lep.px, lep.py) > 20]
+    f = {k: ak.to_numpy(ak.flatten(lep[k])) for k in ("vx", "vy", "px", "py", "charge")}
+    dh = d0_helix(f["vx"], f["vy"], f["px"], f["py"], f["charge"], 3.8)
+    ds = d0_straight(f["vx"], f["vy"], f["px"], f["py"])
+    rel = np.abs(dh - ds) / np.maximum(dh, 1e-9)
+    out["detector.d0.helix_vs_straight.median_rel_diff"] = (
+        float(np.median(rel)), f"leptons with pT > 20 GeV; 99th percentile {np.percentile(rel, 99):.2g}")
+    for i, name in enumerate(("I", "II", "III")):
+        h, st = res["helix"][1][i], res["straight"][1][i]
+        out[f"detector.d0.straight_over_helix.S_{name}"] = (
+            float(st / h) if h > 0 else None, "selected (220, 20, 1 cm) yield per region, straight-line d0 over helix")
+    return out
