@@ -325,6 +325,24 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
     _emit(p, as_json, _sample_table)
 
 
+def _yields_table(q, title: str, details: bool):
+    """S per signal region (and, with ``details``, efficiencies, cutflow and options) as a rich table."""
+    from rich.table import Table
+
+    t = Table(title=title)
+    t.add_column("quantity")
+    for name in q["regions"]:
+        t.add_column(name, justify="right")
+    t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
+    if details:
+        pad = [""] * (len(q["regions"]) - 1)
+        t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]))
+        for k, v in q["cutflow"].items():
+            t.add_row(f"cutflow: {k}", f"{v:.4g}", *pad)
+        t.add_row("options", str(q["options"]), *pad)
+    return t
+
+
 @cli.command("simulate")
 @click.argument("sample")
 @click.option("--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (name or path)")
@@ -356,23 +374,8 @@ def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec
         s, _ = read_hepmc(p)
     r = signal_yields(s, analysis, Detector(detector, d0_extrapolation), xsec_source, xsec_value, seed, lumi)
     payload = {"sample": str(p), **r.as_dict()}
-
-    def table(q):
-        from rich.table import Table
-
-        t = Table(title=f"{q['options']['analysis']}: {q['luminosity_ifb']:g} /fb, sigma = {q['xsec_fb']:.4g} fb "
-                        f"({q['xsec_source']})")
-        t.add_column("quantity")
-        for name in q["regions"]:
-            t.add_column(name, justify="right")
-        t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
-        t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]))
-        for k, v in q["cutflow"].items():
-            t.add_row(f"cutflow: {k}", f"{v:.4g}", *([""] * (len(q["regions"]) - 1)))
-        t.add_row("options", str(q["options"]), *([""] * (len(q["regions"]) - 1)))
-        return t
-
-    _emit(payload, as_json, table)
+    title = f"{r.options['analysis']}: {r.luminosity:g} /fb, sigma = {r.xsec_fb:.4g} fb ({r.xsec_source})"
+    _emit(payload, as_json, lambda q: _yields_table(q, title, details=True))
 
 
 @cli.command("yields")
@@ -403,19 +406,9 @@ def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detec
     r = signal_yields(sample, analysis, Detector(detector, d0_extrapolation), xsec_source)
     payload = {"benchmark": bid, "parameters": req.parameters, "decays": req.options, "sample": str(sample.path),
                "cache_hit": sample.cache_hit, **r.as_dict()}
-
-    def table(q):
-        from rich.table import Table
-
-        t = Table(title=f"benchmark {q['benchmark']} {q['parameters']}: {q['luminosity_ifb']:g} /fb, "
-                        f"sigma = {q['xsec_fb']:.4g} fb ({q['xsec_source'].split(':')[0]})")
-        t.add_column("quantity")
-        for name in q["regions"]:
-            t.add_column(name, justify="right")
-        t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
-        return t
-
-    _emit(payload, as_json, table)
+    title = (f"benchmark {bid} {req.parameters}: {r.luminosity:g} /fb, "
+             f"sigma = {r.xsec_fb:.4g} fb ({r.xsec_source.split(':')[0]})")
+    _emit(payload, as_json, lambda q: _yields_table(q, title, details=False))
 
 
 @cli.command("inspect")

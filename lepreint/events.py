@@ -165,18 +165,17 @@ def isolation_sums(
     lep_p: tuple[np.ndarray, np.ndarray, np.ndarray],
     lep_self: np.ndarray,
     others: Ragged,
-    others_row_of_lepton: np.ndarray | None = None,
     cones=ISO_CONES,
     min_pt: float = ISO_MIN_PT,
     chunk_pairs: int = 20_000_000,
 ) -> np.ndarray:
     """Sum of pT of the particles of ``others`` within each cone around each lepton.
 
-    ``lep_row``: the row of ``others`` each lepton looks at (``others_row_of_lepton`` is an alias).
+    ``lep_row``: the row of ``others`` each lepton looks at.
     ``lep_self``: index (within its row of ``others``) of the lepton itself, -1 if it is not there.
     ``others`` needs columns px, py, pz.  Returns (n_leptons, len(cones)).
     """
-    rows = lep_row if others_row_of_lepton is None else others_row_of_lepton
+    rows = lep_row
     out = np.zeros((rows.size, len(cones)))
     if rows.size == 0:
         return out
@@ -303,7 +302,7 @@ def rows_to_awkward(
     )
 
 
-def typed_columns(kind: str, **columns) -> dict[str, np.ndarray]:
+def typed_columns(**columns) -> dict[str, np.ndarray]:
     """Cast the columns of a lepton/llp table to the schema's dtypes."""
     ints = {"pdg": np.int32, "charge": np.int8, "llp": np.int32, "mode": np.int32}
     return {k: np.asarray(v, dtype=ints.get(k, np.float64)) for k, v in columns.items()}

@@ -17,7 +17,7 @@ import numpy as np
 from ..cards import AnalysisConfig, analysis_config
 from ..detector.simulate import Detector
 from ..errors import LepreintError
-from ..events import Sample
+from ..events import Sample, weighted_sum
 from .selection import select
 
 __all__ = ["YieldResult", "signal_yields", "resolve_xsec"]
@@ -72,14 +72,10 @@ def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displac
     reco = det.simulate(sample.events, np.random.default_rng(seed))
     sel = select(reco, cfg)
     w = ak.to_numpy(sample.events.weight)
-    ev = ak.to_numpy(sample.events.event)
     norm = float(sample.meta.get("sum_weights_tried") or np.sum(w))
-    eff, err = [], []
-    for i in range(sel.region_prob.shape[1]):
-        x = w * sel.region_prob[:, i]
-        per_event = np.bincount(ev, weights=x)
-        eff.append(float(x.sum() / norm))
-        err.append(float(np.sqrt(np.sum(per_event**2)) / norm))
+    sums = [weighted_sum(sample.events, sel.region_prob[:, i]) for i in range(sel.region_prob.shape[1])]
+    eff = [total / norm for total, _ in sums]
+    err = [e / norm for _, e in sums]
     scale = xs * lumi
     cutflow = {k: float(scale * np.sum(w * v) / norm) for k, v in sel.cutflow.items()}
     options = {**det.options(), "analysis": cfg.name, "analysis_digest": cfg.digest, "seed": seed,

@@ -160,14 +160,12 @@ def assemble_rows(
     charge = -np.sign(L["pdg"])
     leptons = Ragged.from_counts(
         lep_counts,
-        **typed_columns(
-            "lepton",
-            pdg=L["pdg"], charge=charge, **_lab(L["p4"]),
+        **typed_columns(pdg=L["pdg"], charge=charge, **_lab(L["p4"]),
             vx=L["vtx"][:, 0], vy=L["vtx"][:, 1], vz=L["vtx"][:, 2], vt=L["vtx"][:, 3],
             llp=L["llp"], iso02=iso[:, 0], iso03=iso[:, 1], iso04=iso[:, 2],
         ),
     )
-    llp_table = Ragged.from_counts(np.repeat(n_llp_ev, k), **typed_columns("llp", **llp_cols))
+    llp_table = Ragged.from_counts(np.repeat(n_llp_ev, k), **typed_columns(**llp_cols))
     # jets: the same for every copy of an event
     j_row, j_within = _items_per_row(np.repeat(jets.counts, k))
     j_src = jets.offsets[row_event[j_row]] + j_within
@@ -176,4 +174,4 @@ def assemble_rows(
         row_event + event_offset, row_copy, np.asarray(weights, dtype=float)[row_event] / k,
         leptons, jets_rows, llp_table, row_inv, row_vis,
     )
-    return rows, d, llp_j, llp_copy
+    return rows, d

@@ -151,7 +151,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     )
     inv = np.asarray(truth.inv, dtype=float).reshape(-1, 2)
     decay = mod.llp_decay(req.parameters, req.options)
-    rows, d, _, _ = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)
+    rows, d = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)
     out = {
         "index": index,
         "rows": rows,

@@ -302,11 +302,11 @@ def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None)
     return visible, invisible, anc, local, llp_idx, prod_pos, end_pos, mode
 
 
-def _rows_from_tables(tables: list[_EventTables], llp_ids, displaced_mm, first_event: int):
+def _rows_from_tables(tables: list[_EventTables], first_event: int):
     vis_parts, lep_parts, llp_parts = [], [], []
     inv, vsum = [], []
     for t in tables:
-        visible, invisible, anc, local, llp_idx, prod_pos, end_pos, mode = _row_tables(t, llp_ids, displaced_mm)
+        visible, invisible, anc, local, llp_idx, prod_pos, end_pos, mode = t.derived
         p4 = t.p4
         vi = np.flatnonzero(visible)
         # px, py, pz, e, 1 if the particle does not descend from an LLP (jet input)
@@ -341,13 +341,11 @@ def _rows_from_tables(tables: list[_EventTables], llp_ids, displaced_mm, first_e
     la = np.concatenate(lep_parts) if n else np.zeros((0, 11))
     row = np.repeat(np.arange(n), lcount)
     iso = isolation_sums(row, (la[:, 1], la[:, 2], la[:, 3]), la[:, 10].astype(int), vis)
-    leptons = Ragged.from_counts(lcount, **typed_columns(
-        "lepton", pdg=la[:, 0], charge=-np.sign(la[:, 0]), px=la[:, 1], py=la[:, 2], pz=la[:, 3], e=la[:, 4],
+    leptons = Ragged.from_counts(lcount, **typed_columns(pdg=la[:, 0], charge=-np.sign(la[:, 0]), px=la[:, 1], py=la[:, 2], pz=la[:, 3], e=la[:, 4],
         vx=la[:, 5], vy=la[:, 6], vz=la[:, 7], vt=la[:, 8], llp=la[:, 9],
         iso02=iso[:, 0], iso03=iso[:, 1], iso04=iso[:, 2]))
     lla = np.concatenate(llp_parts) if n else np.zeros((0, 16))
-    llps = Ragged.from_counts([len(x) for x in llp_parts], **typed_columns(
-        "llp", pdg=lla[:, 0], mass=lla[:, 1], px=lla[:, 2], py=lla[:, 3], pz=lla[:, 4], e=lla[:, 5],
+    llps = Ragged.from_counts([len(x) for x in llp_parts], **typed_columns(pdg=lla[:, 0], mass=lla[:, 1], px=lla[:, 2], py=lla[:, 3], pz=lla[:, 4], e=lla[:, 5],
         vx=lla[:, 6], vy=lla[:, 7], vz=lla[:, 8], vt=lla[:, 9], dx=lla[:, 10], dy=lla[:, 11], dz=lla[:, 12],
         dt=lla[:, 13], ctau=lla[:, 14], mode=lla[:, 15]))
     ev_ids = np.array([t.lepreint_event if t.lepreint_event is not None else first_event + i
@@ -395,7 +393,8 @@ def read_hepmc(
                 for ev, (ordinal, line, _b) in zip(parsed, todo):
                     try:
                         t = _EventTables(ev, path, ordinal + 1)
-                        _row_tables(t, llp_ids, displaced_mm)  # the structure must be usable
+                        # computed here, where a broken record is still this event's error, and kept
+                        t.derived = _row_tables(t, llp_ids, displaced_mm)
                         tables.append(t)
                     except Exception as exc:  # any inconsistency of one event is that event's problem
                         msg = str(exc) if isinstance(exc, HepMCError) else (
@@ -408,7 +407,7 @@ def read_hepmc(
                 if tables:
                     if max_events is not None:
                         tables = tables[: max(0, max_events - n_rows)]
-                    parts.append(_rows_from_tables(tables, llp_ids, displaced_mm, n_rows))
+                    parts.append(_rows_from_tables(tables, n_rows))
                     n_rows += len(tables)
                     xs = [t.xsec_pb for t in tables if t.xsec_pb]
                     if xs:
