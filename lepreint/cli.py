@@ -390,21 +390,24 @@ def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec
 @click.option("--d0-extrapolation", type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
               default=None)
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default="table", show_default=True)
+@click.option("--br-reading", type=click.Choice(["emu_fraction", "lepton_pairs"]), default="emu_fraction",
+              show_default=True, help="Table 1's B(l+l-) of benchmarks 1-2: the e-mu fraction 2 B_e B_mu, or (B_e + B_mu)^2")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detector, d0_extrapolation, xsec_source,
-               as_json):
+               br_reading, as_json):
     """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
     from .analysis.yields import benchmark_request, signal_yields
     from .detector.simulate import Detector
     from .generate.engine import generate
     from .generate.pythia import ShowerOptions
 
-    req = benchmark_request(bid, events, seed, oversampling, ShowerOptions(mpi=not no_mpi))
+    req = benchmark_request(bid, events, seed, oversampling, ShowerOptions(mpi=not no_mpi), br_reading=br_reading)
     progress = not as_json and sys.stderr.isatty()
     sample = generate(req, workers=workers, progress=progress)
     r = signal_yields(sample, analysis, Detector(detector, d0_extrapolation), xsec_source)
-    payload = {"benchmark": bid, "parameters": req.parameters, "decays": req.options, "sample": str(sample.path),
+    payload = {"benchmark": bid, "parameters": req.parameters, "decays": req.options, "br_reading": br_reading,
+               "sample": str(sample.path),
                "cache_hit": sample.cache_hit, **r.as_dict()}
     title = (f"benchmark {bid} {req.parameters}: {r.luminosity:g} /fb, "
              f"sigma = {r.xsec_fb:.4g} fb ({r.xsec_source.split(':')[0]})")

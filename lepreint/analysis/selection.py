@@ -3,7 +3,8 @@
 Steps (each a line of the cutflow, as weighted sums over generated events):
 
 1. ``preselection``: leptons with pT > ``preselection_pt_min`` and |eta| < the card's ``abs_eta_max``;
-2. ``isolation``: relative isolation (R = 0.2) below the card's ``isolation_max`` per flavour;
+2. ``isolation``: relative isolation in the card's cone (``isolation_cone``, R = 0.2 for the paper) below
+   its ``isolation_max``, per flavour;
 3. ``e-mu pair``: exactly one identified electron and one identified muon among the preselected,
    isolated leptons, of opposite charge (if the card asks);
 4. ``pT thresholds``: the analysis thresholds on the electron and the muon;
@@ -23,7 +24,7 @@ import awkward as ak
 import numpy as np
 
 from ..cards import AnalysisConfig
-from ..detector.simulate import RecoEvents
+from ..detector.simulate import RecoEvents, iso_field
 
 __all__ = ["Selection", "select"]
 
@@ -44,8 +45,9 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         ((abs(lep.pdg) == 11) & (abs(lep.eta) < cfg.electron.abs_eta_max))
         | ((abs(lep.pdg) == 13) & (abs(lep.eta) < cfg.muon.abs_eta_max))
     )
-    iso_max = ak.where(abs(lep.pdg) == 11, cfg.electron.isolation_max or np.inf, cfg.muon.isolation_max or np.inf)
-    iso_ok = lep.iso < iso_max
+    is_e = abs(lep.pdg) == 11
+    iso_ok = ak.where(is_e, lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
+                      lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf))
     cand = lep[presel & iso_ok]
     # probability that none of the candidates is identified, and the "all but these two" factors
     q = 1.0 - cand.eff

@@ -11,7 +11,9 @@ Leptons
     (``combine_with_prompt: product``) or the d0 efficiency alone (``d0_only``).  The selection uses
     these probabilities exactly (e.g. P(exactly this e-mu pair) = eff_e eff_mu prod_others(1 - eff)),
     which has less Monte Carlo noise than accept-reject;
-  * relative isolation: the slim event's iso sums (truth particles above 0.5 GeV) over the smeared pT.
+  * relative isolation in cones of R = 0.2, 0.3 and 0.4 (``iso02``...): the slim event's sums of the pT of
+    the visible particles above 0.5 GeV around the lepton (itself excluded) over the smeared pT; the
+    analysis card chooses the cone.
 Jets: the slim jets smeared in energy (``stochastic``), pT > ``pt_min``, |eta| < ``abs_eta_max``; jets
   within ``lepton_overlap_dr`` of a selected lepton are removed by the analysis.
 Missing pT (``missing_pt``): ``truth_invisible`` (the vector sum of invisible particles' pT: the
@@ -35,7 +37,18 @@ from ..errors import LepreintError
 from .efficiency import D0Efficiency
 from .geometry import d0_helix, d0_straight, in_tracker
 
-__all__ = ["Detector", "RecoEvents", "resolution"]
+__all__ = ["Detector", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
+
+#: relative isolation of the reconstructed leptons, one field per cone size
+ISO_FIELDS = ("iso02", "iso03", "iso04")
+
+
+def iso_field(cone: float) -> str:
+    """The reconstructed-lepton field holding the relative isolation in a cone of this radius."""
+    name = f"iso{round(cone * 10):02d}"
+    if name not in ISO_FIELDS or abs(cone * 10 - round(cone * 10)) > 1e-9:
+        raise LepreintError(f"isolation cone {cone} not available (the slim events carry R = 0.2, 0.3, 0.4)")
+    return name
 
 
 def resolution(form: dict, e_or_pt: np.ndarray) -> np.ndarray:
@@ -67,7 +80,7 @@ def _map_lookup(m: dict, pt: np.ndarray, abs_eta: np.ndarray) -> np.ndarray:
 class RecoEvents:
     """Reconstructed objects, one row per slim-event row (jagged awkward arrays)."""
 
-    leptons: ak.Array  #: pdg, charge, pt, eta, phi, d0 (mm), eff (probability), iso (relative, R = 0.2), llp
+    leptons: ak.Array  #: pdg, charge, pt, eta, phi, d0 (mm), eff (probability), iso02/iso03/iso04 (relative), llp
     jets: ak.Array  #: pt, eta, phi
     met: np.ndarray  #: (n, 2) missing pT vector (GeV)
     weight: np.ndarray
@@ -108,7 +121,7 @@ class Detector:
     def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
         lep = events.leptons
         counts = ak.to_numpy(ak.num(lep))
-        flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "iso02", "llp")}
+        flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "llp", *ISO_FIELDS)}
         apdg = np.abs(flat["pdg"]).astype(int)
         charge = -np.sign(flat["pdg"])
         pt = np.hypot(flat["px"], flat["py"])
@@ -138,10 +151,10 @@ class Detector:
                 eff[sel] = prompt * dz if self.combine == "product" else dz
         eff = np.where(accept & (smeared > 0), eff, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            iso = np.where(smeared > 0, flat["iso02"] / smeared, np.inf)
+            iso = {f: np.where(smeared > 0, flat[f] / smeared, np.inf) for f in ISO_FIELDS}
         reco = ak.unflatten(ak.zip({
             "pdg": flat["pdg"], "charge": charge.astype(np.int8), "pt": smeared, "eta": eta, "phi": phi,
-            "d0": d0, "eff": eff, "iso": iso, "llp": flat["llp"]}), counts)
+            "d0": d0, "eff": eff, **iso, "llp": flat["llp"]}), counts)
         reco = reco[reco.eff > 0]
         # jets
         j = events.jets

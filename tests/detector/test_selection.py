@@ -10,7 +10,7 @@ from lepreint.detector.simulate import RecoEvents
 
 
 def _reco(rows):
-    leptons = ak.Array([[dict(pdg=p, charge=int(-np.sign(p)), pt=pt, eta=0.0, phi=0.0, d0=d0, eff=eff, iso=iso, llp=0)
+    leptons = ak.Array([[dict(pdg=p, charge=int(-np.sign(p)), pt=pt, eta=0.0, phi=0.0, d0=d0, eff=eff, iso02=iso, iso03=iso, iso04=iso, llp=0)
                          for (p, pt, d0, eff, iso) in row] for row in rows])
     n = len(rows)
     return RecoEvents(leptons, ak.Array([[]] * n), np.zeros((n, 2)), np.ones(n), np.arange(n))

@@ -24,16 +24,16 @@ def _lep(pdg, pt, vx=0.0, vy=0.0, vz=0.0, eta=0.0, phi=0.0, iso=0.0):
 def test_efficiency_acceptance_and_d0():
     det = Detector("cms_run2")
     ev = _events([
-        _lep(11, 30.0),                         # prompt electron: 0.95 x 0.8926
-        _lep(-13, 30.0, vx=0.0, vy=5.0),        # displaced muon, d0 ~ 5 mm: 0.95 x 0.9564
+        _lep(11, 30.0),                         # prompt electron: 0.9025 x 0.8926
+        _lep(-13, 30.0, vx=0.0, vy=5.0),        # displaced muon, d0 ~ 5 mm: 0.9405 x 0.9564
         _lep(13, 30.0, eta=2.45),               # outside |eta| < 2.4: lost
         _lep(-11, 30.0, vx=1500.0),             # produced outside the tracker: lost
     ])
     reco = det.simulate(ev, np.random.default_rng(1))
     lep = reco.leptons[0]
     assert len(lep) == 2
-    assert lep.eff[0] == pytest.approx(0.95 * 0.8926)
-    assert lep.d0[1] == pytest.approx(5.0, rel=1e-3) and lep.eff[1] == pytest.approx(0.95 * 0.9564)
+    assert lep.eff[0] == pytest.approx(0.9025 * 0.8926)
+    assert lep.d0[1] == pytest.approx(5.0, rel=1e-3) and lep.eff[1] == pytest.approx(0.9405 * 0.9564)
     assert reco.met[0].tolist() == [5.0, -2.0]
     assert ak.num(reco.jets)[0] == 1
     assert det.options()["d0_extrapolation"] == "linear_trend"
@@ -43,8 +43,8 @@ def test_d0_extrapolation_is_a_named_option():
     ev = _events([_lep(11, 30.0, vx=0.0, vy=50.0)])  # d0 = 5 cm
     eff = {m: Detector("cms_run2", d0_extrapolation=m).simulate(ev, np.random.default_rng(1)).leptons.eff
            for m in ("linear_to_zero", "flat", "zero")}
-    assert ak.flatten(eff["flat"])[0] == pytest.approx(0.95 * 0.1754)
-    assert ak.flatten(eff["linear_to_zero"])[0] == pytest.approx(0.95 * 0.1754 * 50 / 80)
+    assert ak.flatten(eff["flat"])[0] == pytest.approx(0.9025 * 0.1754)
+    assert ak.flatten(eff["linear_to_zero"])[0] == pytest.approx(0.9025 * 0.1754 * 50 / 80)
     assert len(ak.flatten(eff["zero"])) == 0
 
 
