@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import LepreintError
 
-__all__ = ["PROCESSES", "SOURCES", "XsecError", "Xsec", "xsec", "table_range"]
+__all__ = ["PROCESSES", "SOURCES", "XsecError", "Xsec", "xsec", "table_range", "have_table"]
 
 SOURCES = ("table", "paper")
 
@@ -103,6 +103,11 @@ def _tables(process: str, sqrt_s: float) -> tuple[_Table, ...]:
         known = ", ".join(sorted({f"{p} ({s:g} TeV)" for p, s in PROCESSES}))
         raise XsecError(f"no cross-section table for {process!r} at {sqrt_s:g} TeV (known: {known})")
     return PROCESSES[key]
+
+
+def have_table(process: str, sqrt_s: float) -> bool:
+    """Whether a cross-section table of ``process`` exists at ``sqrt_s`` (TeV)."""
+    return (process, float(sqrt_s)) in PROCESSES
 
 
 def table_range(process: str, sqrt_s: float = 13.0) -> tuple[float, float]:

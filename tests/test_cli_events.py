@@ -91,7 +91,7 @@ def test_simulate_a_sample_and_its_hepmc_export(run_cli, tmp_path):
     assert code == 0, err
     r = json.loads(out)
     assert len(r["S"]) == len(r["S_err"]) == 3 and r["luminosity_ifb"] == 140
-    assert r["cutflow"]["all"] == r["xsec_fb"] * 140 * 1.0 and r["options"]["d0_extrapolation"] == "linear_trend"
+    assert r["cutflow"]["all"] == r["xsec_fb"] * 140 * 1.0 and r["options"]["d0_extrapolation"] == "linear_to_zero"
     assert all(s >= 0 for s in r["S"])
     code, out, err = run_cli("simulate", p["sample"], "--xsec-source", "paper", "--json")
     assert json.loads(out)["xsec_fb"] == 903.0

@@ -8,8 +8,11 @@ Steps (each a line of the cutflow, as weighted sums over generated events):
 3. ``e-mu pair``: exactly one identified electron and one identified muon among the preselected,
    isolated leptons, of opposite charge (if the card asks);
 4. ``pT thresholds``: the analysis thresholds on the electron and the muon;
-5. ``d0 < d0_max``: both leptons (``d0_max_policy: veto``);
-6. the signal regions: exclusive intervals of the *smaller* |d0| of the pair.
+5. ``d0 < d0_max``: both leptons (``d0_max_policy: veto``, the default); with ``literal`` there is
+   no such cut and Eq. (3.1) is read word by word: "SR III: both leptons 1 mm < d0 < 10 cm; SR II: at
+   least one lepton failing SR III and both with d0 > 500 um", so a pair with one lepton beyond 10 cm
+   and the other above 500 um counts in SR II;
+6. the signal regions: exclusive intervals of the *smaller* |d0| of the pair (regions ordered in d0).
 
 Identification is a probability per lepton (``lepreint.detector.simulate``).  The probability that a
 given (e, mu) pair is *the* identified pair of the event is eff_e eff_mu prod_(other candidates) (1 - eff);
@@ -49,15 +52,21 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
     iso_ok = ak.where(is_e, lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
                       lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf))
     cand = lep[presel & iso_ok]
-    # probability that none of the candidates is identified, and the "all but these two" factors
+    # P(the others are not identified) = prod over the other candidates of (1 - eff); computed as the
+    # product over the non-certain candidates divided by the pair's own factors, with the certain ones
+    # (eff = 1) counted apart so that no 0/0 appears
     q = 1.0 - cand.eff
-    none_prob = ak.prod(q, axis=1)
+    certain = q <= 0.0
+    n_certain = ak.sum(certain, axis=1)
+    prod_q = ak.prod(ak.where(certain, 1.0, q), axis=1)
     e = cand[abs(cand.pdg) == 11]
     m = cand[abs(cand.pdg) == 13]
     pairs = ak.cartesian({"e": e, "m": m}, axis=1)
     pe, pm = pairs.e, pairs.m
-    safe = lambda x: ak.where(x > 0, x, 1.0)  # noqa: E731  (eff = 1 would leave 0/0; its factor is then 0 anyway)
-    p_pair = pe.eff * pm.eff * none_prob / (safe(1.0 - pe.eff) * safe(1.0 - pm.eff))
+    qe, qm = 1.0 - pe.eff, 1.0 - pm.eff
+    others_certain = n_certain - (qe <= 0) - (qm <= 0)
+    others = prod_q / (ak.where(qe > 0, qe, 1.0) * ak.where(qm > 0, qm, 1.0))
+    p_pair = pe.eff * pm.eff * ak.where(others_certain > 0, 0.0, others)
     charge_ok = (pe.charge * pm.charge < 0) if cfg.opposite_charge else ak.ones_like(pe.charge, dtype=bool)
     p_pair_os = ak.where(charge_ok, p_pair, 0.0)
     pt_ok = (pe.pt > cfg.electron.pt_min) & (pm.pt > cfg.muon.pt_min)
@@ -78,7 +87,12 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         "pT thresholds": per_row(ak.where(pt_ok, p_pair_os, 0.0)),
         "d0 < d0_max": per_row(p_final),
     }
-    regions = np.column_stack([
-        per_row(ak.where((d0_small >= r.d0_min) & (d0_small < r.d0_max), p_final, 0.0)) for r in cfg.regions
-    ]) if cfg.regions else np.zeros((n, 0))
+    masks = [(d0_small >= r.d0_min) & (d0_small < r.d0_max) for r in cfg.regions]
+    if cfg.d0_max_policy == "literal" and len(masks) >= 2:
+        # Eq. (3.1) word by word: the last region needs both leptons inside it; a pair with one lepton
+        # above its upper edge "fails SR III" and, both above the lower edge of SR II, lands in SR II
+        last, prev = cfg.regions[-1], cfg.regions[-2]
+        masks[-1] = masks[-1] & (d0_large < last.d0_max)
+        masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
+    regions = np.column_stack([per_row(ak.where(m, p_final, 0.0)) for m in masks]) if masks else np.zeros((n, 0))
     return Selection(regions, cutflow, d0_small)

@@ -67,6 +67,10 @@ def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displac
                   seed: int = 0, luminosity: float | None = None) -> YieldResult:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
+    ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
+    if ecm is not None and abs(float(ecm) - cfg.sqrt_s) > 1.0:
+        raise LepreintError(f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
+                            f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)")
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)
     lumi = cfg.luminosity if luminosity is None else float(luminosity)
     reco = det.simulate(sample.events, np.random.default_rng(seed))

@@ -13,7 +13,11 @@ up to 2 cm and "linearly extrapolates to 10 cm".  How to go beyond 2 cm is a nam
                   ``linear_trend`` above; muons: the table (there is no muon polynomial)
 
 Inside 0-2 cm the efficiency is the table's bin value (a histogram, as published).  Beyond
-``d0_max`` (10 cm, the analysis' upper bound) it is zero.
+``d0_max`` (10 cm, the end of the paper's extrapolation) the named option ``beyond``: ``zero``
+(default: nothing is identified there), ``hold`` (the extrapolated value at 10 cm continues) or
+``unity`` (no d0 factor at all: only the prompt efficiency acts, as a Delphes simulation to which the
+d0 parametrisation is applied only up to 10 cm would do).  Whether such a lepton can enter a signal
+region is the analysis' business (``d0_max_policy``).
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ import yaml
 
 from ..errors import LepreintError
 
-__all__ = ["EXTRAPOLATIONS", "D0Efficiency", "load_cms_8tev_table"]
+__all__ = ["BEYOND", "EXTRAPOLATIONS", "D0Efficiency", "load_cms_8tev_table"]
 
 EXTRAPOLATIONS = ("linear_trend", "linear_to_zero", "flat", "zero", "polynomial")
+BEYOND = ("zero", "hold", "unity")
 
 
 def load_cms_8tev_table() -> dict:
@@ -42,24 +47,29 @@ class D0Efficiency:
 
     edges_mm: np.ndarray
     values: np.ndarray
-    extrapolation: str = "linear_trend"
+    extrapolation: str = "linear_to_zero"
     d0_max_mm: float = 100.0
     fit_bins: int = 10
     polynomial_mm: tuple[float, ...] | None = None
+    beyond: str = "zero"
 
     def __post_init__(self):
         if self.extrapolation not in EXTRAPOLATIONS:
             raise LepreintError(f"d0 extrapolation must be one of {', '.join(EXTRAPOLATIONS)}, got {self.extrapolation!r}")
+        if self.beyond not in BEYOND:
+            raise LepreintError(f"d0 efficiency beyond {self.d0_max_mm:g} mm must be one of {', '.join(BEYOND)}, "
+                                f"got {self.beyond!r}")
 
     @classmethod
-    def cms_8tev(cls, flavour: str, extrapolation: str = "linear_trend", d0_max_mm: float = 100.0) -> "D0Efficiency":
+    def cms_8tev(cls, flavour: str, extrapolation: str = "linear_to_zero", d0_max_mm: float = 100.0,
+                 beyond: str = "zero") -> "D0Efficiency":
         t = load_cms_8tev_table()
         key = {"e": "electron", "mu": "muon"}.get(flavour)
         if key is None:
             raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
         poly = tuple(t["electron_d0_polynomial_mm"]) if key == "electron" else None
         return cls(np.asarray(t["bin_edges_cm"], dtype=float) * 10.0, np.asarray(t[key], dtype=float),
-                   extrapolation, d0_max_mm, polynomial_mm=poly)
+                   extrapolation, d0_max_mm, polynomial_mm=poly, beyond=beyond)
 
     def _trend(self):
         centres = 0.5 * (self.edges_mm[1:] + self.edges_mm[:-1])[-self.fit_bins:]
@@ -68,6 +78,9 @@ class D0Efficiency:
 
     def __call__(self, d0_mm) -> np.ndarray:
         d0 = np.abs(np.asarray(d0_mm, dtype=float))
+        far = d0 > self.d0_max_mm
+        if self.beyond == "hold":
+            d0 = np.minimum(d0, self.d0_max_mm)
         last = self.edges_mm[-1]
         idx = np.clip(np.searchsorted(self.edges_mm, d0, side="right") - 1, 0, self.values.size - 1)
         eff = self.values[idx].astype(float)
@@ -86,5 +99,8 @@ class D0Efficiency:
         else:  # zero
             ext = np.zeros_like(d0)
         eff = np.where(beyond, ext, eff)
-        eff = np.where(d0 > self.d0_max_mm, 0.0, eff)
+        if self.beyond == "zero":
+            eff = np.where(far, 0.0, eff)
+        elif self.beyond == "unity":
+            eff = np.where(far, 1.0, eff)
         return np.clip(eff, 0.0, 1.0)

@@ -13,7 +13,8 @@ Leptons
     which has less Monte Carlo noise than accept-reject;
   * relative isolation in cones of R = 0.2, 0.3 and 0.4 (``iso02``...): the slim event's sums of the pT of
     the visible particles above 0.5 GeV around the lepton (itself excluded) over the smeared pT; the
-    analysis card chooses the cone.
+    analysis card chooses the cone.  An optional ``isolation_filter`` per flavour drops leptons at
+    detector level, as Delphes' Isolation module does (its CMS card: R = 0.5, e < 0.12, mu < 0.25).
 Jets: the slim jets smeared in energy (``stochastic``), pT > ``pt_min``, |eta| < ``abs_eta_max``; jets
   within ``lepton_overlap_dr`` of a selected lepton are removed by the analysis.
 Missing pT (``missing_pt``): ``truth_invisible`` (the vector sum of invisible particles' pT: the
@@ -90,7 +91,8 @@ class RecoEvents:
 class Detector:
     """A detector card in usable form."""
 
-    def __init__(self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None):
+    def __init__(self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None,
+                 d0_beyond: str | None = None):
         if not isinstance(card, Card):
             card = load_card(find_card(card, "detector"), "detector")
         self.card = card
@@ -105,8 +107,10 @@ class Detector:
         self.d0_source = de["source"]
         self.extrapolation = d0_extrapolation or de["extrapolation"]
         self.combine = de.get("combine_with_prompt", "product")
-        self.d0_eff = {11: D0Efficiency.cms_8tev("e", self.extrapolation),
-                       13: D0Efficiency.cms_8tev("mu", self.extrapolation)} if self.d0_source == "cms_8tev" else None
+        self.beyond = d0_beyond or de.get("beyond_10cm", "zero")
+        self.d0_eff = {11: D0Efficiency.cms_8tev("e", self.extrapolation, beyond=self.beyond),
+                       13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond)} \
+            if self.d0_source == "cms_8tev" else None
         self.lep = {11: d["electron"], 13: d["muon"]}
         self.jets = d["jets"]
         self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
@@ -115,8 +119,9 @@ class Detector:
     def options(self) -> dict:
         """The physics choices of this detector, for every result's provenance."""
         return {"detector": self.card.data["name"], "detector_digest": self.card.digest, "d0_model": self.d0_model,
-                "d0_extrapolation": self.extrapolation, "d0_efficiency": self.d0_source,
-                "efficiency_combination": self.combine, "missing_pt": self.missing_pt}
+                "d0_extrapolation": self.extrapolation, "d0_beyond_10cm": self.beyond, "d0_efficiency": self.d0_source,
+                "efficiency_combination": self.combine, "missing_pt": self.missing_pt,
+                "isolation_filter": {k: self.lep[f].get("isolation_filter") for k, f in (("e", 11), ("mu", 13))}}
 
     def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
         lep = events.leptons
@@ -152,6 +157,10 @@ class Detector:
         eff = np.where(accept & (smeared > 0), eff, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             iso = {f: np.where(smeared > 0, flat[f] / smeared, np.inf) for f in ISO_FIELDS}
+        for fl in (11, 13):
+            filt = self.lep[fl].get("isolation_filter")
+            if filt:
+                eff = np.where((apdg == fl) & (iso[iso_field(filt["cone"])] >= filt["max"]), 0.0, eff)
         reco = ak.unflatten(ak.zip({
             "pdg": flat["pdg"], "charge": charge.astype(np.int8), "pt": smeared, "eta": eta, "phi": phi,
             "d0": d0, "eff": eff, **iso, "llp": flat["llp"]}), counts)

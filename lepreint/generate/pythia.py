@@ -200,3 +200,21 @@ class PythiaRun:
             if keep_invisible:
                 out.inv_particles.append(np.array(invp, dtype=float).reshape(-1, 5))
         return out
+
+
+def lo_cross_section(setup: PythiaSetup, ecm: float, events: int = 4000, seed: int = 1) -> tuple[float, float]:
+    """Pythia's leading-order cross section (fb, and its error) of a model's hard process at ``ecm`` (GeV).
+
+    Hard process only (no showers, no hadronisation, resonances undecayed): ~1 s.  Used to carry a
+    tabulated higher-order cross section to an energy without a table (the K-factor at the table's
+    energy times the LO cross section at the new one).
+    """
+    hard = PythiaSetup(list(setup.settings) + ["PartonLevel:all = off", "HadronLevel:all = off",
+                                               "ProcessLevel:resonanceDecays = off"], setup.slha, setup.llp_ids)
+    run = PythiaRun(hard, ShowerOptions(ecm=ecm, mpi=False, isr=False, fsr=False, hadronisation=False), seed)
+    try:
+        for _ in range(events):
+            run.py.next()
+        return run.sigma_fb(), run.sigma_err_fb()
+    finally:
+        run.close()

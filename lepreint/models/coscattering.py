@@ -7,6 +7,8 @@ nominal (proper) decay length (mm).  Production is wino-like chargino pair produ
 
 from __future__ import annotations
 
+import functools
+
 import math
 
 from ..constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
@@ -245,13 +247,39 @@ def llp_decay(params: dict, options: dict) -> dict | None:
 
 
 def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
-    """Production cross section (fb) and its source, from ``lepreint.xsec`` (wino chi1+ chi1-)."""
-    from ..xsec import xsec
+    """Production cross section (fb) and its source, from ``lepreint.xsec`` (wino chi1+ chi1-).
+
+    At an energy without a table (8 TeV: none ships, none is reachable offline) the 13 TeV NLO+NLL
+    value is carried over with Pythia's leading order: sigma(E) = sigma_LO(E) x sigma_NLO+NLL(13) /
+    sigma_LO(13), i.e. the 13 TeV K-factor at the same mass (the K-factor of electroweak pair
+    production changes by a few per cent between 8 and 13 TeV).
+    """
+    from ..xsec import XsecError, have_table, xsec
 
     if source not in ("table", "paper"):
         raise LepreintError(f"xsec source must be 'table', 'paper' or 'pythia', got {source!r}")
-    x = xsec(XSEC_PROCESS, params["mc"], sqrt_s=ecm_gev / 1000.0, source=source)
+    sqrt_s = ecm_gev / 1000.0
+    if source == "table" and not have_table(XSEC_PROCESS, sqrt_s):
+        return _lo_scaled(params["mc"], ecm_gev)
+    try:
+        x = xsec(XSEC_PROCESS, params["mc"], sqrt_s=sqrt_s, source=source)
+    except XsecError as e:
+        raise LepreintError(str(e)) from None
     return x.xsec_fb, f"{source}: {x.reference}"
+
+
+@functools.lru_cache(maxsize=64)
+def _lo_scaled(mc: float, ecm_gev: float) -> tuple[float, str]:
+    from ..generate.pythia import lo_cross_section
+    from ..xsec import xsec
+
+    setup = pythia_setup({"mc": mc, "dm": 1.0, "ctau": 1.0}, {})
+    lo_e, _ = lo_cross_section(setup, ecm_gev)
+    lo_13, _ = lo_cross_section(setup, 13000.0)
+    nlo_13 = xsec(XSEC_PROCESS, mc, 13.0).xsec_fb
+    k = nlo_13 / lo_13
+    return lo_e * k, (f"table x K: Pythia LO at {ecm_gev / 1000:g} TeV ({lo_e:.4g} fb) x the 13 TeV NLO+NLL/LO "
+                      f"K-factor {k:.3f} ({nlo_13:.4g} / {lo_13:.4g} fb) at the same mass")
 
 
 def check_parameters(params: dict) -> dict:

@@ -16,7 +16,7 @@ def _card(tmp_path, mutate):
 
 def test_shipped_card_loads():
     c = load_card(find_card("cms_run2", "detector"), "detector")
-    assert c.data["tracker"]["bfield_tesla"] == 3.8 and c.data["d0_efficiency"]["extrapolation"] == "linear_trend"
+    assert c.data["tracker"]["bfield_tesla"] == 3.8 and c.data["d0_efficiency"]["extrapolation"] == "linear_to_zero"
 
 
 @pytest.mark.parametrize("mutate, field, words", [

@@ -39,3 +39,14 @@ def test_named_extrapolations():
     assert np.max(np.abs(p(centres) - D0Efficiency.cms_8tev("e")(centres))) < 0.08
     with pytest.raises(LepreintError):
         D0Efficiency.cms_8tev("e", "quadratic")
+
+
+def test_beyond_10cm_is_a_named_option():
+    zero = D0Efficiency.cms_8tev("mu", "flat")
+    hold = D0Efficiency.cms_8tev("mu", "flat", beyond="hold")
+    unity = D0Efficiency.cms_8tev("mu", "linear_to_zero", beyond="unity")
+    assert zero(150.0) == 0.0
+    assert hold(150.0) == pytest.approx(0.8090) and hold(50.0) == pytest.approx(0.8090)
+    assert unity(150.0) == 1.0 and unity(60.0) == pytest.approx(0.8090 / 2)
+    with pytest.raises(LepreintError, match="beyond"):
+        D0Efficiency.cms_8tev("mu", beyond="sometimes")

@@ -37,3 +37,30 @@ def test_regions_and_probabilities():
     # row 8: (e1, mu) with e2 not identified, or (e2, mu) with e1 not identified
     assert s.region_prob[8].tolist() == pytest.approx([0.5 * 0.9 * 0.2, 0, 0.8 * 0.9 * 0.5])
     assert s.cutflow["e-mu pair"][7] == pytest.approx(p) and s.cutflow["d0 < d0_max"][6] == 0
+
+
+def test_literal_reading_of_eq_3_1_moves_pairs_beyond_10cm_to_sr_ii():
+    import dataclasses
+
+    veto = analysis_config("soft_displaced_emu")
+    literal = dataclasses.replace(veto, d0_max_policy="literal")
+    reco = _reco([
+        [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # one lepton beyond 10 cm, the other in SR III
+        [(11, 30, 0.7, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # ... the other in SR II's range
+        [(11, 30, 0.3, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # ... the other in SR I's range
+        [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 50.0, 1.0, 0.0)],     # both inside: SR III either way
+    ])
+    assert select(reco, veto).region_prob.tolist() == [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 1]]
+    assert select(reco, literal).region_prob.tolist() == [[0, 1, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]]
+
+
+def test_isolation_cone_comes_from_the_card():
+    import dataclasses
+
+    cfg = analysis_config("soft_displaced_emu")
+    lep = [dict(pdg=11, charge=-1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.5, llp=0),
+           dict(pdg=-13, charge=1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.0, llp=0)]
+    reco = RecoEvents(ak.Array([lep]), ak.Array([[]]), np.zeros((1, 2)), np.ones(1), np.arange(1))
+    wide = dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, isolation_cone=0.4))
+    assert select(reco, cfg).region_prob.sum() == 1.0
+    assert select(reco, wide).region_prob.sum() == 0.0

@@ -36,7 +36,7 @@ def test_efficiency_acceptance_and_d0():
     assert lep.d0[1] == pytest.approx(5.0, rel=1e-3) and lep.eff[1] == pytest.approx(0.9405 * 0.9564)
     assert reco.met[0].tolist() == [5.0, -2.0]
     assert ak.num(reco.jets)[0] == 1
-    assert det.options()["d0_extrapolation"] == "linear_trend"
+    assert det.options()["d0_extrapolation"] == "linear_to_zero"
 
 
 def test_d0_extrapolation_is_a_named_option():
@@ -52,3 +52,20 @@ def test_resolution_forms():
     assert resolution({"form": "tracker", "a": 0.01, "b": 1e-4}, np.array([100.0]))[0] == pytest.approx(np.hypot(0.01, 0.01))
     assert resolution({"form": "stochastic", "a": 0.0, "b": 1.0}, np.array([100.0]))[0] == pytest.approx(0.1)
     assert resolution({"form": "none"}, np.array([5.0]))[0] == 0.0
+
+
+def test_detector_level_isolation_filter(tmp_path):
+    import yaml
+
+    from lepreint.cards import find_card
+
+    d = yaml.safe_load(open(find_card("cms_run2", "detector")))
+    d["muon"]["isolation_filter"] = {"cone": 0.4, "max": 0.25}
+    p = tmp_path / "delphes_like.yaml"
+    p.write_text(yaml.safe_dump(d))
+    ev = _events([_lep(13, 20.0, iso=2.0), _lep(11, 20.0, iso=2.0)])  # iso sums of 2 GeV: 0.1 relative
+    assert len(Detector(p).simulate(ev, np.random.default_rng(1)).leptons[0]) == 2
+    ev = _events([_lep(13, 20.0, iso=6.0), _lep(11, 20.0, iso=6.0)])  # 0.3 relative: the muon is dropped
+    lep = Detector(p).simulate(ev, np.random.default_rng(1)).leptons[0]
+    assert ak.to_list(abs(lep.pdg)) == [11]
+    assert Detector(p).options()["isolation_filter"]["mu"] == {"cone": 0.4, "max": 0.25}
