@@ -16,7 +16,7 @@ Leptons
     analysis card chooses the cone.  An optional ``isolation_filter`` per flavour drops leptons at
     detector level, as Delphes' Isolation module does (its CMS card: R = 0.5, e < 0.12, mu < 0.25).
 Jets: the slim jets smeared in energy (``stochastic``), pT > ``pt_min``, |eta| < ``abs_eta_max``; jets
-  within ``lepton_overlap_dr`` of a selected lepton are removed by the analysis.
+  within ``lepton_overlap_dr`` of a reconstructed lepton above 10 GeV are removed.
 Missing pT (``missing_pt``): ``truth_invisible`` (the vector sum of invisible particles' pT: the
   definition closest to what CMS's particle-flow MET estimates for these events),
   ``negative_visible_sum`` (minus the truth visible sum) or ``negative_objects_sum`` (minus the
@@ -39,6 +39,9 @@ from .efficiency import D0Efficiency
 from .geometry import d0_helix, d0_straight, in_tracker
 
 __all__ = ["Detector", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
+
+#: leptons above this pT (GeV) remove the jets around them (Delphes' lepton efficiencies start at 10 GeV)
+LEPTON_OVERLAP_MIN_PT = 10.0
 
 #: relative isolation of the reconstructed leptons, one field per cone size
 ISO_FIELDS = ("iso02", "iso03", "iso04")
@@ -123,6 +126,22 @@ class Detector:
                 "efficiency_combination": self.combine, "missing_pt": self.missing_pt,
                 "isolation_filter": {k: self.lep[f].get("isolation_filter") for k, f in (("e", 11), ("mu", 13))}}
 
+    def _remove_lepton_overlaps(self, jets: ak.Array, leptons: ak.Array) -> ak.Array:
+        """Drop jets within ``lepton_overlap_dr`` of a reconstructed lepton above ``LEPTON_OVERLAP_MIN_PT``.
+
+        The jets are clustered from all visible particles, leptons included (as Delphes' particle-flow jets);
+        a lepton inside a jet would count twice in H_T and the missing pT of the reconstructed objects.
+        Delphes' UniqueObjectFinder does the same with shared constituents.
+        """
+        dr_max = float(self.jets.get("lepton_overlap_dr", 0.0))
+        if dr_max <= 0:
+            return jets
+        lep = leptons[leptons.pt > LEPTON_OVERLAP_MIN_PT]
+        pairs = ak.cartesian({"j": jets, "l": lep}, axis=1, nested=True)
+        dphi = (pairs.j.phi - pairs.l.phi + np.pi) % (2 * np.pi) - np.pi
+        dr2 = (pairs.j.eta - pairs.l.eta) ** 2 + dphi**2
+        return jets[~ak.any(dr2 < dr_max**2, axis=2)]
+
     def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
         lep = events.leptons
         counts = ak.to_numpy(ak.num(lep))
@@ -175,6 +194,7 @@ class Detector:
         jpt = jpt * np.maximum(1.0 + resolution(self.jets["resolution"], je) * rng.normal(size=jpt.size), 0.0)
         jets = ak.unflatten(ak.zip({"pt": jpt, "eta": jeta, "phi": jphi}), jc)
         jets = jets[(jets.pt > self.jet_pt_min) & (abs(jets.eta) < self.jets["abs_eta_max"])]
+        jets = self._remove_lepton_overlaps(jets, reco)
         # missing pT
         if self.missing_pt == "truth_invisible":
             met = np.column_stack([ak.to_numpy(events.inv_px), ak.to_numpy(events.inv_py)])

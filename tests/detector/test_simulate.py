@@ -10,7 +10,7 @@ from lepreint.detector.simulate import Detector, resolution
 def _events(leptons):
     return ak.Array({
         "event": [0], "copy": [0], "weight": [1.0],
-        "leptons": [leptons], "jets": [[{"px": 30.0, "py": 0.0, "pz": 0.0, "e": 30.0}]],
+        "leptons": [leptons], "jets": [[{"px": -30.0, "py": 0.0, "pz": 0.0, "e": 30.0}]],
         "inv_px": [5.0], "inv_py": [-2.0], "vis_px": [1.0], "vis_py": [1.0],
     })
 
@@ -69,3 +69,15 @@ def test_detector_level_isolation_filter(tmp_path):
     lep = Detector(p).simulate(ev, np.random.default_rng(1)).leptons[0]
     assert ak.to_list(abs(lep.pdg)) == [11]
     assert Detector(p).options()["isolation_filter"]["mu"] == {"cone": 0.4, "max": 0.25}
+
+
+def test_jets_overlapping_a_lepton_are_removed():
+    ev = ak.Array({
+        "event": [0], "copy": [0], "weight": [1.0],
+        "leptons": [[_lep(11, 30.0, phi=0.0)]],
+        "jets": [[{"px": 40.0, "py": 4.0, "pz": 0.0, "e": 40.3},        # dR ~ 0.1 from the electron: removed
+                  {"px": -40.0, "py": 0.0, "pz": 0.0, "e": 40.0}]],      # back to back: kept
+        "inv_px": [0.0], "inv_py": [0.0], "vis_px": [0.0], "vis_py": [0.0],
+    })
+    reco = Detector("cms_run2").simulate(ev, np.random.default_rng(1))
+    assert ak.num(reco.jets)[0] == 1 and abs(reco.jets.phi[0][0]) > 3
