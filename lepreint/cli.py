@@ -334,6 +334,10 @@ def _yields_table(q, title: str, details: bool):
     for name in q["regions"]:
         t.add_column(name, justify="right")
     t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
+    if "S_nn" in q:
+        t.add_row(f"S (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S_nn"], q["S_nn_err"])))
+        t.add_row(f"B (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["B_nn"], q["B_nn_err"])))
+        t.add_row("R95 (NN, cut-based)", f"{q['R95']:.3g}", f"{q['R95_cut_based']:.3g}", *[""] * (len(q["regions"]) - 2))
     if details:
         pad = [""] * (len(q["regions"]) - 1)
         t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]))
@@ -355,9 +359,13 @@ def _yields_table(q, title: str, details: bool):
               help="cross section (fb if bare; '1.2 pb' works); needed for a HepMC file that carries none")
 @click.option("--lumi", default=None, callback=_quantity("lumi"), help="luminosity [default: the analysis card's]")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the detector smearing")
+@click.option("--classifier", is_flag=True, help="apply the network: S_nn, B_nn and R95 after NN >= --nn-cut")
+@click.option("--model", "model_path", default=None, help="model.json (or its folder) [default: the shipped network]")
+@click.option("--nn-cut", type=float, default=0.9, show_default=True, help="NN >= cut (0.50, 0.51, ..., 0.99)")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec_value, lumi, seed, as_json):
+def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec_value, lumi, seed, classifier,
+                 model_path, nn_cut, as_json):
     """Detector + selection + yields for a cached sample (folder) or a HepMC3 file: S per signal region."""
     from pathlib import Path
 
@@ -372,10 +380,34 @@ def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec
         from .io.hepmc import read_hepmc
 
         s, _ = read_hepmc(p)
-    r = signal_yields(s, analysis, Detector(detector, d0_extrapolation), xsec_source, xsec_value, seed, lumi)
+    det = Detector(detector, d0_extrapolation)
+    r = signal_yields(s, analysis, det, xsec_source, xsec_value, seed, lumi)
     payload = {"sample": str(p), **r.as_dict()}
+    if classifier or model_path:
+        payload.update(_nn_payload(s, analysis, det, xsec_source, xsec_value, seed, r.luminosity, model_path, nn_cut))
     title = f"{r.options['analysis']}: {r.luminosity:g} /fb, sigma = {r.xsec_fb:.4g} fb ({r.xsec_source})"
     _emit(payload, as_json, lambda q: _yields_table(q, title, details=True))
+
+
+def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_path, cut) -> dict:
+    """S and B after NN >= cut, and R95 of the three regions combined (at ``lumi`` and the paper's three)."""
+    import dataclasses
+
+    from .analysis.projection import LUMIS, hf_regions, nn_signal, projection
+    from .cards import analysis_config
+    from .classifier import load_classifier, stored_background_efficiency
+    from .stats import r95
+
+    clf = load_classifier(model_path)
+    cfg = dataclasses.replace(analysis_config(analysis), luminosity=lumi)
+    nn = nn_signal(s, clf, cut, cfg, det, xsec_source, xsec_value, seed)
+    eff, err = stored_background_efficiency(clf, cut)
+    B = hf_regions(cfg, lumi)
+    b_nn = [b * eff for b in B]
+    return {"nn_cut": cut, "classifier": clf.meta.get("digest"), "S_nn": nn.S_nn, "S_nn_err": nn.S_nn_err,
+            "B": B, "B_nn": b_nn, "B_nn_err": [b * err for b in B], "background_efficiency": eff,
+            "background_efficiency_err": err, "R95": r95(nn.S_nn, b_nn), "R95_cut_based": r95(nn.S, B),
+            "R95_by_lumi": {f"{k:g}": v for k, v in projection(nn.S_nn, b_nn, lumi, LUMIS).items()}}
 
 
 @cli.command("yields")
@@ -444,6 +476,40 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 
 
 # --------------------------------------------------------------------------- validate
+
+
+@cli.command("train")
+@click.option("--seed", type=int, default=1, show_default=True, help="seeds the split, the draws and Keras")
+@click.option("--epochs", type=int, default=80, show_default=True)
+@click.option("--background-weights", type=click.Choice(["use", "ignore"]), default="use", show_default=True,
+              help="train with the heavy-flavour sample's pT-hat bias weights, or without")
+@click.option("--output", default="lepreint_model", show_default=True, help="folder for model.keras and model.json")
+@click.option("--workers", type=int, default=2, show_default=True, help="for generating the training samples")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_user_errors
+def train_cmd(seed, epochs, background_weights, output, workers, as_json):
+    """Train the network of Sec. 4.2 on benchmark 1 against heavy flavour (the shipped model is --seed 1)."""
+    from .classifier import TrainingConfig, calibrate, calibration_sample, load_classifier, train, training_samples
+
+    sig, bkg = training_samples(workers)
+    clf = train(sig, bkg, TrainingConfig(seed=seed, epochs=epochs, background_weights=background_weights))
+    calibrate(clf, calibration_sample(workers)).save(output, clf.keras_model)
+    shipped = load_classifier()
+    payload = {"output": str(output), "digest": clf.meta["digest"], "same_as_shipped": clf.meta["digest"] == shipped.meta.get("digest"),
+               **clf.meta["metrics"], "training": clf.meta["training"]}
+
+    def table(q):
+        from rich.table import Table
+
+        t = Table(title=f"network trained into {q['output']}")
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        for k in ("auc_test", "auc_train", "ks_p_signal_train_vs_test", "ks_p_background_train_vs_test"):
+            t.add_row(k, f"{q[k]:.4f}")
+        t.add_row("same as the shipped model", str(q["same_as_shipped"]))
+        return t
+
+    _emit(payload, as_json, table)
 
 
 @cli.command("validate")

@@ -409,3 +409,4 @@ def _markdown(records: list[Record]) -> str:
 # the producers that generate events live in their own module (imported here so that they register)
 from . import validation_events  # noqa: E402,F401
 from . import validation_yields  # noqa: E402,F401
+from . import validation_nn  # noqa: E402,F401

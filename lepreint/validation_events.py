@@ -75,10 +75,12 @@ def _events():
     return out
 
 
-def bbbar_sample(workers: int = 2):
+def bbbar_sample(workers: int = 2, seed: int = BBBAR_SEED):
+    """The heavy-flavour sample (seed 1: the classifier's training sample; seed 2: an independent one that
+    measures the network's background efficiency)."""
     from .generate.engine import GenerationRequest, generate
 
-    return generate(GenerationRequest("bbbar", {}, BBBAR_EVENTS, BBBAR_SEED), workers=workers)
+    return generate(GenerationRequest("bbbar", {}, BBBAR_EVENTS, seed), workers=workers)
 
 
 def os_emu(sample, pt_min=20.0, eta_max=2.4) -> np.ndarray:

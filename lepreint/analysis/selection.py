@@ -39,6 +39,9 @@ class Selection:
     region_prob: np.ndarray  #: (rows, regions): probability of the row to land in each region
     cutflow: dict[str, np.ndarray]  #: step -> per-row probability (for weighted sums)
     d0_small: ak.Array  #: per row and pair: the smaller |d0| of each candidate pair (mm)
+    pairs: ak.Array | None = None  #: per row: candidate (e, m) pairs (records of reconstructed leptons)
+    pair_prob: ak.Array | None = None  #: per row and pair: probability that this is the selected pair
+    pair_region: ak.Array | None = None  #: per row and pair: index of its signal region, -1 for none
 
 
 def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
@@ -95,4 +98,7 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         masks[-1] = masks[-1] & (d0_large < last.d0_max)
         masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
     regions = np.column_stack([per_row(ak.where(m, p_final, 0.0)) for m in masks]) if masks else np.zeros((n, 0))
-    return Selection(regions, cutflow, d0_small)
+    region = ak.zeros_like(d0_small, dtype=np.int64) - 1
+    for i, m in enumerate(masks):
+        region = ak.where(m, i, region)
+    return Selection(regions, cutflow, d0_small, pairs, p_final, region)
