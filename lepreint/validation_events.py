@@ -94,15 +94,25 @@ def os_emu(sample, pt_min=20.0, eta_max=2.4) -> np.ndarray:
     return ak.to_numpy(ak.any(pairs["0"] * pairs["1"] < 0, axis=1))
 
 
-def bbbar_fit(sample, flavour: int, lo: float = 15.0, hi: float = 70.0, width: float = 2.5):
-    """Double-exponential fit of the pT spectrum of all e (11) or mu (13) with |eta| < 2.4 in [lo, hi]."""
+def bbbar_fit(sample, flavour: int, lo: float = 15.0, hi: float = 70.0, width: float = 2.5, detector=None):
+    """Double-exponential fit of the pT spectrum of all e (11) or mu (13) with |eta| < 2.4 in [lo, hi].
+
+    With a ``detector`` the leptons are the reconstructed ones (smeared pT, tracker acceptance), each
+    weighted by its identification probability (prompt x d0 efficiency), as the analysis sees them.
+    """
     from .background import fit_double_exponential
 
     ev = sample.events
-    lep = ev.leptons
-    pt = np.hypot(lep.px, lep.py)
-    sel = (abs(lep.pdg) == flavour) & (abs(np.arcsinh(lep.pz / pt)) < 2.4)
-    w = ak.broadcast_arrays(ev.weight, lep.px)[0]
+    if detector is None:
+        lep = ev.leptons
+        pt = np.hypot(lep.px, lep.py)
+        sel = (abs(lep.pdg) == flavour) & (abs(np.arcsinh(lep.pz / pt)) < 2.4)
+        w = ak.broadcast_arrays(ev.weight, lep.px)[0]
+    else:
+        lep = detector.simulate(ev, np.random.default_rng(0)).leptons
+        pt = lep.pt
+        sel = (abs(lep.pdg) == flavour) & (abs(lep.eta) < 2.4)
+        w = ak.broadcast_arrays(ev.weight, lep.pt)[0] * lep.eff
     x = ak.to_numpy(ak.flatten(pt[sel]))
     ww = ak.to_numpy(ak.flatten(w[sel]))
     edges = np.arange(lo, hi + 1e-9, width)
@@ -114,14 +124,14 @@ def bbbar_fit(sample, flavour: int, lo: float = 15.0, hi: float = 70.0, width: f
     return fit_double_exponential(edges, h * scale, err * scale)
 
 
-def _fit_records(prefix: str, s) -> dict:
+def _fit_records(prefix: str, s, detector=None) -> dict:
     from .background import REF_PT_E, REF_PT_MU, kappa_formula
 
     out = {}
     w = ak.to_numpy(s.events.weight)
     n_eff = w.sum() ** 2 / np.sum(w**2)
     for name, fl, ref in (("e", 11, REF_PT_E), ("mu", 13, REF_PT_MU)):
-        fit = bbbar_fit(s, fl)
+        fit = bbbar_fit(s, fl, detector=detector)
         f = fit.spectrum
         err = np.sqrt(np.diag(fit.cov))
         out[f"{prefix}.{name}.b1"] = (f.b1, f"+- {err[1]:.3f}; chi2/ndf = {fit.chi2:.1f}/{fit.ndf}; "
@@ -151,6 +161,12 @@ def _bbbar():
     incl = generate(GenerationRequest("bbbar", {}, INCLUSIVE_EVENTS, BBBAR_SEED, options=INCLUSIVE_OPTIONS,
                                       shower=ShowerOptions(mpi=False), chunk_size=5000), workers=2)
     out.update(_fit_records("bbbar.inclusive.fit", incl))
+    # the same spectra after the detector (issue 5): reconstructed pT, identification probabilities
+    from .detector.simulate import Detector
+
+    det = Detector("cms_run2")
+    out.update({k: v for k, v in _fit_records("bbbar.reco.inclusive.fit", incl, det).items() if ".kappa_" in k})
+    out.update({k: v for k, v in _fit_records("bbbar.reco.fit", s, det).items() if ".kappa_" in k})
     return out
 
 

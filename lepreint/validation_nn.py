@@ -21,7 +21,9 @@ __all__ = ["NN_CUT", "ctau_scan"]
 NN_CUT = 0.9
 REGIONS = ("I", "II", "III")
 #: (c tau in mm, how to get the (220, 20) sample): the Table 4 productions and the SR II/SR I scan's
-CTAU_SCAN = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+CTAU_SCAN = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
+#: seeds of the scan points that are not Table 4 benchmarks (3, 30, 300 mm: shared with the SR II/SR I scan)
+SCAN_SEEDS = {3.0: 100, 30.0: 101, 300.0: 102, 0.3: 103, 3000.0: 104}
 
 
 def _lumi_tag(lumi: float) -> str:
@@ -32,7 +34,7 @@ def ctau_scan():
     """(220, 20) samples at the c tau of ``CTAU_SCAN`` (cached; shared with the Table 4 validation)."""
     from .analysis.yields import benchmark_request
     from .generate.engine import generate
-    from .validation_yields import SCAN_CTAUS, SCAN_EVENTS, table4_sample
+    from .validation_yields import SCAN_EVENTS, table4_sample
 
     by_bm = {1.0: 3, 10.0: 4, 100.0: 5, 1000.0: 6}
     out = {}
@@ -40,8 +42,7 @@ def ctau_scan():
         if ctau in by_bm:
             out[ctau] = table4_sample(by_bm[ctau])
         else:
-            i = SCAN_CTAUS.index(ctau)
-            req = benchmark_request(4, SCAN_EVENTS, 100 + i)
+            req = benchmark_request(4, SCAN_EVENTS, SCAN_SEEDS[ctau])
             req = type(req)(req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling,
                             req.options, req.shower)
             out[ctau] = generate(req, workers=2, progress=False)
@@ -107,8 +108,9 @@ def _nn():
     for lumi in LUMIS:
         lo, hi, best = _excluded_range(scan, "nn", lumi)
         tag = _lumi_tag(lumi)
-        out[f"r95.nn.{tag}.ctau_excluded_min_mm"] = (lo, "smallest c tau with R95 > 1 (log-log interpolation)")
-        out[f"r95.nn.{tag}.ctau_excluded_max_mm"] = (hi, "largest c tau with R95 > 1 (log-log interpolation)")
+        edges = f"scan {CTAU_SCAN[0]:g}-{CTAU_SCAN[-1]:g} mm; None: R95 > 1 at the scan's edge"
+        out[f"r95.nn.{tag}.ctau_excluded_min_mm"] = (lo, f"smallest c tau with R95 > 1 (log-log interpolation; {edges})")
+        out[f"r95.nn.{tag}.ctau_excluded_max_mm"] = (hi, f"largest c tau with R95 > 1 (log-log interpolation; {edges})")
         out[f"r95.nn.{tag}.ctau_best_mm"] = (best, "c tau of the largest R95 on the scan (log-parabola through the top 3)")
     try:
         _plots(clf, sig_train, hf, sb, wb, curves, B_nn, scan)
@@ -126,8 +128,9 @@ def _excluded_range(scan: dict, kind: str, lumi: float):
     grid = np.linspace(lc[0], lc[-1], 2001)
     g = np.interp(grid, lc, lr)
     above = grid[g > 0]
-    lo = float(np.exp(above.min())) if above.size else None
-    hi = float(np.exp(above.max())) if above.size else None
+    # an edge of the scan still above 1 is no boundary: None (the range extends beyond the scan)
+    lo = float(np.exp(above.min())) if above.size and lr[0] <= 0 else None
+    hi = float(np.exp(above.max())) if above.size and lr[-1] <= 0 else None
     j = int(np.clip(np.argmax(lr), 1, len(c) - 2))
     a, b, _ = np.polyfit(lc[j - 1:j + 2], lr[j - 1:j + 2], 2)
     best = float(np.exp(-b / (2 * a))) if a < 0 else float(c[np.argmax(lr)])

@@ -113,3 +113,18 @@ def test_yields_of_a_benchmark(run_cli):
     assert len(r["S"]) == 3
     code, out, err = run_cli("yields", "--benchmark", "9", "--json")
     assert code == 2 and "no benchmark 9" in err
+
+
+def test_simulate_with_the_classifier(run_cli):
+    code, out, err = _gen(run_cli)
+    p = json.loads(out)
+    code, out, err = run_cli("simulate", p["sample"], "--classifier", "--json")
+    assert code == 0, err
+    r = json.loads(out)
+    assert len(r["S_nn"]) == len(r["B_nn"]) == 3 and r["nn_cut"] == 0.9
+    assert all(0 <= a <= b + 1e-12 for a, b in zip(r["S_nn"], r["S"]))
+    assert 0 < r["background_efficiency"] < 0.1
+    assert r["B_nn"][0] == pytest.approx(r["B"][0] * r["background_efficiency"])
+    assert r["R95"] >= 0 and set(r["R95_by_lumi"]) == {"2.6", "140", "300"}
+    code, out, err = run_cli("simulate", p["sample"], "--classifier", "--nn-cut", "0.905")
+    assert code == 2 and "not among the calibrated cuts" in err
