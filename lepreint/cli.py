@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -507,6 +508,55 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
         for k in ("auc_test", "auc_train", "ks_p_signal_train_vs_test", "ks_p_background_train_vs_test"):
             t.add_row(k, f"{q[k]:.4f}")
         t.add_row("same as the shipped model", str(q["same_as_shipped"]))
+        return t
+
+    _emit(payload, as_json, table)
+
+
+@cli.command("scan")
+@click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value")
+@click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
+@click.option("--ctau", default="0.3mm:3m:log30", show_default=True, help="lengths: 0.1mm:10m:log30 or a list")
+@click.option("--lumi", default="140", show_default=True, help="fb^-1, comma-separated (R95 for each)")
+@click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events per (m_c, dm)")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--analysis", default="soft_displaced_emu", show_default=True)
+@click.option("--xsec-source", type=click.Choice(["table", "paper"]), default="table", show_default=True)
+@click.option("--no-classifier", is_flag=True, help="cut-based: no network")
+@click.option("--nn-cut", type=float, default=0.9, show_default=True)
+@click.option("--draws", type=int, default=5, show_default=True, help="decay-length draws per event and c tau")
+@click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
+@click.option("--output", default="scan", show_default=True, help="folder: points/, scan.csv, scan.parquet")
+@click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
+@_user_errors
+def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, no_classifier, nn_cut, draws, no_mpi,
+             output, as_json):
+    """Scan (m_c, dm, c tau): one generation per (m_c, dm) from the cache, c tau by moving decay vertices."""
+    from .scan import ScanConfig, parse_axis, run_scan
+
+    cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy"), parse_axis(ctau, "length"),
+                     analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
+                     mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
+                     draws=draws)
+    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty())
+    ok = [r for r in rows if r["status"] == "ok"]
+    lum = cfg.lumi[0]
+    excluded = [r for r in ok if r.get(f"R95@{lum:g}", 0) > 1]
+    payload = {"output": output, "points": len(rows), "ok": len(ok), "failed": len(rows) - len(ok),
+               "excluded_at_lumi": lum, "excluded": len(excluded),
+               "failures": sorted({r["reason"] for r in rows if r["status"] != "ok"}),
+               "table": str(Path(output) / "scan.csv")}
+
+    def table(q):
+        from rich.table import Table
+
+        t = Table(title=f"scan into {q['output']}")
+        for c in ("mc", "dm", "ctau [mm]", f"R95 @ {lum:g} /fb"):
+            t.add_column(c, justify="right")
+        for r in rows:
+            t.add_row(f"{r['mc']:g}", f"{r['dm']:g}", f"{r['ctau_mm']:.3g}",
+                      f"{r[f'R95@{lum:g}']:.3g}" if r["status"] == "ok" else r["reason"][:40])
         return t
 
     _emit(payload, as_json, table)

@@ -446,3 +446,4 @@ def _markdown(records: list[Record]) -> str:
 from . import validation_events  # noqa: E402,F401
 from . import validation_yields  # noqa: E402,F401
 from . import validation_nn  # noqa: E402,F401
+from . import validation_lifetime  # noqa: E402,F401

@@ -1,0 +1,233 @@
+"""Scans over (m_c, dm, c tau): one generation per (m_c, dm), every c tau by moving decay vertices.
+
+A point's result is written atomically to ``DIR/points/<key>.json`` the moment it is computed; a scan
+restarted after being killed reads those and computes only the missing points.  A point that fails
+(a mass outside the cross-section table, a sample that cannot be generated) is recorded with its
+reason and the scan goes on.  ``DIR/scan.csv`` (and ``scan.parquet``) collect every point, one row
+each; ``DIR/provenance.json`` holds the options.
+
+Grid syntax (``parse_axis``): ``150:600:50`` (start:stop:step, stop included), ``10,20,40`` (a list),
+``0.1mm:10m:log30`` (30 log-spaced values); lengths take units (bare numbers are mm), masses are GeV.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import units
+from .errors import LepreintError
+
+__all__ = ["ScanConfig", "parse_axis", "run_scan", "point_key"]
+
+
+def parse_axis(text: str, dim: str) -> list[float]:
+    """Values of one grid axis (see the module docstring), in internal units (GeV, mm)."""
+    text = str(text).strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise LepreintError(f"axis {text!r}: expected start:stop:step or start:stop:logN")
+            lo = units.to_internal(parts[0], dim, bare_numbers=True)
+            hi = units.to_internal(parts[1], dim, bare_numbers=True)
+            if parts[2].startswith("log"):
+                n = int(parts[2][3:])
+                if lo <= 0 or hi <= 0 or n < 2:
+                    raise LepreintError(f"axis {text!r}: log spacing needs positive ends and at least 2 points")
+                return [float(x) for x in np.geomspace(lo, hi, n)]
+            step = units.to_internal(parts[2], dim, bare_numbers=True)
+            if step <= 0 or hi < lo:
+                raise LepreintError(f"axis {text!r}: need step > 0 and stop >= start")
+            n = int(np.floor((hi - lo) / step + 1e-9)) + 1
+            return [float(lo + i * step) for i in range(n)]
+        return [units.to_internal(x, dim, bare_numbers=True) for x in text.split(",") if x.strip()]
+    except units.UnitError as e:
+        raise LepreintError(f"axis {text!r}: {e}") from None
+    except ValueError as e:
+        raise LepreintError(f"axis {text!r}: {e}") from None
+
+
+def point_key(mc: float, dm: float, ctau: float) -> str:
+    return f"mc{mc:.6g}_dm{dm:.6g}_ctau{ctau:.6g}mm"
+
+
+@dataclass
+class ScanConfig:
+    mc: list[float]
+    dm: list[float]
+    ctau: list[float]
+    model: str = "coscattering"
+    options: dict = field(default_factory=lambda: {"decays": "leptonic"})
+    analysis: str = "soft_displaced_emu"
+    detector: str = "cms_run2"
+    lumi: list[float] = field(default_factory=lambda: [140.0])
+    events: int = 20_000
+    seed: int = 1
+    oversampling: int | None = None
+    mpi: bool = True
+    xsec_source: str = "table"
+    classifier: bool = True
+    nn_cut: float = 0.9
+    draws: int = 5
+    #: c tau of the generated sample of each (m_c, dm): any value serves (the kinematics do not depend on it)
+    generation_ctau: float = 10.0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    from .validation import write_atomic
+
+    write_atomic(path, text)
+
+
+def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
+    import dataclasses as dc
+
+    from .analysis.projection import hf_regions, nn_signal
+    from .analysis.yields import signal_yields
+    from .cards import analysis_config
+    from .detector.simulate import Detector
+    from .lifetime import resample
+    from .stats import r95
+
+    ana = analysis_config(cfg.analysis)
+    det = Detector(cfg.detector)
+    moved = resample(sample, ctau, cfg.draws, cfg.seed, ana)
+    row: dict = {}
+    for lumi in cfg.lumi:
+        a = dc.replace(ana, luminosity=lumi)
+        B = hf_regions(a, lumi)
+        tag = f"{lumi:g}"
+        if clf is not None:
+            nn = nn_signal(moved, clf, cfg.nn_cut, a, det, cfg.xsec_source)
+            S, S_err = nn.S, None
+            b_nn = [b * b_eff[0] for b in B]
+            row.update({f"S_nn_{i + 1}@{tag}": x for i, x in enumerate(nn.S_nn)})
+            row.update({f"S_nn_err_{i + 1}@{tag}": x for i, x in enumerate(nn.S_nn_err)})
+            row.update({f"B_nn_{i + 1}@{tag}": x for i, x in enumerate(b_nn)})
+            row[f"R95@{tag}"] = r95(nn.S_nn, b_nn)
+            row[f"R95_cut@{tag}"] = r95(S, B)
+            row["xsec_fb"] = nn.xsec_fb
+        else:
+            y = signal_yields(moved, a, det, cfg.xsec_source)
+            S, S_err = y.S, y.S_err
+            row.update({f"S_err_{i + 1}@{tag}": x for i, x in enumerate(S_err)})
+            row[f"R95@{tag}"] = r95(S, B)
+            row["xsec_fb"] = y.xsec_fb
+        row.update({f"S_{i + 1}@{tag}": x for i, x in enumerate(S)})
+        row.update({f"B_{i + 1}@{tag}": x for i, x in enumerate(B)})
+    return row
+
+
+def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False) -> list[dict]:
+    """Run (or resume) the scan; returns one dict per grid point (also written to ``output``)."""
+    from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
+    from .classifier import load_classifier, stored_background_efficiency
+    from .generate.engine import GenerationRequest, generate
+    from .generate.pythia import ShowerOptions
+
+    out = Path(output)
+    pts = out / "points"
+    pts.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / "provenance.json", json.dumps({"config": cfg.as_dict(), "lepreint": _version()}, indent=1,
+                                                      sort_keys=True) + "\n")
+    clf = load_classifier() if cfg.classifier else None
+    b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
+    todo = [(mc, dm) for mc in cfg.mc for dm in cfg.dm]
+    total = len(todo) * len(cfg.ctau)
+    done = 0
+    t0 = time.perf_counter()
+    bar = None
+    if progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn())
+        bar.start()
+        task = bar.add_task("scan", total=total)
+    try:
+        for mc, dm in todo:
+            missing = [c for c in cfg.ctau if not (pts / f"{point_key(mc, dm, c)}.json").exists()]
+            if not missing:
+                done += len(cfg.ctau)
+                if bar:
+                    bar.update(task, completed=done)
+                continue
+            try:
+                req = GenerationRequest(cfg.model, {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, cfg.events,
+                                        cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi),
+                                        xsec_source=cfg.xsec_source)
+                sample = generate(req, workers=workers)
+                failure = None
+            except LepreintError as e:
+                sample, failure = None, str(e)
+            for ctau in missing:
+                rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
+                if sample is None:
+                    rec.update(status="failed", reason=failure)
+                else:
+                    try:
+                        rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
+                        rec["sample_digest"] = sample.meta.get("digest")
+                    except LepreintError as e:
+                        rec.update(status="failed", reason=str(e))
+                _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
+                done += 1
+                if bar:
+                    bar.update(task, completed=done)
+    finally:
+        if bar:
+            bar.stop()
+    rows = collect(cfg, out)
+    _write_table(rows, out)
+    return rows
+
+
+def collect(cfg: ScanConfig, output: str | os.PathLike) -> list[dict]:
+    pts = Path(output) / "points"
+    rows = []
+    for mc in cfg.mc:
+        for dm in cfg.dm:
+            for c in cfg.ctau:
+                p = pts / f"{point_key(mc, dm, c)}.json"
+                if p.exists():
+                    rows.append(json.loads(p.read_text()))
+    return rows
+
+
+#: leading columns of the results table; the rest follow sorted
+FIRST = ("mc", "dm", "ctau_mm", "status", "reason")
+
+
+def _write_table(rows: list[dict], out: Path) -> None:
+    import csv
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keys = sorted({k for r in rows for k in r} - set(FIRST))
+    cols = [*FIRST, *keys]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, cols, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in r.items()})
+    _write_atomic(out / "scan.csv", buf.getvalue())
+    table = pa.table({c: [r.get(c) for r in rows] for c in cols})
+    pq.write_table(table, out / "scan.parquet.tmp")
+    os.replace(out / "scan.parquet.tmp", out / "scan.parquet")
+
+
+def _version() -> str:
+    from ._version import __version__
+
+    return __version__

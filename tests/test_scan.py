@@ -1,0 +1,80 @@
+"""lepreint scan: grid syntax, results table, failures recorded, resumable after kill -9."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lepreint.errors import LepreintError
+from lepreint.scan import ScanConfig, parse_axis, run_scan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_parse_axis():
+    assert parse_axis("150:300:50", "energy") == [150.0, 200.0, 250.0, 300.0]
+    assert parse_axis("10,20,40", "energy") == [10.0, 20.0, 40.0]
+    c = parse_axis("0.1mm:10m:log30", "length")
+    assert len(c) == 30 and c[0] == pytest.approx(0.1) and c[-1] == pytest.approx(1e4)
+    assert parse_axis("1cm", "length") == [10.0]
+    with pytest.raises(LepreintError, match="axis"):
+        parse_axis("1:2", "energy")
+    with pytest.raises(LepreintError, match="axis"):
+        parse_axis("1 kg", "length")
+
+
+def _cfg(**kw):
+    return ScanConfig(mc=[220.0, 5000.0], dm=[20.0], ctau=[1.0, 10.0, 100.0], events=150, mpi=False, draws=2, **kw)
+
+
+def test_scan_table_failures_and_resume(tmp_path):
+    rows = run_scan(_cfg(), tmp_path / "s", workers=1)
+    assert len(rows) == 6
+    ok = [r for r in rows if r["status"] == "ok"]
+    bad = [r for r in rows if r["status"] == "failed"]
+    assert len(ok) == 3 and len(bad) == 3 and "5000" in bad[0]["reason"]
+    assert all(r["R95@140"] >= 0 and len([k for k in r if k.startswith("S_nn_")]) >= 3 for r in ok)
+    table = list(csv.DictReader(open(tmp_path / "s" / "scan.csv")))
+    assert [t["ctau_mm"] for t in table[:3]] == ["1", "10", "100"] and "R95@140" in table[0]
+    # resume: delete one point, rerun; the others are not recomputed
+    pts = sorted((tmp_path / "s" / "points").glob("*.json"))
+    before = {p.name: p.stat().st_mtime_ns for p in pts}
+    victim = [p for p in pts if "mc220_" in p.name][1]
+    victim.unlink()
+    run_scan(_cfg(), tmp_path / "s", workers=1)
+    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "s" / "points").glob("*.json")}
+    assert set(after) == set(before)
+    assert all(after[n] == before[n] for n in before if n != victim.name)
+    assert after[victim.name] > before[victim.name]
+
+
+def test_kill_9_then_restart_gives_the_same_table(tmp_path):
+    exe = Path(sys.executable).parent / "lepreint"
+    args = [str(exe), "scan", "--mc", "200,220,240", "--dm", "20", "--ctau", "1mm:1m:log6", "--events", "150",
+            "--no-mpi", "--draws", "2", "--workers", "1", "--json"]
+    # separate sample caches: the interrupted run must generate (not just read) its samples
+    env = {**os.environ, "LEPREINT_CACHE": str(tmp_path / "cache_ref")}
+    ref = subprocess.run(args + ["--output", str(tmp_path / "ref")], capture_output=True, text=True, env=env)
+    env = {**os.environ, "LEPREINT_CACHE": str(tmp_path / "cache_k")}
+    assert ref.returncode == 0, ref.stderr
+    p = subprocess.Popen(args + ["--output", str(tmp_path / "k")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=env)
+    pts = tmp_path / "k" / "points"
+    t0 = time.time()
+    while time.time() - t0 < 60 and (not pts.exists() or len(list(pts.glob("*.json"))) < 2):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    n_before = len(list(pts.glob("*.json")))
+    assert 0 < n_before < 18, "the scan was not interrupted midway"
+    before = {q.name: q.stat().st_mtime_ns for q in pts.glob("*.json")}
+    again = subprocess.run(args + ["--output", str(tmp_path / "k")], capture_output=True, text=True, env=env)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "k" / "scan.csv").read_text() == (tmp_path / "ref" / "scan.csv").read_text()
+    # no finished point was computed twice
+    assert all((pts / n).stat().st_mtime_ns == t for n, t in before.items())
