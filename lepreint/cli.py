@@ -594,13 +594,44 @@ def validate_cmd(output, reference, only, quick, as_json):
 
 
 @cli.command("demo")
+@click.option("--analytic", is_flag=True, help="R95 for the paper's own Table 4 yields (no events)")
+@click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events")
+@click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
+@click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--output", default="demo_output", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def demo_cmd(as_json):
-    """The analytic projection: HF background and R95 for the paper's own Table 4 yields at
-    2.6, 140 and 300 /fb (signal scaled with luminosity).  Later stages replace the yields by our own."""
-    from .demo import demo
+def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
+    """The main job: R95 versus c tau for (m_c, dm) = (220, 20) GeV at 140 and 300 /fb, with the shipped
+    network, from events generated here (a table and a plot in --output)."""
+    from .demo import demo, main_job
 
+    if not analytic:
+        result = main_job(output, events, not no_mpi, workers, progress=not as_json and sys.stderr.isatty())
+
+        def table(p):
+            from rich.table import Table
+
+            t = Table(title=f"{p['point']}: R95 (NN >= {p['nn_cut']:g}, sigma = {p['xsec_fb']:.4g} fb, table); "
+                            "R95 > 1 = excluded at 95% CL")
+            t.add_column("c tau [mm]", justify="right")
+            for lumi in p["excluded"]:
+                t.add_column(f"R95 @ {lumi} /fb", justify="right")
+            for r in p["rows"]:
+                t.add_row(f"{r['ctau_mm']:.3g}", *(f"{r[f'R95@{lumi}']:.3g}" for lumi in p["excluded"]))
+            def rng(e):
+                if e["R95_max"] <= 1:
+                    return "nothing"
+                lo = f"{e['ctau_min_mm']:.3g}" if e["ctau_min_mm"] is not None else "< scan"
+                hi = f"{e['ctau_max_mm']:.3g}" if e["ctau_max_mm"] is not None else "> scan"
+                return f"{lo} - {hi}"
+
+            t.add_row("excluded c tau [mm]", *(rng(e) for e in p["excluded"].values()))
+            t.caption = f"table: {p['output']}/scan.csv, plot: {p['output']}/r95_vs_ctau.png"
+            return t
+
+        _emit(result, as_json, table)
+        return
     result = demo()
 
     def table(p):

@@ -128,7 +128,8 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
     return row
 
 
-def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False) -> list[dict]:
+def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False,
+             plots: bool = True) -> list[dict]:
     """Run (or resume) the scan; returns one dict per grid point (also written to ``output``)."""
     from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
     from .classifier import load_classifier, stored_background_efficiency
@@ -188,6 +189,10 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
             bar.stop()
     rows = collect(cfg, out)
     _write_table(rows, out)
+    if plots:
+        from .scan_plots import plot_scan
+
+        plot_scan(rows, cfg.lumi, out)
     return rows
 
 

@@ -51,13 +51,23 @@ def test_bad_numbers_are_clean(run_cli):
 
 
 def test_demo_runs(run_cli):
-    code, out, err = run_cli("demo", "--json")
+    code, out, err = run_cli("demo", "--analytic", "--json")
     assert code == 0, err
     d = json.loads(out)
     assert d["luminosities"] == [2.6, 140.0, 300.0]
     bm4 = next(r for r in d["rows"] if r["benchmark"] == 4)
     assert bm4["R95"][1] == pytest.approx(8.87, rel=0.01)  # published-mode B, Table 4 yields
     assert bm4["R95"][2] > bm4["R95"][1] > bm4["R95"][0]
+
+
+def test_main_job_small(run_cli, tmp_path):
+    code, out, err = run_cli("demo", "--events", "300", "--no-mpi", "--output", tmp_path / "d", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert len(d["rows"]) == 30 and set(d["excluded"]) == {"140", "300"}
+    assert (tmp_path / "d" / "scan.csv").exists() and (tmp_path / "d" / "r95_vs_ctau.png").exists()
+    r = [row["R95@140"] for row in d["rows"]]
+    assert max(r) > 1 and r[0] < max(r) and r[-1] < max(r)  # excluded somewhere, less at both ends
 
 
 def test_python_api_mirrors_cli():
