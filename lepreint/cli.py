@@ -528,10 +528,12 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--draws", type=int, default=5, show_default=True, help="decay-length draws per event and c tau")
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--output", default="scan", show_default=True, help="folder: points/, scan.csv, scan.parquet")
+@click.option("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT (one task per (m_c, dm))")
+@click.option("--dask-local", type=int, default=None, help="start a local Dask cluster of N worker processes")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
 @_user_errors
 def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, no_classifier, nn_cut, draws, no_mpi,
-             output, as_json):
+             output, scheduler, dask_local, as_json):
     """Scan (m_c, dm, c tau): one generation per (m_c, dm) from the cache, c tau by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, run_scan
 
@@ -539,11 +541,14 @@ def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, n
                      analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
                      mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
                      draws=draws)
-    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty())
+    if scheduler and dask_local:
+        raise LepreintError("give --scheduler or --dask-local, not both")
+    executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
+    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty(), executor=executor)
     ok = [r for r in rows if r["status"] == "ok"]
     lum = cfg.lumi[0]
     excluded = [r for r in ok if r.get(f"R95@{lum:g}", 0) > 1]
-    payload = {"output": output, "points": len(rows), "ok": len(ok), "failed": len(rows) - len(ok),
+    payload = {"output": output, "executor": executor, "points": len(rows), "ok": len(ok), "failed": len(rows) - len(ok),
                "excluded_at_lumi": lum, "excluded": len(excluded),
                "failures": sorted({r["reason"] for r in rows if r["status"] != "ok"}),
                "table": str(Path(output) / "scan.csv")}

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,13 +127,72 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
     return row
 
 
-def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False,
-             plots: bool = True) -> list[dict]:
-    """Run (or resume) the scan; returns one dict per grid point (also written to ``output``)."""
-    from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
+def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
+    """Every missing c tau point of one (m_c, dm): one generation (or the cache), then each point written
+    atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker."""
     from .classifier import load_classifier, stored_background_efficiency
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
+
+    pts = Path(out) / "points"
+    missing = [c for c in cfg.ctau if not (pts / f"{point_key(mc, dm, c)}.json").exists()]
+    if not missing:
+        return 0
+    if cfg.classifier and clf is None:
+        clf = load_classifier()
+    b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
+    try:
+        req = GenerationRequest(cfg.model, {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, cfg.events,
+                                cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi),
+                                xsec_source=cfg.xsec_source)
+        sample, failure = generate(req, workers=workers), None
+    except LepreintError as e:
+        sample, failure = None, str(e)
+    for ctau in missing:
+        rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
+        if sample is None:
+            rec.update(status="failed", reason=failure)
+        else:
+            try:
+                rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
+                rec["sample_digest"] = sample.meta.get("digest")
+            except LepreintError as e:
+                rec.update(status="failed", reason=str(e))
+        _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
+    return len(missing)
+
+
+def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
+    """One task per (m_c, dm) on a Dask cluster: ``tcp://host:port`` or ``local:N`` (a LocalCluster of N
+    single-threaded worker processes).  Each task generates with one process (no pools inside workers)."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if executor.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(executor.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(executor)
+    try:
+        futures = [client.submit(run_group, cfg, mc, dm, str(out), 1, pure=False) for mc, dm in todo]
+        for f in as_completed(futures):
+            f.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False,
+             plots: bool = True, executor: str = "local") -> list[dict]:
+    """Run (or resume) the scan; returns one dict per grid point (also written to ``output``).
+
+    ``executor``: ``local`` (the (m_c, dm) groups in turn, each generation on ``workers`` processes),
+    ``local:N`` (a local Dask cluster of N workers) or a Dask scheduler address ``tcp://host:port``.
+    """
+    from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
+    from .classifier import load_classifier, stored_background_efficiency
 
     out = Path(output)
     pts = out / "points"
@@ -142,51 +200,29 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
     _write_atomic(out / "provenance.json", json.dumps({"config": cfg.as_dict(), "lepreint": _version()}, indent=1,
                                                       sort_keys=True) + "\n")
     clf = load_classifier() if cfg.classifier else None
-    b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
+    if clf is not None:
+        stored_background_efficiency(clf, cfg.nn_cut)  # a bad --nn-cut fails before any generation
     todo = [(mc, dm) for mc in cfg.mc for dm in cfg.dm]
-    total = len(todo) * len(cfg.ctau)
-    done = 0
-    t0 = time.perf_counter()
-    bar = None
-    if progress:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    if executor != "local":
+        _run_dask(cfg, todo, out, executor)
+    else:
+        total = len(todo) * len(cfg.ctau)
+        bar = None
+        if progress:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        bar = Progress(TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn())
-        bar.start()
-        task = bar.add_task("scan", total=total)
-    try:
-        for mc, dm in todo:
-            missing = [c for c in cfg.ctau if not (pts / f"{point_key(mc, dm, c)}.json").exists()]
-            if not missing:
-                done += len(cfg.ctau)
+            bar = Progress(TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                           TimeRemainingColumn())
+            bar.start()
+            task = bar.add_task("scan", total=total)
+        try:
+            for mc, dm in todo:
+                run_group(cfg, mc, dm, out, workers, clf)
                 if bar:
-                    bar.update(task, completed=done)
-                continue
-            try:
-                req = GenerationRequest(cfg.model, {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, cfg.events,
-                                        cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi),
-                                        xsec_source=cfg.xsec_source)
-                sample = generate(req, workers=workers)
-                failure = None
-            except LepreintError as e:
-                sample, failure = None, str(e)
-            for ctau in missing:
-                rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
-                if sample is None:
-                    rec.update(status="failed", reason=failure)
-                else:
-                    try:
-                        rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
-                        rec["sample_digest"] = sample.meta.get("digest")
-                    except LepreintError as e:
-                        rec.update(status="failed", reason=str(e))
-                _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
-                done += 1
-                if bar:
-                    bar.update(task, completed=done)
-    finally:
-        if bar:
-            bar.stop()
+                    bar.advance(task, len(cfg.ctau))
+        finally:
+            if bar:
+                bar.stop()
     rows = collect(cfg, out)
     _write_table(rows, out)
     if plots:

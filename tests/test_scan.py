@@ -78,3 +78,10 @@ def test_kill_9_then_restart_gives_the_same_table(tmp_path):
     assert (tmp_path / "k" / "scan.csv").read_text() == (tmp_path / "ref" / "scan.csv").read_text()
     # no finished point was computed twice
     assert all((pts / n).stat().st_mtime_ns == t for n, t in before.items())
+
+
+def test_dask_executor_gives_the_same_table(tmp_path):
+    cfg = ScanConfig(mc=[200.0, 220.0], dm=[20.0], ctau=[1.0, 30.0], events=150, mpi=False, draws=2)
+    run_scan(cfg, tmp_path / "local", workers=1, plots=False)
+    run_scan(cfg, tmp_path / "dask", plots=False, executor="local:2")
+    assert (tmp_path / "dask" / "scan.csv").read_text() == (tmp_path / "local" / "scan.csv").read_text()
