@@ -226,9 +226,12 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
     rows = collect(cfg, out)
     _write_table(rows, out)
     if plots:
+        from .hepdata import export_hepdata
         from .scan_plots import plot_scan
 
         plot_scan(rows, cfg.lumi, out)
+        export_hepdata(rows, cfg.lumi, out, f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
+                                            f"{'NN >= %g' % cfg.nn_cut if cfg.classifier else 'cut-based'}")
     return rows
 
 

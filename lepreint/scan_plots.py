@@ -41,11 +41,16 @@ def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, flo
     return lo, hi, best
 
 
-def mass_reach(rows: list[dict], lumi: float) -> dict[float, float | None]:
-    """dm -> the largest excluded m_c (None if no mass is excluded; the largest scanned if all are)."""
+def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> dict[float, float | None]:
+    """dm -> the largest excluded m_c (None if no mass is excluded; the largest scanned if all are).
+
+    ``scale_to``: the reach at another luminosity from the R95 at ``lumi``: R95 (Eq. 3.3, Q with N = B) is
+    linear in the luminosity when signal and background both scale with it.
+    """
+    f = 1.0 if scale_to is None else scale_to / lumi
     best: dict = {}
     for (mc, dm), (_, r) in curves(rows, lumi).items():
-        best.setdefault(dm, []).append((mc, float(np.max(r))))
+        best.setdefault(dm, []).append((mc, float(np.max(r)) * f))
     out = {}
     for dm, v in best.items():
         v.sort()
@@ -89,6 +94,20 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
     plt.close(fig)
     mcs = sorted({r["mc"] for r in rows if r.get("status") == "ok"})
     if len(mcs) >= 2:
+        lgrid = np.geomspace(1.0, 3000.0, 60)
+        fig, ax = plt.subplots(figsize=(10, 8))
+        for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+            reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
+            ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"dm = {dm:g} GeV")
+        ax.axhline(max(mcs), color="grey", ls=":", label="largest mass scanned")
+        ax.set_xscale("log")
+        ax.set_xlabel("integrated luminosity [fb$^{-1}$]")
+        ax.set_ylabel("m_c reach [GeV] (R95 > 1 for some c tau)")
+        ax.legend(fontsize=12)
+        fig.tight_layout()
+        written.append(folder / "mass_reach_vs_lumi.png")
+        fig.savefig(written[-1], dpi=70)
+        plt.close(fig)
         for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
             for lumi in lumis:
                 cv = {mc: v for (mc, d), v in curves(rows, lumi).items() if d == dm}

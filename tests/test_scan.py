@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
@@ -39,6 +40,7 @@ def test_scan_table_failures_and_resume(tmp_path):
     bad = [r for r in rows if r["status"] == "failed"]
     assert len(ok) == 3 and len(bad) == 3 and "5000" in bad[0]["reason"]
     assert all(r["R95@140"] >= 0 and len([k for k in r if k.startswith("S_nn_")]) >= 3 for r in ok)
+    assert (tmp_path / "s" / "hepdata" / "submission.yaml").exists() and (tmp_path / "s" / "r95_vs_ctau.png").exists()
     table = list(csv.DictReader(open(tmp_path / "s" / "scan.csv")))
     assert [t["ctau_mm"] for t in table[:3]] == ["1", "10", "100"] and "R95@140" in table[0]
     # resume: delete one point, rerun; the others are not recomputed
@@ -78,6 +80,23 @@ def test_kill_9_then_restart_gives_the_same_table(tmp_path):
     assert (tmp_path / "k" / "scan.csv").read_text() == (tmp_path / "ref" / "scan.csv").read_text()
     # no finished point was computed twice
     assert all((pts / n).stat().st_mtime_ns == t for n, t in before.items())
+
+
+def test_mass_reach_and_exclusion_plots(tmp_path):
+    from lepreint.scan_plots import excluded_range, mass_reach
+
+    rows = [{"mc": mc, "dm": 20.0, "ctau_mm": c, "status": "ok", "R95@140": r}
+            for mc, peak in ((200.0, 8.0), (300.0, 2.0), (400.0, 0.5)) for c, r in ((1.0, peak / 10), (10.0, peak),
+                                                                                    (100.0, peak / 10))]
+    reach = mass_reach(rows, 140.0)[20.0]
+    assert 300 < reach < 400 and reach == pytest.approx(300 + 100 * np.log(2) / np.log(4))
+    assert mass_reach(rows, 140.0, scale_to=140.0 * 4)[20.0] == 400.0  # all excluded: the largest scanned
+    lo, hi, best = excluded_range(np.array([1.0, 10.0, 100.0]), np.array([0.8, 8.0, 0.8]))
+    assert 1 < lo < 10 < hi < 100 and best == 10.0
+    from lepreint.scan_plots import plot_scan
+
+    names = {p.name for p in plot_scan(rows, [140.0], tmp_path)}
+    assert {"r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_dm20_lumi140.png"} <= names
 
 
 def test_dask_executor_gives_the_same_table(tmp_path):
