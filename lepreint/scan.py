@@ -89,8 +89,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
-    import dataclasses as dc
-
+    """One grid point: move the decay vertices, detector + selection (+ network) once at the analysis card's
+    luminosity; S and B scale linearly to each requested luminosity."""
     from .analysis.projection import hf_regions, nn_signal
     from .analysis.yields import signal_yields
     from .cards import analysis_config
@@ -101,30 +101,52 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
     ana = analysis_config(cfg.analysis)
     det = Detector(cfg.detector)
     moved = resample(sample, ctau, cfg.draws, cfg.seed, ana)
-    row: dict = {}
+    if clf is not None:
+        nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
+        S, S_nn, S_nn_err, xs = nn.S, nn.S_nn, nn.S_nn_err, nn.xsec_fb
+    else:
+        y = signal_yields(moved, ana, det, cfg.xsec_source)
+        S, S_err, xs = y.S, y.S_err, y.xsec_fb
+    row: dict = {"xsec_fb": xs}
     for lumi in cfg.lumi:
-        a = dc.replace(ana, luminosity=lumi)
-        B = hf_regions(a, lumi)
+        f = lumi / ana.luminosity
+        B = hf_regions(ana, lumi)
         tag = f"{lumi:g}"
-        if clf is not None:
-            nn = nn_signal(moved, clf, cfg.nn_cut, a, det, cfg.xsec_source)
-            S, S_err = nn.S, None
-            b_nn = [b * b_eff[0] for b in B]
-            row.update({f"S_nn_{i + 1}@{tag}": x for i, x in enumerate(nn.S_nn)})
-            row.update({f"S_nn_err_{i + 1}@{tag}": x for i, x in enumerate(nn.S_nn_err)})
-            row.update({f"B_nn_{i + 1}@{tag}": x for i, x in enumerate(b_nn)})
-            row[f"R95@{tag}"] = r95(nn.S_nn, b_nn)
-            row[f"R95_cut@{tag}"] = r95(S, B)
-            row["xsec_fb"] = nn.xsec_fb
-        else:
-            y = signal_yields(moved, a, det, cfg.xsec_source)
-            S, S_err = y.S, y.S_err
-            row.update({f"S_err_{i + 1}@{tag}": x for i, x in enumerate(S_err)})
-            row[f"R95@{tag}"] = r95(S, B)
-            row["xsec_fb"] = y.xsec_fb
-        row.update({f"S_{i + 1}@{tag}": x for i, x in enumerate(S)})
+        row.update({f"S_{i + 1}@{tag}": x * f for i, x in enumerate(S)})
         row.update({f"B_{i + 1}@{tag}": x for i, x in enumerate(B)})
+        if clf is not None:
+            b_nn = [b * b_eff[0] for b in B]
+            row.update({f"S_nn_{i + 1}@{tag}": x * f for i, x in enumerate(S_nn)})
+            row.update({f"S_nn_err_{i + 1}@{tag}": x * f for i, x in enumerate(S_nn_err)})
+            row.update({f"B_nn_{i + 1}@{tag}": x for i, x in enumerate(b_nn)})
+            row[f"R95@{tag}"] = r95([x * f for x in S_nn], b_nn)
+            row[f"R95_cut@{tag}"] = r95([x * f for x in S], B)
+        else:
+            row.update({f"S_err_{i + 1}@{tag}": x * f for i, x in enumerate(S_err)})
+            row[f"R95@{tag}"] = r95([x * f for x in S], B)
     return row
+
+
+#: the state a forked point worker inherits (set just before the pool forks)
+_GROUP: dict = {}
+
+
+def _point(ctau: float) -> None:
+    g = _GROUP
+    _write_point(g["cfg"], g["mc"], g["dm"], ctau, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"])
+
+
+def _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts: Path) -> None:
+    rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
+    if sample is None:
+        rec.update(status="failed", reason=failure)
+    else:
+        try:
+            rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
+            rec["sample_digest"] = sample.meta.get("digest")
+        except LepreintError as e:
+            rec.update(status="failed", reason=str(e))
+    _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
 
 
 def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
@@ -148,17 +170,19 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
         sample, failure = generate(req, workers=workers), None
     except LepreintError as e:
         sample, failure = None, str(e)
-    for ctau in missing:
-        rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
-        if sample is None:
-            rec.update(status="failed", reason=failure)
-        else:
-            try:
-                rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
-                rec["sample_digest"] = sample.meta.get("digest")
-            except LepreintError as e:
-                rec.update(status="failed", reason=str(e))
-        _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
+    if workers > 1 and sample is not None and len(missing) >= 4:
+        # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
+        import multiprocessing as mp
+
+        _GROUP.update(cfg=cfg, mc=mc, dm=dm, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                pool.map(_point, missing, chunksize=1)
+        finally:
+            _GROUP.clear()
+    else:
+        for ctau in missing:
+            _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts)
     return len(missing)
 
 

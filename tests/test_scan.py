@@ -104,3 +104,14 @@ def test_dask_executor_gives_the_same_table(tmp_path):
     run_scan(cfg, tmp_path / "local", workers=1, plots=False)
     run_scan(cfg, tmp_path / "dask", plots=False, executor="local:2")
     assert (tmp_path / "dask" / "scan.csv").read_text() == (tmp_path / "local" / "scan.csv").read_text()
+
+
+def test_points_in_parallel_give_the_same_table(tmp_path):
+    cfg = ScanConfig(mc=[220.0], dm=[20.0], ctau=[1.0, 3.0, 10.0, 30.0, 100.0], lumi=[140.0, 300.0], events=150,
+                     mpi=False, draws=2)
+    run_scan(cfg, tmp_path / "one", workers=1, plots=False)
+    run_scan(cfg, tmp_path / "two", workers=2, plots=False)
+    assert (tmp_path / "one" / "scan.csv").read_text() == (tmp_path / "two" / "scan.csv").read_text()
+    rows = list(csv.DictReader(open(tmp_path / "one" / "scan.csv")))
+    # R95 is linear in the luminosity
+    assert all(float(r["R95@300"]) == pytest.approx(float(r["R95@140"]) * 300 / 140, rel=1e-9) for r in rows)
