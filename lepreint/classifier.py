@@ -139,7 +139,7 @@ def training_pairs(sample: Sample, analysis: str | AnalysisConfig = "soft_displa
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
     reco = det.simulate(sample.events, np.random.default_rng(seed))
-    f = pair_features(reco, select(reco, training_selection(cfg)))
+    f = pair_features(reco, select(reco, training_selection(cfg)), keep="selected")
     w = ak.to_numpy(sample.events.weight)[f.row] * f.prob
     ok = w > 0
     return f.x[ok], w[ok], ak.to_numpy(sample.events.event)[f.row][ok]

@@ -100,7 +100,7 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
 
     ana = analysis_config(cfg.analysis)
     det = Detector(cfg.detector)
-    moved = resample(sample, ctau, cfg.draws, cfg.seed, ana)
+    moved = resample(sample, ctau, cfg.draws, cfg.seed)  # the group's sample is prefiltered already
     if clf is not None:
         nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
         S, S_nn, S_nn_err, xs = nn.S, nn.S_nn, nn.S_nn_err, nn.xsec_fb
@@ -168,6 +168,13 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
                                 cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi),
                                 xsec_source=cfg.xsec_source)
         sample, failure = generate(req, workers=workers), None
+        # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
+        from .cards import analysis_config
+        from .events import Sample
+        from .lifetime import kinematic_prefilter
+
+        keep = kinematic_prefilter(sample.events, analysis_config(cfg.analysis))
+        sample = Sample(sample.events[keep], sample.meta, sample.path)
     except LepreintError as e:
         sample, failure = None, str(e)
     if workers > 1 and sample is not None and len(missing) >= 4:

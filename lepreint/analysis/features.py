@@ -61,16 +61,20 @@ def _dphi(a, b):
     return np.abs((a - b + np.pi) % (2 * np.pi) - np.pi)
 
 
-def pair_features(reco: RecoEvents, sel: Selection) -> PairFeatures:
+def pair_features(reco: RecoEvents, sel: Selection, keep: str = "all") -> PairFeatures:
+    """Features of the candidate pairs: ``keep='all'``, ``'selected'`` (probability > 0) or ``'in_region'``
+    (selected and in a signal region: all a yield needs)."""
     pairs = sel.pairs
     counts = ak.to_numpy(ak.num(pairs))
     row = np.repeat(np.arange(len(counts)), counts)
-    e = ak.flatten(pairs.e)
-    m = ak.flatten(pairs.m)
-    pe, ee, fe = (ak.to_numpy(e[f]).astype(float) for f in ("pt", "eta", "phi"))
-    pm, em, fm = (ak.to_numpy(m[f]).astype(float) for f in ("pt", "eta", "phi"))
     prob = ak.to_numpy(ak.flatten(sel.pair_prob)).astype(float)
     region = ak.to_numpy(ak.flatten(sel.pair_region)).astype(np.int64)
+    mask = np.ones(row.size, bool) if keep == "all" else (prob > 0) & ((region >= 0) if keep == "in_region" else True)
+    e = ak.flatten(pairs.e)[mask]
+    m = ak.flatten(pairs.m)[mask]
+    row, prob, region = row[mask], prob[mask], region[mask]
+    pe, ee, fe = (ak.to_numpy(e[f]).astype(float) for f in ("pt", "eta", "phi"))
+    pm, em, fm = (ak.to_numpy(m[f]).astype(float) for f in ("pt", "eta", "phi"))
     n = row.size
     if n == 0:
         return PairFeatures(np.zeros((0, len(FEATURES))), row, prob, region)

@@ -56,7 +56,7 @@ def nn_signal(sample: Sample, classifier, cut: float = 0.9, analysis: AnalysisCo
     xs, _ = resolve_xsec(sample, xsec_source, xsec_fb)
     reco = det.simulate(sample.events, np.random.default_rng(seed))
     sel = select(reco, cfg)
-    f = pair_features(reco, sel)
+    f = pair_features(reco, sel, keep="in_region")
     score = classifier.predict(f.x) if len(f.row) else np.zeros(0)
     norm = float(sample.meta.get("sum_weights_tried") or ak.sum(sample.events.weight))
     scale = xs * cfg.luminosity / norm
