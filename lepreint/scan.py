@@ -131,6 +131,11 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
 _GROUP: dict = {}
 
 
+def _group(point: tuple[float, float]) -> int:
+    g = _GROUP
+    return run_group(g["cfg"], point[0], point[1], g["out"], 1, g["clf"])
+
+
 def _point(ctau: float) -> None:
     g = _GROUP
     _write_point(g["cfg"], g["mc"], g["dm"], ctau, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"])
@@ -247,10 +252,24 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
             bar.start()
             task = bar.add_task("scan", total=total)
         try:
-            for mc, dm in todo:
-                run_group(cfg, mc, dm, out, workers, clf)
-                if bar:
-                    bar.advance(task, len(cfg.ctau))
+            if workers > 1 and len(todo) >= workers:
+                # several (m_c, dm): one group per process (its generation single-process), so that loading,
+                # generating and evaluating all run in parallel; results do not depend on the split
+                import multiprocessing as mp
+
+                _GROUP.update(cfg=cfg, out=str(out), clf=clf)
+                try:
+                    with mp.get_context("fork").Pool(workers) as pool:
+                        for _ in pool.imap_unordered(_group, todo, chunksize=1):
+                            if bar:
+                                bar.advance(task, len(cfg.ctau))
+                finally:
+                    _GROUP.clear()
+            else:
+                for mc, dm in todo:
+                    run_group(cfg, mc, dm, out, workers, clf)
+                    if bar:
+                        bar.advance(task, len(cfg.ctau))
         finally:
             if bar:
                 bar.stop()

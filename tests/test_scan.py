@@ -112,6 +112,11 @@ def test_points_in_parallel_give_the_same_table(tmp_path):
     run_scan(cfg, tmp_path / "one", workers=1, plots=False)
     run_scan(cfg, tmp_path / "two", workers=2, plots=False)
     assert (tmp_path / "one" / "scan.csv").read_text() == (tmp_path / "two" / "scan.csv").read_text()
+    # several (m_c, dm): groups in parallel processes
+    cfg2 = ScanConfig(mc=[200.0, 220.0, 240.0], dm=[20.0], ctau=[1.0, 30.0], events=150, mpi=False, draws=2)
+    run_scan(cfg2, tmp_path / "g1", workers=1, plots=False)
+    run_scan(cfg2, tmp_path / "g2", workers=2, plots=False)
+    assert (tmp_path / "g1" / "scan.csv").read_text() == (tmp_path / "g2" / "scan.csv").read_text()
     rows = list(csv.DictReader(open(tmp_path / "one" / "scan.csv")))
     # R95 is linear in the luminosity
     assert all(float(r["R95@300"]) == pytest.approx(float(r["R95@140"]) * 300 / 140, rel=1e-9) for r in rows)
