@@ -77,6 +77,7 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
 
     plt.style.use(mplhep.style.CMS)
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     fig, ax = plt.subplots(figsize=(10, 8))
     for lumi in lumis:
