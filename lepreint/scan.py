@@ -13,6 +13,7 @@ Grid syntax (``parse_axis``): ``150:600:50`` (start:stop:step, stop included), `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -88,18 +89,24 @@ def _write_atomic(path: Path, text: str) -> None:
     write_atomic(path, text)
 
 
+@functools.lru_cache(maxsize=8)
+def _setup(analysis: str, detector: str):
+    """The analysis and detector of a scan, read once per process (cards are immutable during a scan)."""
+    from .cards import analysis_config
+    from .detector.simulate import Detector
+
+    return analysis_config(analysis), Detector(detector)
+
+
 def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
     """One grid point: move the decay vertices, detector + selection (+ network) once at the analysis card's
     luminosity; S and B scale linearly to each requested luminosity."""
     from .analysis.projection import hf_regions, nn_signal
     from .analysis.yields import signal_yields
-    from .cards import analysis_config
-    from .detector.simulate import Detector
     from .lifetime import resample
     from .stats import r95
 
-    ana = analysis_config(cfg.analysis)
-    det = Detector(cfg.detector)
+    ana, det = _setup(cfg.analysis, cfg.detector)
     moved = resample(sample, ctau, cfg.draws, cfg.seed)  # the group's sample is prefiltered already
     if clf is not None:
         nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
