@@ -51,6 +51,10 @@ def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLi
         t.add_variable(x)
         t.add_variable(y)
         sub.add_table(t)
-    out = Path(folder) / "hepdata"
-    sub.create_files(str(out), remove_old=True)
+    out = (Path(folder) / "hepdata").resolve()
+    # hepdata_lib writes its archive (submission.tar.gz) into the working directory: work in the scan's folder
+    import contextlib
+
+    with contextlib.chdir(out.parent):
+        sub.create_files(str(out), remove_old=True)
     return out
