@@ -119,15 +119,18 @@ def with_events(sample: Sample, events: ak.Array, ctau: float, how: str) -> Samp
     return Sample(events, meta, sample.path)
 
 
-def resample(sample: Sample, ctau: float, draws: int = 5, seed: int = 0, cfg: AnalysisConfig | None = None) -> Sample:
-    """The sample at proper decay length ``ctau`` (mm) by redrawing decay lengths (see the module docstring)."""
+def _rows(sample: Sample, ctau: float, cfg: AnalysisConfig | None) -> ak.Array:
+    """The rows to move (checked; prefiltered when an analysis is given)."""
     if not ctau > 0:
         raise LifetimeError(f"ctau must be > 0, got {ctau}")
     _check(sample)
     ev = sample.events
-    if cfg is not None:
-        ev = ev[kinematic_prefilter(ev, cfg)]
-    ev = _replicate(ev, int(draws))
+    return ev[kinematic_prefilter(ev, cfg)] if cfg is not None else ev
+
+
+def resample(sample: Sample, ctau: float, draws: int = 5, seed: int = 0, cfg: AnalysisConfig | None = None) -> Sample:
+    """The sample at proper decay length ``ctau`` (mm) by redrawing decay lengths (see the module docstring)."""
+    ev = _replicate(_rows(sample, ctau, cfg), int(draws))
     n_llp = int(ak.sum(ak.num(ev.llps)))
     ct = np.random.default_rng(np.random.SeedSequence([seed, int(round(ctau * 1e6))])).exponential(ctau, n_llp)
     return with_events(sample, _move(ev, ct), ctau, f"resample x{int(draws)}")
@@ -149,12 +152,7 @@ def _nodes(ctau: float, n: int, lo: float = 1e-3, hi: float = 8.0):
 
 def expectation(sample: Sample, ctau: float, nodes: int = 24, cfg: AnalysisConfig | None = None) -> Sample:
     """The sample at ``ctau`` with decay lengths on a quantile grid (deterministic; see the module docstring)."""
-    if not ctau > 0:
-        raise LifetimeError(f"ctau must be > 0, got {ctau}")
-    _check(sample)
-    ev = sample.events
-    if cfg is not None:
-        ev = ev[kinematic_prefilter(ev, cfg)]
+    ev = _rows(sample, ctau, cfg)
     q, qw = _nodes(ctau, nodes)
     n = ak.to_numpy(ak.num(ev.llps))
     pieces = []

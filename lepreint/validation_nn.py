@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import awkward as ak
 import numpy as np
 
 from .validation import producer
@@ -20,10 +19,8 @@ __all__ = ["NN_CUT", "ctau_scan"]
 
 NN_CUT = 0.9
 REGIONS = ("I", "II", "III")
-#: (c tau in mm, how to get the (220, 20) sample): the Table 4 productions and the SR II/SR I scan's
+#: c tau (mm) of the R95 scan at (220, 20): the Table 4 productions and ``validation_yields.scan_sample``'s
 CTAU_SCAN = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
-#: seeds of the scan points that are not Table 4 benchmarks (3, 30, 300 mm: shared with the SR II/SR I scan)
-SCAN_SEEDS = {3.0: 100, 30.0: 101, 300.0: 102, 0.3: 103, 3000.0: 104}
 
 
 def _lumi_tag(lumi: float) -> str:
@@ -32,20 +29,12 @@ def _lumi_tag(lumi: float) -> str:
 
 def ctau_scan():
     """(220, 20) samples at the c tau of ``CTAU_SCAN`` (cached; shared with the Table 4 validation)."""
-    from .analysis.yields import benchmark_request
-    from .generate.engine import generate
-    from .validation_yields import SCAN_EVENTS, table4_sample
+    from .validation_yields import scan_sample, table4_sample
 
     by_bm = {1.0: 3, 10.0: 4, 100.0: 5, 1000.0: 6}
     out = {}
     for ctau in CTAU_SCAN:
-        if ctau in by_bm:
-            out[ctau] = table4_sample(by_bm[ctau])
-        else:
-            req = benchmark_request(4, SCAN_EVENTS, SCAN_SEEDS[ctau])
-            req = type(req)(req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling,
-                            req.options, req.shower)
-            out[ctau] = generate(req, workers=2, progress=False)
+        out[ctau] = table4_sample(by_bm[ctau]) if ctau in by_bm else scan_sample(ctau)
     return out
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import producer
+from .validation import TABLE4, producer
 
-__all__ = ["TABLE4_EVENTS", "table4_sample", "table4_yields", "PAPER_TABLE4"]
+__all__ = ["TABLE4_EVENTS", "table4_sample", "table4_yields", "scan_sample"]
 
 #: Pythia events per benchmark (x K decay copies): ~2.5% statistical error on the SR III yields of
 #: benchmarks 3-7 (measured: 4000 events give 7-9%)
@@ -25,16 +25,6 @@ TABLE4_EVENTS = 40_000
 TABLE4_K = {1: 100, 2: 100}
 TABLE4_SEED = 4
 
-#: the paper's Table 4 signal rows (S_I, S_II, S_III at 140 /fb)
-PAPER_TABLE4 = {
-    1: (0.38, 0.43, 1.18),
-    2: (1.18, 1.40, 5.55),
-    3: (139, 37, 5.98),
-    4: (174, 157, 283),
-    5: (32, 93, 318),
-    6: (1.35, 2.15, 31),
-    7: (1067, 980, 1826),
-}
 
 
 def table4_sample(bid: int, workers: int = 2, events: int = TABLE4_EVENTS, br_reading: str = "lepton_pairs"):
@@ -57,7 +47,7 @@ def table4_yields(bid: int, xsec_source: str = "paper", d0_extrapolation: str | 
 
 
 def _ratio_note(r, k: int) -> str:
-    paper = PAPER_TABLE4[k]
+    paper = TABLE4[k]
     tot = sum(r.S)
     return "; ".join(
         f"{reg}: ours {r.S[i]:.4g} +- {r.S_err[i]:.2g} / paper {paper[i]:g} = {r.S[i] / paper[i]:.2f}, fraction {r.S[i] / tot:.3f} "
@@ -76,7 +66,7 @@ def _table4_signal():
             tot = sum(r.S)
             for i, reg in enumerate(("I", "II", "III")):
                 out[f"{prefix}.bm{k}.S_{reg}"] = (
-                    r.S[i], f"+- {r.S_err[i]:.2g} (MC); ours/paper {r.S[i] / PAPER_TABLE4[k][i]:.2f}; "
+                    r.S[i], f"+- {r.S_err[i]:.2g} (MC); ours/paper {r.S[i] / TABLE4[k][i]:.2f}; "
                             f"sigma = {r.xsec_fb:.4g} fb ({src})")
                 if src == "paper":
                     out[f"table4.bm{k}.fraction_{reg}"] = (r.S[i] / tot, f"S_{reg} / sum(S); ours {r.S[i]:.4g}")
@@ -85,7 +75,7 @@ def _table4_signal():
         r = table4_yields(k, "paper", sample=table4_sample(k, br_reading="emu_fraction"))
         for i, reg in enumerate(("I", "II", "III")):
             out[f"yields.emu_fraction.bm{k}.S_{reg}"] = (
-                r.S[i], f"ours/paper {r.S[i] / PAPER_TABLE4[k][i]:.2f}; Table 1's B(l+l-) read as 2 B_e B_mu")
+                r.S[i], f"ours/paper {r.S[i] / TABLE4[k][i]:.2f}; Table 1's B(l+l-) read as 2 B_e B_mu")
     # d0-efficiency extrapolations beyond 2 cm: the SR III spread of the long-lived benchmarks
     from .detector.efficiency import EXTRAPOLATIONS
 
@@ -94,7 +84,7 @@ def _table4_signal():
         for ex, v in vals.items():
             out[f"yields.d0_extrapolation.bm{k}.{ex}.S_III"] = (
                 v, f"SR III at 140 /fb, paper cross section: {v / vals['linear_to_zero']:.2f} x the default "
-                   f"(linear_to_zero); paper {PAPER_TABLE4[k][2]:g}")
+                   f"(linear_to_zero); paper {TABLE4[k][2]:g}")
     out.update(_literal_reading(samples[6]))
     out.update(_variations(samples[4]))
     return out
@@ -116,7 +106,7 @@ def _literal_reading(sample) -> dict:
         out[f"yields.literal_eq3.1.bm6.{name}.fraction_II"] = (
             r.S[1] / sum(r.S), f"SR II share if leptons beyond 10 cm are identified ({words}) and Eq. (3.1) is "
                                f"read literally; S = {', '.join(f'{x:.3g}' for x in r.S)}; the paper's share "
-                               f"{PAPER_TABLE4[6][1] / sum(PAPER_TABLE4[6]):.3f}")
+                               f"{TABLE4[6][1] / sum(TABLE4[6]):.3f}")
     return out
 
 
@@ -180,6 +170,19 @@ def _variations(sample) -> dict:
 #: and these in between
 SCAN_CTAUS = (3.0, 30.0, 300.0)
 SCAN_EVENTS = 20_000
+#: the seed of each (220, 20) production that is not a Table 4 benchmark (shared with the network's c tau scan)
+SCAN_SEEDS = {3.0: 100, 30.0: 101, 300.0: 102, 0.3: 103, 3000.0: 104}
+
+
+def scan_sample(ctau: float):
+    """A (220, 20) production at ``ctau`` (mm) of the c tau scans (``SCAN_SEEDS``), from the cache after the first run."""
+    from .analysis.yields import benchmark_request
+    from .generate.engine import generate
+
+    req = benchmark_request(4, SCAN_EVENTS, SCAN_SEEDS[ctau])
+    req = type(req)(req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling,
+                    req.options, req.shower)
+    return generate(req, workers=2, progress=False)
 
 
 @producer("yields.sr2_over_sr1", slow=True)
@@ -191,19 +194,12 @@ def _sr2_over_sr1():
     once c tau is long (each lepton's d0 ~ L_T |sin(dphi)|) and falls beyond its peak for short c tau, so
     the ratio rises towards 5/3 and cannot exceed it by much.
     """
-    from .analysis.yields import benchmark_request
-    from .generate.engine import generate
-
     ratios = {}
     for k, ctau in ((3, 1.0), (4, 10.0), (5, 100.0), (6, 1000.0)):
         r = table4_yields(k, "paper", sample=table4_sample(k))
         ratios[ctau] = r.S[1] / r.S[0]
-    for i, ctau in enumerate(SCAN_CTAUS):
-        req = benchmark_request(4, SCAN_EVENTS, 100 + i)
-        req = type(req)(req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling,
-                        req.options, req.shower)
-        s = generate(req, workers=2, progress=False)
-        r = table4_yields(4, "paper", sample=s)
+    for ctau in SCAN_CTAUS:
+        r = table4_yields(4, "paper", sample=scan_sample(ctau))
         ratios[ctau] = r.S[1] / r.S[0]
     out = {f"yields.sr2_over_sr1.ctau{c:g}mm": (v, "(220, 20), paper cross section") for c, v in sorted(ratios.items())}
     c_max = max(ratios, key=ratios.get)
@@ -219,7 +215,7 @@ def _main():  # pragma: no cover - a helper to fill the cache: python -m leprein
     for k in map(int, sys.argv[1:] or range(1, 8)):
         s = table4_sample(k)
         r = table4_yields(k, sample=s)
-        print(k, s.path, np.round(r.S, 3), np.round(r.S_err, 3), PAPER_TABLE4[k], flush=True)
+        print(k, s.path, np.round(r.S, 3), np.round(r.S_err, 3), TABLE4[k], flush=True)
 
 
 if __name__ == "__main__":
