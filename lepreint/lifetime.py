@@ -34,7 +34,7 @@ from .constants import C_MM_PER_NS
 from .errors import LepreintError
 from .events import Sample
 
-__all__ = ["LifetimeError", "resample", "expectation", "kinematic_prefilter", "with_events"]
+__all__ = ["LifetimeError", "decay_lengths", "resample", "expectation", "kinematic_prefilter", "with_events"]
 
 #: a lepton this far below the analysis' lowest threshold cannot be smeared above it (GeV, relative)
 PREFILTER_MARGIN = 0.8
@@ -128,11 +128,16 @@ def _rows(sample: Sample, ctau: float, cfg: AnalysisConfig | None) -> ak.Array:
     return ev[kinematic_prefilter(ev, cfg)] if cfg is not None else ev
 
 
+def decay_lengths(seed: int, ctau: float, n: int) -> np.ndarray:
+    """``n`` proper decay lengths ~ Exp(ctau), from a stream fixed by (seed, c tau): every c tau of a scan
+    has its own draws, the same whichever process computes it."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(round(ctau * 1e6))])).exponential(ctau, n)
+
+
 def resample(sample: Sample, ctau: float, draws: int = 5, seed: int = 0, cfg: AnalysisConfig | None = None) -> Sample:
     """The sample at proper decay length ``ctau`` (mm) by redrawing decay lengths (see the module docstring)."""
     ev = _replicate(_rows(sample, ctau, cfg), int(draws))
-    n_llp = int(ak.sum(ak.num(ev.llps)))
-    ct = np.random.default_rng(np.random.SeedSequence([seed, int(round(ctau * 1e6))])).exponential(ctau, n_llp)
+    ct = decay_lengths(seed, ctau, int(ak.sum(ak.num(ev.llps))))
     return with_events(sample, _move(ev, ct), ctau, f"resample x{int(draws)}")
 
 

@@ -98,22 +98,36 @@ def _setup(analysis: str, detector: str):
     return analysis_config(analysis), Detector(detector)
 
 
-def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff) -> dict:
+def _scanner(cfg: ScanConfig, sample, clf):
+    """The group's ``LifetimeScan`` (c tau-independent work done once), or None where it does not apply."""
+    from .lifetime_scan import LifetimeScan
+
+    ana, det = _setup(cfg.analysis, cfg.detector)
+    sc = LifetimeScan(sample, ana, det, clf, cfg.nn_cut, cfg.draws, cfg.seed, cfg.xsec_source)
+    return sc if sc.supported else None
+
+
+def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) -> dict:
     """One grid point: move the decay vertices, detector + selection (+ network) once at the analysis card's
-    luminosity; S and B scale linearly to each requested luminosity."""
+    luminosity; S and B scale linearly to each requested luminosity.  With a ``scanner`` (the same numbers,
+    see ``lepreint.lifetime_scan``) only the c tau-dependent part is computed."""
     from .analysis.projection import hf_regions, nn_signal
     from .analysis.yields import signal_yields
     from .lifetime import resample
     from .stats import r95
 
     ana, det = _setup(cfg.analysis, cfg.detector)
-    moved = resample(sample, ctau, cfg.draws, cfg.seed)  # the group's sample is prefiltered already
-    if clf is not None:
-        nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
-        S, S_nn, S_nn_err, xs = nn.S, nn.S_nn, nn.S_nn_err, nn.xsec_fb
+    if scanner is not None:
+        y = scanner.evaluate(ctau)
+        S, S_err, S_nn, S_nn_err, xs = y.S, y.S_err, y.S_nn, y.S_nn_err, y.xsec_fb
     else:
-        y = signal_yields(moved, ana, det, cfg.xsec_source)
-        S, S_err, xs = y.S, y.S_err, y.xsec_fb
+        moved = resample(sample, ctau, cfg.draws, cfg.seed)  # the group's sample is prefiltered already
+        if clf is not None:
+            nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
+            S, S_nn, S_nn_err, xs = nn.S, nn.S_nn, nn.S_nn_err, nn.xsec_fb
+        else:
+            y = signal_yields(moved, ana, det, cfg.xsec_source)
+            S, S_err, xs = y.S, y.S_err, y.xsec_fb
     row: dict = {"xsec_fb": xs}
     for lumi in cfg.lumi:
         f = lumi / ana.luminosity
@@ -145,16 +159,17 @@ def _group(point: tuple[float, float]) -> int:
 
 def _point(ctau: float) -> None:
     g = _GROUP
-    _write_point(g["cfg"], g["mc"], g["dm"], ctau, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"])
+    _write_point(g["cfg"], g["mc"], g["dm"], ctau, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"],
+                 g["scanner"])
 
 
-def _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts: Path) -> None:
+def _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts: Path, scanner=None) -> None:
     rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
     if sample is None:
         rec.update(status="failed", reason=failure)
     else:
         try:
-            rec.update(_evaluate(cfg, sample, ctau, clf, b_eff))
+            rec.update(_evaluate(cfg, sample, ctau, clf, b_eff, scanner))
             rec["sample_digest"] = sample.meta.get("digest")
         except LepreintError as e:
             rec.update(status="failed", reason=str(e))
@@ -187,13 +202,15 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
 
         keep = kinematic_prefilter(sample.events, analysis_config(cfg.analysis))
         sample = Sample(sample.events[keep], sample.meta, sample.path)
+        scanner = _scanner(cfg, sample, clf)
     except LepreintError as e:
-        sample, failure = None, str(e)
+        sample, failure, scanner = None, str(e), None
     if workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
         import multiprocessing as mp
 
-        _GROUP.update(cfg=cfg, mc=mc, dm=dm, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts)
+        _GROUP.update(cfg=cfg, mc=mc, dm=dm, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts,
+                      scanner=scanner)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 pool.map(_point, missing, chunksize=1)
@@ -201,7 +218,7 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
             _GROUP.clear()
     else:
         for ctau in missing:
-            _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts)
+            _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts, scanner)
     return len(missing)
 
 

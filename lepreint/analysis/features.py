@@ -37,7 +37,7 @@ import numpy as np
 from ..detector.simulate import RecoEvents
 from .selection import Selection
 
-__all__ = ["FEATURES", "PairFeatures", "pair_features"]
+__all__ = ["FEATURES", "PairFeatures", "feature_matrix", "pair_features"]
 
 #: the order of Eq. (4.2) (the paper's ranking)
 FEATURES = ("met_sig", "ht", "dr_emu", "mt_l1_met", "met_sig_objects", "dphi_l1_met", "sphericity", "alpha_t",
@@ -87,12 +87,19 @@ def pair_features(reco: RecoEvents, sel: Selection, keep: str = "all") -> PairFe
         jphi = ak.to_numpy(ak.fill_none(ak.pad_none(jets.phi, nj, clip=True), 0.0)).astype(float)
     else:
         jpt = jphi = np.zeros((n, 1))
+    x = feature_matrix(pe, ee, fe, pm, em, fm, jpt, jphi, np.asarray(reco.met, dtype=float)[row])
+    return PairFeatures(x, row, prob, region)
+
+
+def feature_matrix(pe, ee, fe, pm, em, fm, jpt, jphi, met) -> np.ndarray:
+    """The nine features from flat arrays: the pair's electron and muon (pT, eta, phi), the jets of each
+    pair's event as (pairs, n) rectangles with pT = 0 for padding (or removed jets: a jet of pT 0 drops
+    out of every variable) and the (pairs, 2) missing pT vectors."""
     # all objects: e, mu, jets (pt = 0 for padding: they drop out of every sum)
     pt = np.column_stack([pe, pm, jpt])
     phi = np.column_stack([fe, fm, jphi])
     px, py = pt * np.cos(phi), pt * np.sin(phi)
     ht = pt.sum(axis=1)
-    met = np.asarray(reco.met, dtype=float)[row]
     met_pt = np.hypot(met[:, 0], met[:, 1])
     met_phi = np.arctan2(met[:, 1], met[:, 0])
     sqrt_ht = np.sqrt(np.maximum(ht, 1e-12))
@@ -124,5 +131,4 @@ def pair_features(reco: RecoEvents, sel: Selection, keep: str = "all") -> PairFe
     cross = np.where(pt > 0, cross, np.inf)  # padded objects are no axes
     spherocity = (np.pi**2 / 4) * (cross.min(axis=1) / np.maximum(ht, 1e-12)) ** 2
 
-    x = np.column_stack([met_pt / sqrt_ht, ht, dr, mt1, obj_met / sqrt_ht, dphi1, sphericity, alpha_t, spherocity])
-    return PairFeatures(x, row, prob, region)
+    return np.column_stack([met_pt / sqrt_ht, ht, dr, mt1, obj_met / sqrt_ht, dphi1, sphericity, alpha_t, spherocity])

@@ -27,7 +27,7 @@ from ..events import Sample, weighted_sum
 from ..stats import r95
 from .features import pair_features
 from .selection import select
-from .yields import resolve_xsec
+from .yields import check_energy, resolve_xsec
 
 __all__ = ["LUMIS", "NNSignal", "nn_signal", "background_efficiency", "projection"]
 
@@ -53,6 +53,7 @@ def nn_signal(sample: Sample, classifier, cut: float = 0.9, analysis: AnalysisCo
               seed: int = 0) -> NNSignal:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
+    check_energy(sample, cfg)
     xs, _ = resolve_xsec(sample, xsec_source, xsec_fb)
     reco = det.simulate(sample.events, np.random.default_rng(seed))
     sel = select(reco, cfg)

@@ -20,7 +20,7 @@ from ..errors import LepreintError
 from ..events import Sample, weighted_sum
 from .selection import select
 
-__all__ = ["YieldResult", "signal_yields", "resolve_xsec"]
+__all__ = ["YieldResult", "check_energy", "signal_yields", "resolve_xsec"]
 
 
 @dataclass
@@ -62,15 +62,20 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
     return float(meta["xsec_fb"]), str(meta.get("xsec_source"))
 
 
+def check_energy(sample: Sample, cfg: AnalysisConfig) -> None:
+    """The sample must be generated at the analysis' centre-of-mass energy."""
+    ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
+    if ecm is not None and abs(float(ecm) - cfg.sqrt_s) > 1.0:
+        raise LepreintError(f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
+                            f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)")
+
+
 def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displaced_emu",
                   detector: Detector | None = None, xsec_source: str | None = None, xsec_fb: float | None = None,
                   seed: int = 0, luminosity: float | None = None) -> YieldResult:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
-    ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
-    if ecm is not None and abs(float(ecm) - cfg.sqrt_s) > 1.0:
-        raise LepreintError(f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
-                            f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)")
+    check_energy(sample, cfg)
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)
     lumi = cfg.luminosity if luminosity is None else float(luminosity)
     reco = det.simulate(sample.events, np.random.default_rng(seed))

@@ -27,6 +27,7 @@ Every random draw uses the ``numpy.random.Generator`` passed in.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import awkward as ak
@@ -38,7 +39,7 @@ from ..errors import LepreintError
 from .efficiency import D0Efficiency
 from .geometry import d0_helix, d0_straight, in_tracker
 
-__all__ = ["Detector", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
+__all__ = ["Detector", "Prepared", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
 
 #: leptons above this pT (GeV) remove the jets around them (Delphes' lepton efficiencies start at 10 GeV)
 LEPTON_OVERLAP_MIN_PT = 10.0
@@ -89,6 +90,44 @@ class RecoEvents:
     met: np.ndarray  #: (n, 2) missing pT vector (GeV)
     weight: np.ndarray
     event: np.ndarray
+
+
+@dataclass
+class Prepared:
+    """The part of the detector response that does not depend on the leptons' production vertices
+    (``Detector.prepare``): flat per-lepton arrays in the slim events' order, jets before the lepton
+    overlap removal.  ``Detector.finish`` completes it for given vertices; a lifetime scan prepares once
+    and finishes once per c tau."""
+
+    counts: np.ndarray  #: leptons per row
+    apdg: np.ndarray
+    charge: np.ndarray
+    pdg: np.ndarray
+    px: np.ndarray
+    py: np.ndarray
+    pt: np.ndarray  #: smeared
+    eta: np.ndarray
+    phi: np.ndarray
+    llp: np.ndarray
+    factor: np.ndarray  #: the prompt efficiency map (or 1 for ``d0_only``)
+    static_ok: np.ndarray  #: |eta| acceptance, smeared pT > 0 and the detector-level isolation filter
+    iso: dict  #: relative isolation per cone field
+    d0_noise: np.ndarray | None
+    jets: ak.Array  #: smeared, pT and |eta| cuts applied, overlaps with leptons not yet removed
+    met: np.ndarray | None  #: None for ``negative_objects_sum`` (needs the reconstructed objects)
+    weight: np.ndarray
+    event: np.ndarray
+
+    #: the per-lepton fields (``select_leptons`` keeps these)
+    PER_LEPTON = ("apdg", "charge", "pdg", "px", "py", "pt", "eta", "phi", "llp", "factor", "static_ok")
+
+    def select_leptons(self, idx: np.ndarray) -> "Prepared":
+        """These leptons only (flat indices), for ``Detector.impact_parameter`` and ``Detector.efficiency``;
+        the per-row fields are dropped (``counts``, ``jets``, ...), so it cannot be ``finish``-ed."""
+        return dataclasses.replace(self, counts=None, jets=None, met=None, weight=None, event=None,
+                                   iso={k: v[idx] for k, v in self.iso.items()},
+                                   d0_noise=None if self.d0_noise is None else self.d0_noise[idx],
+                                   **{f: getattr(self, f)[idx] for f in self.PER_LEPTON})
 
 
 class Detector:
@@ -142,48 +181,38 @@ class Detector:
         dr2 = (pairs.j.eta - pairs.l.eta) ** 2 + dphi**2
         return jets[~ak.any(dr2 < dr_max**2, axis=2)]
 
-    def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
+    def prepare(self, events: ak.Array, rng: np.random.Generator) -> "Prepared":
+        """Everything that does not depend on where the leptons were produced: momenta and their smearing,
+        the prompt efficiency and the |eta| acceptance, isolation, jets before the lepton overlap removal,
+        missing pT.  Draws every random number of ``simulate`` (in the same order)."""
         lep = events.leptons
         counts = ak.to_numpy(ak.num(lep))
-        flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "llp", *ISO_FIELDS)}
+        flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "llp", *ISO_FIELDS)}
         apdg = np.abs(flat["pdg"]).astype(int)
         charge = -np.sign(flat["pdg"])
         pt = np.hypot(flat["px"], flat["py"])
         eta = np.arcsinh(flat["pz"] / pt)
         phi = np.arctan2(flat["py"], flat["px"])
-        if self.d0_model == "helix":
-            d0 = d0_helix(flat["vx"], flat["vy"], flat["px"], flat["py"], charge, self.bfield)
-        else:
-            d0 = d0_straight(flat["vx"], flat["vy"], flat["px"], flat["py"])
-        if self.d0_resolution > 0:
-            d0 = np.abs(d0 + rng.normal(0.0, self.d0_resolution, d0.size))
+        d0_noise = rng.normal(0.0, self.d0_resolution, pt.size) if self.d0_resolution > 0 else None
         smeared = pt.copy()
-        eff = np.zeros_like(pt)
-        accept = in_tracker(flat["vx"], flat["vy"], flat["vz"], self.radius, self.half_length)
+        factor = np.zeros_like(pt)  # the prompt efficiency (product) or 1 (d0_only)
+        static_ok = np.ones(pt.size, bool)
         for fl in (11, 13):
             sel = apdg == fl
             card = self.lep[fl]
             energy_like = flat["e"][sel] if card["resolution"]["form"] == "stochastic" else pt[sel]
             sigma = resolution(card["resolution"], energy_like)
             smeared[sel] = pt[sel] * np.maximum(1.0 + sigma * rng.normal(size=sel.sum()), 0.0)
-            accept[sel] &= np.abs(eta[sel]) < card["abs_eta_max"]
+            static_ok[sel] &= np.abs(eta[sel]) < card["abs_eta_max"]
             prompt = _map_lookup(card["efficiency"], smeared[sel], np.abs(eta[sel]))
-            if self.d0_eff is None:
-                eff[sel] = prompt
-            else:
-                dz = self.d0_eff[fl](d0[sel])
-                eff[sel] = prompt * dz if self.combine == "product" else dz
-        eff = np.where(accept & (smeared > 0), eff, 0.0)
+            factor[sel] = prompt if (self.d0_eff is None or self.combine == "product") else 1.0
+        static_ok &= smeared > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             iso = {f: np.where(smeared > 0, flat[f] / smeared, np.inf) for f in ISO_FIELDS}
         for fl in (11, 13):
             filt = self.lep[fl].get("isolation_filter")
             if filt:
-                eff = np.where((apdg == fl) & (iso[iso_field(filt["cone"])] >= filt["max"]), 0.0, eff)
-        reco = ak.unflatten(ak.zip({
-            "pdg": flat["pdg"], "charge": charge.astype(np.int8), "pt": smeared, "eta": eta, "phi": phi,
-            "d0": d0, "eff": eff, **iso, "llp": flat["llp"]}), counts)
-        reco = reco[reco.eff > 0]
+                static_ok &= ~((apdg == fl) & (iso[iso_field(filt["cone"])] >= filt["max"]))
         # jets
         j = events.jets
         jc = ak.to_numpy(ak.num(j))
@@ -194,14 +223,58 @@ class Detector:
         jpt = jpt * np.maximum(1.0 + resolution(self.jets["resolution"], je) * rng.normal(size=jpt.size), 0.0)
         jets = ak.unflatten(ak.zip({"pt": jpt, "eta": jeta, "phi": jphi}), jc)
         jets = jets[(jets.pt > self.jet_pt_min) & (abs(jets.eta) < self.jets["abs_eta_max"])]
-        jets = self._remove_lepton_overlaps(jets, reco)
-        # missing pT
+        # missing pT (``negative_objects_sum`` needs the reconstructed objects: ``finish``)
         if self.missing_pt == "truth_invisible":
             met = np.column_stack([ak.to_numpy(events.inv_px), ak.to_numpy(events.inv_py)])
         elif self.missing_pt == "negative_visible_sum":
             met = -np.column_stack([ak.to_numpy(events.vis_px), ak.to_numpy(events.vis_py)])
         else:
+            met = None
+        return Prepared(counts, apdg, charge, flat["pdg"], flat["px"], flat["py"], smeared, eta, phi, flat["llp"],
+                        factor, static_ok, iso, d0_noise, jets, met, ak.to_numpy(events.weight),
+                        ak.to_numpy(events.event))
+
+    def d0_factor(self, apdg: np.ndarray, d0: np.ndarray) -> np.ndarray:
+        """The d0 efficiency of each lepton (1 without a d0 parametrisation)."""
+        if self.d0_eff is None:
+            return np.ones_like(d0)
+        out = np.empty_like(d0)
+        for fl in (11, 13):
+            sel = apdg == fl
+            out[sel] = self.d0_eff[fl](d0[sel])
+        return out
+
+    def impact_parameter(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
+        if self.d0_model == "helix":
+            d0 = d0_helix(vx, vy, prep.px, prep.py, prep.charge, self.bfield)
+        else:
+            d0 = d0_straight(vx, vy, prep.px, prep.py)
+        if prep.d0_noise is not None:
+            d0 = np.abs(d0 + prep.d0_noise)
+        return d0
+
+    def efficiency(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray, vz: np.ndarray, d0: np.ndarray) -> np.ndarray:
+        """Per lepton: the identification probability for production vertices (vx, vy, vz) and this d0."""
+        accept = prep.static_ok & in_tracker(vx, vy, vz, self.radius, self.half_length)
+        return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0), 0.0)
+
+    def finish(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> RecoEvents:
+        """The reconstructed events for these lepton production vertices (flat, in ``prepare``'s order)."""
+        d0 = self.impact_parameter(prep, vx, vy)
+        eff = self.efficiency(prep, vx, vy, vz, d0)
+        reco = ak.unflatten(ak.zip({
+            "pdg": prep.pdg, "charge": prep.charge.astype(np.int8), "pt": prep.pt, "eta": prep.eta, "phi": prep.phi,
+            "d0": d0, "eff": eff, **prep.iso, "llp": prep.llp}), prep.counts)
+        reco = reco[reco.eff > 0]
+        jets = self._remove_lepton_overlaps(prep.jets, reco)
+        met = prep.met
+        if met is None:
             mx = -(ak.to_numpy(ak.sum(reco.pt * np.cos(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.cos(jets.phi), axis=1)))
             my = -(ak.to_numpy(ak.sum(reco.pt * np.sin(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.sin(jets.phi), axis=1)))
             met = np.column_stack([mx, my])
-        return RecoEvents(reco, jets, met, ak.to_numpy(events.weight), ak.to_numpy(events.event))
+        return RecoEvents(reco, jets, met, prep.weight, prep.event)
+
+    def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
+        prep = self.prepare(events, rng)
+        vx, vy, vz = (ak.to_numpy(ak.flatten(events.leptons[f])) for f in ("vx", "vy", "vz"))
+        return self.finish(prep, vx, vy, vz)

@@ -1,0 +1,130 @@
+"""``LifetimeScan`` (c tau-independent work done once) gives the numbers of the reference chain
+``resample`` -> ``Detector.simulate`` -> ``select`` -> features -> network, whatever the card options."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import yaml
+
+from lepreint.analysis.projection import nn_signal
+from lepreint.analysis.yields import signal_yields
+from lepreint.cards import analysis_config, find_card
+from lepreint.classifier import load_classifier
+from lepreint.detector.simulate import Detector
+from lepreint.errors import LepreintError
+from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.generate.pythia import ShowerOptions
+from lepreint.lifetime import LifetimeError, resample
+from lepreint.lifetime_scan import LifetimeScan
+
+CTAUS = (0.3, 10.0, 250.0, 3000.0)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    # Eq. (2.16) decays: taus and pions give third leptons and jets around the e-mu pair
+    return generate(GenerationRequest("coscattering", {"mc": 324, "dm": 40, "ctau": 10.0}, 300, 5, 20,
+                                      {"decays": "eq2.16"}, ShowerOptions(mpi=False), chunk_size=300))
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return load_classifier()
+
+
+def _detector(tmp_path, **changes):
+    d = yaml.safe_load(open(find_card("cms_run2", "detector")))
+    for path, value in changes.items():
+        node = d
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node[k]
+        node[keys[-1]] = value
+    p = tmp_path / "variant.yaml"
+    p.write_text(yaml.safe_dump(d))
+    return Detector(p)
+
+
+def _agree(fast, ref):
+    np.testing.assert_allclose(np.asarray(fast, float), np.asarray(ref, float), rtol=1e-12, atol=1e-15)
+
+
+def _compare(sample, ana, det, clf, draws=3, seed=4):
+    sc = LifetimeScan(sample, ana, det, clf, 0.9, draws, seed, "table")
+    assert sc.supported, sc.reason
+    for ctau in CTAUS:
+        moved = resample(sample, ctau, draws, seed)
+        fast = sc.evaluate(ctau)
+        y = signal_yields(moved, ana, det, "table")
+        _agree(fast.S, y.S)
+        _agree(fast.S_err, y.S_err)
+        if clf is not None:
+            nn = nn_signal(moved, clf, 0.9, ana, det, "table")
+            _agree(fast.S_nn, nn.S_nn)
+            _agree(fast.S_nn_err, nn.S_nn_err)
+            _agree(fast.S, nn.S)
+    return sc
+
+
+def test_default_cards_with_and_without_the_network(sample, clf):
+    ana, det = analysis_config("soft_displaced_emu"), Detector("cms_run2")
+    sc = _compare(sample, ana, det, clf)
+    assert sum(sc.evaluate(10.0).S) > 0
+    _compare(sample, ana, det, None)
+
+
+def _with_third_muons(sample):
+    """Each row with a jet and an LLP gains a 15 GeV muon along its leading jet, produced at the first LLP's
+    decay vertex: whether that jet enters the features then depends on c tau."""
+    import awkward as ak
+
+    from lepreint.events import Sample
+
+    ev = sample.events
+    ok = (ak.num(ev.jets) > 0) & (ak.num(ev.llps) > 0) & (ak.num(ev.leptons) > 0)
+    ev = ev[ok]
+    j, lep, llp = ev.jets[:, 0], ev.leptons[:, 0], ev.llps[:, 0]
+    scale = 15.0 / np.hypot(j.px, j.py)
+    mu = {f: lep[f] for f in ak.fields(ev.leptons)}
+    mu.update(pdg=ak.values_astype(13 * ak.ones_like(lep.pdg), np.int32), charge=ak.values_astype(-ak.ones_like(lep.charge), np.int8),
+              px=j.px * scale, py=j.py * scale, pz=j.pz * scale, e=j.e * scale, vx=llp.dx, vy=llp.dy, vz=llp.dz,
+              vt=llp.dt, llp=ak.values_astype(ak.zeros_like(lep.llp), np.int32))
+    extra = ak.unflatten(ak.zip(mu), 1)
+    return Sample(ak.with_field(ev, ak.concatenate([ev.leptons, extra], axis=1), "leptons"), sample.meta, sample.path)
+
+
+def test_third_leptons_that_remove_jets(sample, clf):
+    """A muon along a jet removes that jet from the features only where it is reconstructed."""
+    third = _with_third_muons(sample)
+    sc = _compare(third, analysis_config("soft_displaced_emu"), Detector("cms_run2"), clf)
+    assert np.count_nonzero(sc.n_third) > sc.n_third.size // 2
+
+
+def test_detector_options(sample, clf, tmp_path):
+    det = _detector(tmp_path, **{"tracker.d0_resolution": "0.02 mm", "tracker.d0_model": "straight",
+                                 "d0_efficiency.combine_with_prompt": "d0_only", "d0_efficiency.beyond_10cm": "hold",
+                                 "electron.isolation_filter": {"cone": 0.4, "max": 0.12}})
+    _compare(sample, analysis_config("soft_displaced_emu"), det, clf)
+
+
+def test_analysis_options(sample, clf):
+    ana = analysis_config("soft_displaced_emu")
+    literal = dataclasses.replace(ana, d0_max_policy="literal")
+    det = Detector("cms_run2", d0_beyond="unity")  # leptons beyond 10 cm identified: the literal policy acts
+    _compare(sample, literal, det, clf)
+    _compare(sample, dataclasses.replace(ana, opposite_charge=False), Detector("cms_run2"), None)
+
+
+def test_objects_met_is_not_factorised(sample, clf, tmp_path):
+    det = _detector(tmp_path, missing_pt="negative_objects_sum")
+    sc = LifetimeScan(sample, analysis_config("soft_displaced_emu"), det, clf)
+    assert not sc.supported and "missing pT" in sc.reason
+
+
+def test_bad_input(sample):
+    sc = LifetimeScan(sample, analysis_config("soft_displaced_emu"), Detector("cms_run2"))
+    with pytest.raises(LifetimeError):
+        sc.evaluate(0.0)
+    with pytest.raises(LepreintError, match="sqrt"):
+        LifetimeScan(sample, analysis_config("cms_8tev_emu"), Detector("cms_run2"))
