@@ -394,7 +394,7 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
     """S and B after NN >= cut, and R95 of the three regions combined (at ``lumi`` and the paper's three)."""
     import dataclasses
 
-    from .analysis.projection import LUMIS, hf_regions, nn_signal, projection
+    from .analysis.projection import LUMIS, analysis_background, nn_signal, projection
     from .cards import analysis_config
     from .classifier import load_classifier, stored_background_efficiency
     from .stats import r95
@@ -403,7 +403,7 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
     cfg = dataclasses.replace(analysis_config(analysis), luminosity=lumi)
     nn = nn_signal(s, clf, cut, cfg, det, xsec_source, xsec_value, seed)
     eff, err = stored_background_efficiency(clf, cut)
-    B = hf_regions(cfg, lumi)
+    B = analysis_background(cfg, lumi)
     b_nn = [b * eff for b in B]
     return {"nn_cut": cut, "classifier": clf.meta.get("digest"), "S_nn": nn.S_nn, "S_nn_err": nn.S_nn_err,
             "B": B, "B_nn": b_nn, "B_nn_err": [b * err for b in B], "background_efficiency": eff,
@@ -526,21 +526,23 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--no-classifier", is_flag=True, help="cut-based: no network")
 @click.option("--nn-cut", type=float, default=0.9, show_default=True)
 @click.option("--draws", type=int, default=5, show_default=True, help="decay-length draws per event and c tau")
+@click.option("--statistic", type=click.Choice(["expected", "observed"]), default="expected", show_default=True,
+              help="N_i in Eq. (3.2): the background (expected) or the analysis card's observed counts")
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--output", default="scan", show_default=True, help="folder: points/, scan.csv, scan.parquet")
 @click.option("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT (one task per (m_c, dm))")
 @click.option("--dask-local", type=int, default=None, help="start a local Dask cluster of N worker processes")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
 @_user_errors
-def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, no_classifier, nn_cut, draws, no_mpi,
-             output, scheduler, dask_local, as_json):
+def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, no_classifier, nn_cut, draws, statistic,
+             no_mpi, output, scheduler, dask_local, as_json):
     """Scan (m_c, dm, c tau): one generation per (m_c, dm) from the cache, c tau by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, run_scan
 
     cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy"), parse_axis(ctau, "length"),
                      analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
                      mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
-                     draws=draws)
+                     draws=draws, statistic=statistic)
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")

@@ -76,11 +76,33 @@ class ScanConfig:
     classifier: bool = True
     nn_cut: float = 0.9
     draws: int = 5
+    #: ``expected`` (N_i = B_i in Eq. 3.2) or ``observed`` (the analysis card's observed counts; only at its
+    #: own luminosity and without the network: the counts are those of the published cut-based search)
+    statistic: str = "expected"
     #: c tau of the generated sample of each (m_c, dm): any value serves (the kinematics do not depend on it)
     generation_ctau: float = 10.0
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+def check_config(cfg: ScanConfig) -> None:
+    """Options that cannot work together fail before anything is generated."""
+    from .cards import analysis_config
+
+    ana = analysis_config(cfg.analysis)
+    if cfg.statistic not in ("expected", "observed"):
+        raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
+    if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
+        raise LepreintError(f"analysis {ana.name}: the network's background efficiency is measured on heavy flavour, "
+                            f"but this card's background is {ana.background.model!r}: scan it without the network")
+    if cfg.statistic == "observed":
+        from .analysis.projection import observed_counts
+
+        if cfg.classifier:
+            raise LepreintError("observed counts belong to the published cut-based search: use them without the network")
+        for lumi in cfg.lumi:
+            observed_counts(ana, lumi)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -111,10 +133,12 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) ->
     """One grid point: move the decay vertices, detector + selection (+ network) once at the analysis card's
     luminosity; S and B scale linearly to each requested luminosity.  With a ``scanner`` (the same numbers,
     see ``lepreint.lifetime_scan``) only the c tau-dependent part is computed."""
-    from .analysis.projection import hf_regions, nn_signal
+    from .analysis.projection import analysis_background, nn_signal
     from .analysis.yields import signal_yields
     from .lifetime import resample
     from .stats import r95
+
+    from .analysis.projection import observed_counts
 
     ana, det = _setup(cfg.analysis, cfg.detector)
     if scanner is not None:
@@ -131,7 +155,8 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) ->
     row: dict = {"xsec_fb": xs}
     for lumi in cfg.lumi:
         f = lumi / ana.luminosity
-        B = hf_regions(ana, lumi)
+        B = analysis_background(ana, lumi)
+        n = observed_counts(ana, lumi) if cfg.statistic == "observed" else None
         tag = f"{lumi:g}"
         row.update({f"S_{i + 1}@{tag}": x * f for i, x in enumerate(S)})
         row.update({f"B_{i + 1}@{tag}": x for i, x in enumerate(B)})
@@ -144,7 +169,7 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) ->
             row[f"R95_cut@{tag}"] = r95([x * f for x in S], B)
         else:
             row.update({f"S_err_{i + 1}@{tag}": x * f for i, x in enumerate(S_err)})
-            row[f"R95@{tag}"] = r95([x * f for x in S], B)
+            row[f"R95@{tag}"] = r95([x * f for x in S], B, n)
     return row
 
 
@@ -191,8 +216,9 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
         clf = load_classifier()
     b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
     try:
+        ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
         req = GenerationRequest(cfg.model, {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, cfg.events,
-                                cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi),
+                                cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi, ecm=ana.sqrt_s),
                                 xsec_source=cfg.xsec_source)
         sample, failure = generate(req, workers=workers), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
@@ -254,6 +280,7 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
     from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
     from .classifier import load_classifier, stored_background_efficiency
 
+    check_config(cfg)
     out = Path(output)
     pts = out / "points"
     pts.mkdir(parents=True, exist_ok=True)

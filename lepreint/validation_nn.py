@@ -40,7 +40,7 @@ def ctau_scan():
 
 @producer("table5.", "r95.", "nn.", slow=True)
 def _nn():
-    from .analysis.projection import LUMIS, background_efficiency, hf_regions, nn_signal, projection
+    from .analysis.projection import LUMIS, background_efficiency, analysis_background, nn_signal, projection
     from .classifier import TrainingConfig, calibration_sample, load_classifier, roc_auc, train, training_pairs, \
         training_samples
     from .stats import r95
@@ -63,7 +63,7 @@ def _nn():
     eff, err, n_pass, n_eff = background_efficiency(hf, clf, NN_CUT)
     out["nn.background_efficiency"] = (eff, f"+- {err:.2g} (weighted, {n_pass} pairs pass, N_eff = {n_eff:.0f}); "
                                             f"independent b-bbar sample, analysis cuts without isolation and d0")
-    B = hf_regions()
+    B = analysis_background()
     B_nn = [b * eff for b in B]
     for i, reg in enumerate(REGIONS):
         out[f"table5.hf.B_{reg}"] = (B_nn[i], f"+- {B[i] * err:.3g} (efficiency statistics): Table 4 HF {B[i]:.6g} "

@@ -120,3 +120,42 @@ def test_points_in_parallel_give_the_same_table(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "one" / "scan.csv")))
     # R95 is linear in the luminosity
     assert all(float(r["R95@300"]) == pytest.approx(float(r["R95@140"]) * 300 / 140, rel=1e-9) for r in rows)
+
+
+def test_backgrounds_and_observed_counts_of_the_cms_searches():
+    from lepreint.analysis.projection import analysis_background, observed_counts
+    from lepreint.cards import analysis_config
+
+    # the 8 TeV search's own background estimates, scaled with the luminosity
+    assert analysis_background("cms_8tev_emu") == pytest.approx([18.0, 1.01, 0.051])
+    assert analysis_background("cms_8tev_emu", 39.4) == pytest.approx([36.0, 2.02, 0.102])
+    # EXO-16-022: kappa = 1 at its own thresholds, so B = the card's heavy-flavour upper limits
+    assert analysis_background("cms_exo_16_022") == pytest.approx([3.2, 0.5, 0.019], rel=1e-6)
+    assert observed_counts(analysis_config("cms_8tev_emu"), 19.7) == [19, 0, 0]
+    with pytest.raises(LepreintError, match="19.7"):
+        observed_counts(analysis_config("cms_8tev_emu"), 140.0)
+    with pytest.raises(LepreintError, match="no observed"):
+        observed_counts(analysis_config("soft_displaced_emu"), 140.0)
+
+
+def test_scan_options_that_do_not_fit_fail_before_generating(tmp_path):
+    with pytest.raises(LepreintError, match="without the network"):
+        run_scan(_cfg(analysis="cms_8tev_emu"), tmp_path / "a")
+    with pytest.raises(LepreintError, match="19.7"):
+        run_scan(_cfg(analysis="cms_8tev_emu", classifier=False, statistic="observed"), tmp_path / "b")
+    assert not (tmp_path / "a" / "points").exists() or not any((tmp_path / "a" / "points").iterdir())
+
+
+def test_8tev_scan_with_observed_counts(tmp_path):
+    """Samples are generated at the analysis' sqrt(s); R95 uses the observed counts (19, 0, 0)."""
+    cfg = ScanConfig(mc=[220.0], dm=[40.0], ctau=[0.5, 5.0], events=150, mpi=False, draws=2, analysis="cms_8tev_emu",
+                     classifier=False, statistic="observed", lumi=[19.7])
+    rows = run_scan(cfg, tmp_path / "s", workers=1, plots=False)
+    assert all(r["status"] == "ok" for r in rows), rows
+    r = rows[1]
+    from lepreint.stats import r95
+
+    S = [r[f"S_{i}@19.7"] for i in (1, 2, 3)]
+    assert sum(S) > 0 and r["R95@19.7"] == pytest.approx(r95(S, [18.0, 1.01, 0.051], [19, 0, 0]))
+    # 8 TeV: Pythia LO x the 13 TeV NLO+NLL/LO factor, about 260 fb at 220 GeV (13 TeV table: 640 fb)
+    assert 150 < rows[0]["xsec_fb"] < 400

@@ -23,13 +23,15 @@ import numpy as np
 from ..background import background as hf_background
 from ..cards import AnalysisConfig, analysis_config
 from ..detector.simulate import Detector
+from ..errors import LepreintError
 from ..events import Sample, weighted_sum
 from ..stats import r95
 from .features import pair_features
 from .selection import select
 from .yields import check_energy, resolve_xsec
 
-__all__ = ["LUMIS", "NNSignal", "nn_signal", "background_efficiency", "projection"]
+__all__ = ["LUMIS", "NNSignal", "nn_signal", "background_efficiency", "projection", "analysis_background",
+           "observed_counts"]
 
 #: the paper's luminosities (fb^-1): CMS 2016 (EXO-16-022), Run 2, Run 2 + 3
 LUMIS = (2.6, 140.0, 300.0)
@@ -99,9 +101,26 @@ def projection(S_nn: list[float], B_nn: list[float], luminosity: float, lumis=LU
     return out
 
 
-def hf_regions(cfg: AnalysisConfig | str = "soft_displaced_emu", lumi: float | None = None) -> list[float]:
-    """The heavy-flavour B_i of the analysis card at ``lumi`` (its own luminosity by default)."""
+def analysis_background(cfg: AnalysisConfig | str = "soft_displaced_emu", lumi: float | None = None) -> list[float]:
+    """The expected background B_i of an analysis card at ``lumi`` (its own luminosity by default).
+
+    ``heavy_flavour_kappa``: the kappa-normalised upper limits (Tables 2, 3 as printed in ``published``
+    mode; Eqs. (3.7)-(3.9) with the card's counts in ``formula`` mode).  ``published_counts``: the
+    experiment's own background estimate per region, scaled from ``counts_luminosity``."""
     cfg = cfg if isinstance(cfg, AnalysisConfig) else analysis_config(cfg)
     b = cfg.background
-    pe, pm = cfg.electron.pt_min, cfg.muon.pt_min
-    return list(hf_background(pe, pm, cfg.luminosity if lumi is None else lumi, b.mode).B)
+    lumi = cfg.luminosity if lumi is None else float(lumi)
+    if b.model == "published_counts":
+        return [n * lumi / b.counts_luminosity for n in b.counts]
+    kw = {"counts": b.counts} if b.counts else {}
+    return list(hf_background(cfg.electron.pt_min, cfg.muon.pt_min, lumi, b.mode, counts_lumi=b.counts_luminosity,
+                              upper_limit=b.formula_upper_limit, **kw).B)
+
+
+def observed_counts(cfg: AnalysisConfig, lumi: float) -> list[float]:
+    """The card's observed counts, for the observed-count statistic (only at the card's own luminosity)."""
+    if cfg.observed is None:
+        raise LepreintError(f"analysis {cfg.name} has no observed counts (the card's 'observed')")
+    if abs(lumi - cfg.luminosity) > 1e-6 * cfg.luminosity:
+        raise LepreintError(f"observed counts of {cfg.name} are for {cfg.luminosity:g} /fb, not {lumi:g} /fb")
+    return [float(n) for n in cfg.observed]
