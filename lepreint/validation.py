@@ -447,3 +447,4 @@ from . import validation_events  # noqa: E402,F401
 from . import validation_yields  # noqa: E402,F401
 from . import validation_nn  # noqa: E402,F401
 from . import validation_lifetime  # noqa: E402,F401
+from . import validation_searches  # noqa: E402,F401
