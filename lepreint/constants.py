@@ -17,3 +17,9 @@ F_PI = 0.130
 #: electron and muon masses in GeV (PDG 2024).
 M_E = 0.51099895e-3
 M_MU = 0.1056583755
+#: Z boson mass in GeV (PDG 2024).
+M_Z = 91.1880
+#: sin^2 theta_W (MS-bar at m_Z, PDG 2024), for the Z couplings of leptons and quarks.
+SIN2_THETA_W = 0.23129
+#: cos^2 of the Cabibbo angle (|V_ud|^2, PDG 2024).
+COS2_THETA_C = 0.94847

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..events import LEPTON_MIN_PT, Ragged, cluster_jets, isolation_sums, rows_to_awkward, typed_columns
-from .decays import decay_llps
+from .species import SLOTS, decay_species
 
 __all__ = ["assemble_rows"]
 
@@ -44,8 +44,9 @@ def assemble_rows(
     ``vis``: visible final-state particles per event that do not descend from an LLP (columns pdg,
     px, py, pz, e, vx, vy, vz, vt); ``inv``: (n, 2) invisible pT sum per event; ``llps``: long-lived
     particles per event (pdg, mass, px, py, pz, e, vx, vy, vz, vt); ``decay``: how lepreint decays them
-    (``llp_decay`` of the model) or None; ``k``: oversampling.  Returns (awkward rows, decays) where
-    decays is the ``DecayedLLP`` of the flat LLP list (None without decays), for the HepMC writer.
+    (``llp_decay`` of the model: one specification or a list, ``lepreint.generate.species``) or None;
+    ``k``: oversampling.  Returns (awkward rows, decays) where decays is the ``DecayedLLP`` of the flat
+    LLP list for a single ``wstar`` species (for the HepMC writer), else None.
     """
     n = vis.rows
     if decay is None:
@@ -87,48 +88,43 @@ def assemble_rows(
     if decay is not None and len(llps["pdg"]):
         p4 = np.column_stack([llps["e"], llps["px"], llps["py"], llps["pz"]])
         origin = np.column_stack([llps["vx"], llps["vy"], llps["vz"], llps["vt"]])
-        d = decay_llps(
-            rng, p4, decay["m_parent"], decay["m_daughter"], decay["ctau"], decay["branching"], k,
-            decay["matrix_element"], decay["couplings"], origin,
-        )
-        vtx = d.vertex[llp_j, llp_copy]
-        llp_cols.update(dx=vtx[:, 0], dy=vtx[:, 1], dz=vtx[:, 2], dt=vtx[:, 3], ctau=d.ctau[llp_j, llp_copy])
-        llp_cols["mode"] = d.channel[llp_j, llp_copy]
-        vis_l = d.visible[llp_j, llp_copy]
-        other = d.other_visible[llp_j, llp_copy]
-        invis = d.invisible[llp_j, llp_copy]
-        vpdg = d.visible_pdg[llp_j, llp_copy]
-        lvtx = d.visible_vertex[llp_j, llp_copy]
-        has_l = vpdg > 0
+        dd, d = decay_species(rng, decay, llps["pdg"], p4, origin, k)
+        vtx = dd.vertex[llp_j, llp_copy]
+        llp_cols.update(dx=vtx[:, 0], dy=vtx[:, 1], dz=vtx[:, 2], dt=vtx[:, 3], ctau=dd.ctau[llp_j, llp_copy])
+        llp_cols["mode"] = dd.channel[llp_j, llp_copy]
+        lpdg = dd.lep_pdg[llp_j, llp_copy]  # (items, SLOTS)
+        lp4 = dd.lep_p4[llp_j, llp_copy]
+        lvtx = dd.lep_vtx[llp_j, llp_copy]
+        other = dd.other[llp_j, llp_copy]
+        invis = dd.invisible[llp_j, llp_copy]
         has_o = other[:, 0] > 0
         # sums per row
-        for arr, sel in ((vis_l, has_l), (other, has_o)):
+        for arr, sel in [*((lp4[:, s], lpdg[:, s] != 0) for s in range(SLOTS)), (other, has_o)]:
             row_vis[:, 0] += np.bincount(llp_row[sel], weights=arr[sel, 1], minlength=n_rows)
             row_vis[:, 1] += np.bincount(llp_row[sel], weights=arr[sel, 2], minlength=n_rows)
         row_inv[:, 0] += np.bincount(llp_row, weights=invis[:, 1], minlength=n_rows)
         row_inv[:, 1] += np.bincount(llp_row, weights=invis[:, 2], minlength=n_rows)
-        # extras per row (visible decay products): leptons first, then other systems
-        ex_row = np.concatenate([llp_row[has_l], llp_row[has_o]])
-        ex_p = np.concatenate([vis_l[has_l], other[has_o]])
-        ex_tag = np.concatenate([np.flatnonzero(has_l), np.full(int(has_o.sum()), -1)])
+        # extras per row (visible decay products): leptons first (slot by slot), then other systems; each
+        # lepton's tag = item x SLOTS + slot, to find itself among the extras (isolation)
+        has = [lpdg[:, s] != 0 for s in range(SLOTS)]
+        ex_row = np.concatenate([*(llp_row[h] for h in has), llp_row[has_o]])
+        ex_p = np.concatenate([*(lp4[h, s] for s, h in enumerate(has)), other[has_o]])
+        ex_tag = np.concatenate([*(np.flatnonzero(h) * SLOTS + s for s, h in enumerate(has)),
+                                 np.full(int(has_o.sum()), -1)])
         o = np.argsort(ex_row, kind="stable")
         ex_row, ex_p, ex_tag = ex_row[o], ex_p[o], ex_tag[o]
         ex_counts = np.bincount(ex_row, minlength=n_rows)
         extras = Ragged.from_counts(ex_counts, px=ex_p[:, 1], py=ex_p[:, 2], pz=ex_p[:, 3])
         ex_local = np.arange(ex_row.size) - extras.offsets[ex_row]
-        self_in_extras = np.full(llp_row.size, -1)
+        self_in_extras = np.full(llp_row.size * SLOTS, -1)
         self_in_extras[ex_tag[ex_tag >= 0]] = ex_local[ex_tag >= 0]
-        # stored decay leptons
-        keep = has_l & (np.hypot(vis_l[:, 1], vis_l[:, 2]) > LEPTON_MIN_PT)
-        sign = -np.sign(llp_cols["pdg"][keep])  # chi+ -> l+ : pdg of l+ is negative
-        dec_lep = {
-            "row": llp_row[keep],
-            "pdg": (sign * vpdg[keep]).astype(int),
-            "p4": vis_l[keep],
-            "vtx": lvtx[keep],
-            "llp": llp_within[keep],
-            "self_extra": self_in_extras[keep],
-        }
+        # stored decay leptons (slot by slot)
+        parts_d = []
+        for s, h in enumerate(has):
+            keep = np.flatnonzero(h & (np.hypot(lp4[:, s, 1], lp4[:, s, 2]) > LEPTON_MIN_PT))
+            parts_d.append({"row": llp_row[keep], "pdg": lpdg[keep, s].astype(int), "p4": lp4[keep, s],
+                            "vtx": lvtx[keep, s], "llp": llp_within[keep], "self_extra": self_in_extras[keep * SLOTS + s]})
+        dec_lep = {key: np.concatenate([q[key] for q in parts_d]) for key in parts_d[0]}
 
     # --- leptons per row: the generator record's own (same in every copy) + lepreint's decay leptons
     roe_idx = np.flatnonzero(roe_is_lep)

@@ -142,15 +142,17 @@ def _build(rng, M, m1, m2, m3, s12, s23):
     )
 
 
-def _me2(M, m1, m2, s12, s23, c: Couplings, m_w):
-    """|M|^2 of the module docstring from the Dalitz invariants alone (1 = chi0, 2 = l+, 3 = nu;
-    massless nu): it is rotation invariant, so candidates are weighted before momenta are built."""
-    s13 = M**2 + m1**2 + m2**2 - s12 - s23
+def _me2(M, m1, m2, s12, s23, c: Couplings, m_w, m3=0.0):
+    """|M|^2 of the module docstring from the Dalitz invariants alone (1 = chi0, 2 = l+, 3 = nu):
+    it is rotation invariant, so candidates are weighted before momenta are built.  A massive third body
+    (``m3``, e.g. the l- of Z* -> l+ l-) adds no term for a purely chiral current: the m2 m3 term of the
+    lepton trace is projected out."""
+    s13 = M**2 + m1**2 + m2**2 + m3**2 - s12 - s23
     P_a = 0.5 * (M**2 + m2**2 - s13)
-    P_b = 0.5 * (M**2 - s12)
-    p1_b = 0.5 * (s13 - m1**2)
+    P_b = 0.5 * (M**2 + m3**2 - s12)
+    p1_b = 0.5 * (s13 - m1**2 - m3**2)
     p1_a = 0.5 * (s12 - m1**2 - m2**2)
-    a_b = 0.5 * (s23 - m2**2)
+    a_b = 0.5 * (s23 - m2**2 - m3**2)
     num = c.o_l**2 * P_a * p1_b + c.o_r**2 * P_b * p1_a - c.o_l * c.o_r * M * m1 * a_b
     return num / (s23 - m_w**2) ** 2
 
@@ -164,28 +166,31 @@ def three_body_rest(
     matrix_element: str = "V-A",
     couplings: Couplings = PURE_WINO,
     m_w: float = M_W,
+    m_third: float = 0.0,
 ) -> ThreeBody:
     """n decays chi+ -> chi0 l+ nu in the parent rest frame.
 
-    ``matrix_element``: 'V-A' (the |M|^2 of the module docstring) or 'flat' (phase space only).
+    ``matrix_element``: 'V-A' (the |M|^2 of the module docstring) or 'flat' (phase space only);
+    ``m_w``: the mass in the propagator of the (a, b) pair (m_Z for a neutral current); ``m_third``: the
+    mass of the ``neutrino`` slot (0 for a neutrino; the lepton mass for Z* -> l+ l-).
     Unweighted events: accept-reject on |M|^2 with a maximum estimated on a large pre-sample
     (times 1.2; the sampler raises if an accepted weight ever exceeds it).
     """
-    if not m_parent > m_daughter + m_lepton:
-        raise LepreintError(f"decay closed: M = {m_parent} GeV <= m0 + m_l = {m_daughter + m_lepton} GeV")
+    if not m_parent > m_daughter + m_lepton + m_third:
+        raise LepreintError(f"decay closed: M = {m_parent} GeV <= m0 + m_l = {m_daughter + m_lepton + m_third} GeV")
     if matrix_element not in ("V-A", "flat"):
         raise LepreintError(f"matrix_element must be 'V-A' or 'flat', got {matrix_element!r}")
-    M, m1, m2, m3 = m_parent, m_daughter, m_lepton, 0.0
+    M, m1, m2, m3 = m_parent, m_daughter, m_lepton, float(m_third)
     if matrix_element == "flat":
         s12, s23 = _flat_dalitz(rng, n, M, m1, m2, m3)
         return ThreeBody(*_build(rng, M, m1, m2, m3, s12, s23))
-    wmax = _wmax(M, m1, m2, couplings, m_w)
+    wmax = _wmax(M, m1, m2, couplings, m_w, m3)
     parts: list[tuple[np.ndarray, ...]] = []
     have = 0
     while have < n:
         k = int(2.5 * (n - have)) + 64
         s12, s23 = _flat_dalitz(rng, k, M, m1, m2, m3)
-        w = _me2(M, m1, m2, s12, s23, couplings, m_w)
+        w = _me2(M, m1, m2, s12, s23, couplings, m_w, m3)
         if np.any(w > wmax):
             raise RuntimeError("three-body sampler: weight above the estimated maximum")
         keep = rng.uniform(0, wmax, k) < w
@@ -198,12 +203,12 @@ def three_body_rest(
 _WMAX_CACHE: dict = {}
 
 
-def _wmax(M, m1, m2, c, m_w):
-    key = (M, m1, m2, c, m_w)
+def _wmax(M, m1, m2, c, m_w, m3=0.0):
+    key = (M, m1, m2, c, m_w, m3)
     if key not in _WMAX_CACHE:
         rng = np.random.default_rng(12345)  # fixed: the bound must not depend on the caller's stream
-        s12, s23 = _flat_dalitz(rng, 200_000, M, m1, m2, 0.0)
-        _WMAX_CACHE[key] = 1.2 * float(np.max(_me2(M, m1, m2, s12, s23, c, m_w)))
+        s12, s23 = _flat_dalitz(rng, 200_000, M, m1, m2, m3)
+        _WMAX_CACHE[key] = 1.2 * float(np.max(_me2(M, m1, m2, s12, s23, c, m_w, m3)))
     return _WMAX_CACHE[key]
 
 
