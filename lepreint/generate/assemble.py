@@ -88,13 +88,18 @@ def assemble_rows(
     if decay is not None and len(llps["pdg"]):
         p4 = np.column_stack([llps["e"], llps["px"], llps["py"], llps["pz"]])
         origin = np.column_stack([llps["vx"], llps["vy"], llps["vz"], llps["vt"]])
-        dd, d = decay_species(rng, decay, llps["pdg"], p4, origin, k)
+        dd, d = decay_species(rng, decay, llps["pdg"], p4, origin, k, llps["mass"])
+        # the long-lived particle of each copy (a decay may replace it: W -> l N)
+        lp = dd.llp_p4[llp_j, llp_copy]
+        llp_cols.update(pdg=dd.llp_pdg[llp_j, llp_copy], mass=dd.llp_mass[llp_j, llp_copy], px=lp[:, 1], py=lp[:, 2],
+                        pz=lp[:, 3], e=lp[:, 0])
         vtx = dd.vertex[llp_j, llp_copy]
         llp_cols.update(dx=vtx[:, 0], dy=vtx[:, 1], dz=vtx[:, 2], dt=vtx[:, 3], ctau=dd.ctau[llp_j, llp_copy])
         llp_cols["mode"] = dd.channel[llp_j, llp_copy]
         lpdg = dd.lep_pdg[llp_j, llp_copy]  # (items, SLOTS)
         lp4 = dd.lep_p4[llp_j, llp_copy]
         lvtx = dd.lep_vtx[llp_j, llp_copy]
+        lprompt = dd.lep_prompt[llp_j, llp_copy]
         other = dd.other[llp_j, llp_copy]
         invis = dd.invisible[llp_j, llp_copy]
         has_o = other[:, 0] > 0
@@ -123,7 +128,8 @@ def assemble_rows(
         for s, h in enumerate(has):
             keep = np.flatnonzero(h & (np.hypot(lp4[:, s, 1], lp4[:, s, 2]) > LEPTON_MIN_PT))
             parts_d.append({"row": llp_row[keep], "pdg": lpdg[keep, s].astype(int), "p4": lp4[keep, s],
-                            "vtx": lvtx[keep, s], "llp": llp_within[keep], "self_extra": self_in_extras[keep * SLOTS + s]})
+                            "vtx": lvtx[keep, s], "llp": np.where(lprompt[keep, s], -1, llp_within[keep]),
+                            "self_extra": self_in_extras[keep * SLOTS + s]})
         dec_lep = {key: np.concatenate([q[key] for q in parts_d]) for key in parts_d[0]}
 
     # --- leptons per row: the generator record's own (same in every copy) + lepreint's decay leptons

@@ -316,18 +316,25 @@ def _unsaved(rows, meta) -> Sample:
     return Sample(rows, meta, None)
 
 
-def _describe_decay(decay: dict | None) -> dict | None:
+def _describe_decay(decay: dict | list | None) -> dict | list | None:
+    """The LLP decays of a sample's metadata (one species: a dict, as always; several: a list)."""
     if decay is None:
         return None
-    return {
+    if isinstance(decay, list):
+        return [_describe_decay(d) for d in decay]
+    out = {
         "pdg": decay["pdg"],
         "m_parent_GeV": decay["m_parent"],
-        "m_daughter_GeV": decay["m_daughter"],
+        "m_daughter_GeV": decay.get("m_daughter"),
         "ctau_mm": decay["ctau"],
         "branching": {str(k): v for k, v in decay["branching"].items()},
-        "matrix_element": decay["matrix_element"],
-        "couplings": list(decay["couplings"]),
+        "matrix_element": decay.get("matrix_element", "V-A"),
+        "couplings": list(decay.get("couplings", ())),
     }
+    if decay.get("kind", "wstar") != "wstar":
+        out["kind"] = decay["kind"]
+        out.update({k: decay[k] for k in ("majorana",) if k in decay})
+    return out
 
 
 def _versions() -> dict:

@@ -10,7 +10,11 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             couplings to the lepton pair (left- and right-handed currents add incoherently for
             massless leptons: the right-handed part is the left-handed one with l+ <-> l-, weight
             g_R^2 / (g_L^2 + g_R^2)).  Two charged leptons.
-``hnl``     a heavy neutral lepton N (``lepreint.models.hnl``): charged current N -> l_a W*, W* -> l_b nu
+``hnl``     a heavy neutral lepton N (``lepreint.models.hnl``).  Pythia leaves the W undecayed (with its
+            initial-state-radiation recoil); lepreint decays it, W -> l_a N (isotropic in the W rest
+            frame, flavour a with probability |U_a|^2 / |U|^2, l+ for a W+, N-bar for a W-): the charged
+            lepton is prompt (slot 3, not moved by a change of c tau), the N is the long-lived particle
+            of the slim event (its pdg, mass and momentum replace the W's).  Then the N decays: charged current N -> l_a W*, W* -> l_b nu
             or hadrons, and neutral current N -> nu_a Z*, Z* -> l l, nu nu, hadrons; channel codes
             ``100 a + mode`` (a = 1, 2, 3 for e, mu, tau; mode 11/13/15 = W* -> e/mu/tau nu,
             1 = W* -> hadrons, 51/53/55 = Z* -> ee/mumu/tautau, 52 = Z* -> nu nu, 50 = Z* -> hadrons).
@@ -34,8 +38,8 @@ from .decays import M_TAU, PURE_HIGGSINO, Couplings, boost, decay_llps, decay_po
 
 __all__ = ["SLOTS", "LLPDecays", "decay_species", "HNL_MODES"]
 
-#: charged-lepton slots per LLP decay
-SLOTS = 2
+#: charged-lepton slots per LLP decay (the third for a prompt lepton produced with the LLP: W -> l N)
+SLOTS = 3
 LEPTON_MASSES = {11: M_E, 13: M_MU, 15: M_TAU}
 #: Z couplings of a charged lepton: g_L = -1/2 + s_W^2, g_R = s_W^2
 G_L, G_R = -0.5 + SIN2_THETA_W, SIN2_THETA_W
@@ -55,14 +59,22 @@ class LLPDecays(NamedTuple):
     lep_pdg: np.ndarray  #: (n, K, SLOTS) signed pdg of each visible e or mu, 0 for an empty slot
     lep_p4: np.ndarray  #: (n, K, SLOTS, 4)
     lep_vtx: np.ndarray  #: (n, K, SLOTS, 4) production vertex (a tau's decay vertex for tau -> l)
+    lep_prompt: np.ndarray  #: (n, K, SLOTS) bool: produced with the LLP, not in its decay (does not move with c tau)
     other: np.ndarray  #: (n, K, 4) other visible products, summed (W*/Z* hadrons, hadronic taus)
     invisible: np.ndarray  #: (n, K, 4) invisible products, summed
+    llp_pdg: np.ndarray  #: (n, K) the long-lived particle of each copy (the input's, or the N of W -> l N)
+    llp_p4: np.ndarray  #: (n, K, 4)
+    llp_mass: np.ndarray  #: (n, K)
 
 
 class _Flat:
     """Per-decay (n K) arrays being filled."""
 
-    def __init__(self, nk: int):
+    def __init__(self, nk: int, pdg, p4, mass, k: int):
+        self.llp_pdg = np.repeat(pdg, k).astype(np.int64)
+        self.llp_p4 = np.repeat(p4, k, axis=0).astype(float)
+        self.llp_mass = np.repeat(mass, k).astype(float)
+        self.lep_prompt = np.zeros((nk, SLOTS), bool)
         self.channel = np.zeros(nk, np.int64)
         self.vertex = np.zeros((nk, 4))
         self.ctau = np.zeros(nk)
@@ -136,20 +148,42 @@ def _zstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
 
 
 def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
+    from .decays import _pstar, _random_rotation
+
     M = spec["m_parent"]
-    parent = np.repeat(p4, k, axis=0)
+    w = np.repeat(p4, k, axis=0)
     org = np.repeat(origin, k, axis=0)
-    vtx, ct = decay_positions(rng, parent, M, spec["ctau"], org)
-    ch = _choose(rng, spec["branching"], parent.shape[0])
+    nk = w.shape[0]
+    # W -> l_a N, isotropic in the W rest frame
+    fl = _choose(rng, spec["production"], nk)
+    m_l = np.array([LEPTON_MASSES[int(f)] for f in fl]) if nk else np.zeros(0)
+    m_w = np.sqrt(np.maximum(w[:, 0] ** 2 - np.sum(w[:, 1:] ** 2, axis=1), 0.0))
+    closed = m_w <= M + m_l  # the far low tail of the W line shape: the N takes the W's momentum
+    pstar = np.where(closed, 0.0, _pstar(np.maximum(m_w, M + m_l + 1e-9), m_l, M))
+    u = np.einsum("nij,j->ni", _random_rotation(rng, nk), np.array([0.0, 0.0, 1.0]))
+    n_rest = np.column_stack([np.sqrt(pstar**2 + M**2), -pstar[:, None] * u])
+    l_rest = np.column_stack([np.sqrt(pstar**2 + m_l**2), pstar[:, None] * u])
+    n4, l4 = boost(n_rest, w), boost(l_rest, w)
+    wsign = np.repeat(np.sign(pdg), k).astype(np.int64)  # W+ -> l+ N, W- -> l- N-bar
+    out.lep_pdg[rows, 2] = -wsign * fl
+    out.lep_p4[rows, 2] = l4
+    out.lep_vtx[rows, 2] = org
+    out.lep_prompt[rows, 2] = True
+    out.llp_pdg[rows] = wsign * spec["pdg_n"]
+    out.llp_p4[rows] = n4
+    out.llp_mass[rows] = M
+    # the N's flight and decay
+    vtx, ct = decay_positions(rng, n4, M, spec["ctau"], org)
+    ch = _choose(rng, spec["branching"], nk)
     out.channel[rows], out.vertex[rows], out.ctau[rows] = ch, vtx, ct
-    # the charge of l_a: Dirac N (pdg > 0) -> l_a^-; Majorana: either, with probability 1/2
-    sign = np.repeat(np.sign(pdg), k).astype(np.int64)
+    # the charge of l_a: Dirac N -> l_a^- (N-bar -> l_a^+); Majorana: either, with probability 1/2
+    sign = wsign.copy()
     if spec.get("majorana", True):
-        sign = np.where(rng.uniform(size=sign.size) < 0.5, 1, -1)
+        sign = np.where(rng.uniform(size=nk) < 0.5, 1, -1)
     for c in np.unique(ch):
         sel = np.flatnonzero(ch == c)
         a_fl, mode = FLAVOUR[int(c) // 100], int(c) % 100
-        r, par, s = rows[sel], parent[sel], sign[sel]
+        r, par, s = rows[sel], n4[sel], sign[sel]
         if mode in (11, 13, 15, 1):  # N -> l_a W*, the l_a in the daughter slot
             m_b = LEPTON_MASSES.get(mode, 0.0)
             la, lb, nu = _pair(rng, par, M, LEPTON_MASSES[a_fl], m_b, 0.0, Couplings(1.0, 0.0), M_W, 0.0)
@@ -160,12 +194,12 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
                 out.lep_pdg[r, 1], out.lep_p4[r, 1], out.lep_vtx[r, 1] = -s * mode, lb, vtx[sel]
                 out.invisible[r] += nu
         elif mode in (51, 53, 55, 52, 50):  # N -> nu_a Z*
-            fl = {51: 11, 53: 13, 55: 15}.get(mode, 0)
-            m_l = LEPTON_MASSES.get(fl, 0.0)
-            nu, a, b = _pair(rng, par, M, 0.0, m_l, m_l, Couplings(1.0, 0.0), M_Z, P_RIGHT if fl else 0.0)
+            f = {51: 11, 53: 13, 55: 15}.get(mode, 0)
+            m_f = LEPTON_MASSES.get(f, 0.0)
+            nu, a, b = _pair(rng, par, M, 0.0, m_f, m_f, Couplings(1.0, 0.0), M_Z, P_RIGHT if f else 0.0)
             out.invisible[r] += nu
-            if fl:
-                out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -fl, fl
+            if f:
+                out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -f, f
                 out.lep_p4[r, 0], out.lep_p4[r, 1] = a, b
                 out.lep_vtx[r, 0] = out.lep_vtx[r, 1] = vtx[sel]
             elif mode == 52:
@@ -194,15 +228,17 @@ def _taus(rng, out: _Flat) -> None:
         out.invisible[t] += inv
 
 
-def decay_species(rng: np.random.Generator, specs, pdg: np.ndarray, p4: np.ndarray, origin: np.ndarray, k: int):
-    """Decay n LLPs (signed ``pdg`` (n,), ``p4`` (n, 4) as (E, px, py, pz), ``origin`` (n, 4)) ``k`` times each.
+def decay_species(rng: np.random.Generator, specs, pdg: np.ndarray, p4: np.ndarray, origin: np.ndarray, k: int,
+                  mass: np.ndarray | None = None):
+    """Decay n LLPs (signed ``pdg`` (n,), ``p4`` (n, 4) as (E, px, py, pz), ``origin`` (n, 4), ``mass``) ``k`` times each.
 
     ``specs``: one decay specification or a list (see the module docstring).  Returns (``LLPDecays``, the
     ``decays.DecayedLLP`` when the only species is a ``wstar`` one (for the HepMC writer), else None).
     """
     specs = [specs] if isinstance(specs, dict) else list(specs)
     n = pdg.size
-    out = _Flat(n * k)
+    mass = np.sqrt(np.maximum(p4[:, 0] ** 2 - np.sum(p4[:, 1:] ** 2, axis=1), 0.0)) if mass is None else mass
+    out = _Flat(n * k, pdg, p4, mass, k)
     done = np.zeros(n, bool)
     raw = None
     for spec in specs:
@@ -224,5 +260,6 @@ def decay_species(rng: np.random.Generator, specs, pdg: np.ndarray, p4: np.ndarr
     shape = (n, k)
     return LLPDecays(out.channel.reshape(shape), out.vertex.reshape(*shape, 4), out.ctau.reshape(shape),
                      out.lep_pdg.reshape(*shape, SLOTS), out.lep_p4.reshape(*shape, SLOTS, 4),
-                     out.lep_vtx.reshape(*shape, SLOTS, 4), out.other.reshape(*shape, 4),
-                     out.invisible.reshape(*shape, 4)), raw
+                     out.lep_vtx.reshape(*shape, SLOTS, 4), out.lep_prompt.reshape(*shape, SLOTS),
+                     out.other.reshape(*shape, 4), out.invisible.reshape(*shape, 4), out.llp_pdg.reshape(shape),
+                     out.llp_p4.reshape(*shape, 4), out.llp_mass.reshape(shape)), raw

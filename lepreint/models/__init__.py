@@ -5,4 +5,6 @@ DEFAULT_OVERSAMPLING, DEFAULT_XSEC_SOURCE, DEFAULT_CHUNK, pythia_setup, llp_deca
 MODELS = {
     "coscattering": "lepreint.models.coscattering",
     "bbbar": "lepreint.models.heavy_flavour",
+    "higgsino": "lepreint.models.higgsino",
+    "hnl": "lepreint.models.hnl",
 }

@@ -1,0 +1,132 @@
+"""Compressed higgsinos and heavy neutral leptons: cross sections, lifetimes, branching ratios, generated events."""
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from lepreint.errors import LepreintError
+from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.generate.pythia import ShowerOptions
+from lepreint.models import higgsino, hnl
+from lepreint.xsec import xsec
+
+
+def _flat(a, k):
+    return ak.to_numpy(ak.flatten(a[k]))
+
+
+# ---------------------------------------------------------------- higgsino
+@pytest.mark.parametrize("dm", [0.2, 0.5, 1.0, 3.0, 10.0])
+@pytest.mark.parametrize("w_br", ["virtual_boson", "widths"])
+def test_higgsino_branching_ratios_sum_to_one(dm, w_br):
+    opts = {**higgsino.DEFAULT_OPTIONS, "w_br": w_br}
+    for br in (higgsino.chargino_branching(dm, opts), higgsino.neutralino_branching(2 * dm, opts)):
+        assert sum(br.values()) == pytest.approx(1.0, abs=1e-12) and min(br.values()) >= 0
+    nb = higgsino.neutralino_branching(2 * dm, opts)
+    assert nb[11] == pytest.approx(0.05) and nb.get(13, 0) == (pytest.approx(0.05) if 2 * dm > 0.212 else 0)
+
+
+def test_higgsino_cross_section_is_the_sum_of_the_tables():
+    for ecm, sqrt_s in ((13000.0, 13.0), (13600.0, 13.6)):
+        total, src = higgsino.cross_section({"mc": 150.0, "dm": 1.0}, ecm)
+        parts = xsec("higgsino-c1c1", 150, sqrt_s).xsec_fb + 2 * xsec("higgsino-nc1", 150, sqrt_s).xsec_fb + \
+            xsec("higgsino-n1n2", 150, sqrt_s).xsec_fb
+        assert total == pytest.approx(parts, rel=1e-12) and "higgsino-n1n2" in src
+
+
+def test_higgsino_lifetimes():
+    # the wino normalisation (factor 1) gives the reference's check: dm = 164 MeV, c tau ~ 6 cm
+    wino = sum(higgsino.chargino_widths(0.164, factor=1.0).values())
+    assert 40 < 1.973269804e-13 / wino < 80
+    # the chargino decays more slowly than chi2^0 (dm0 = 2 dm), both fall steeply with dm
+    c1, n1 = higgsino.lifetimes({"mc": 150.0, "dm": 0.5}, higgsino.DEFAULT_OPTIONS)
+    c2, n2 = higgsino.lifetimes({"mc": 150.0, "dm": 1.0}, higgsino.DEFAULT_OPTIONS)
+    assert c1 > n1 and c2 > n2 and c1 / c2 > 10
+    given = higgsino.lifetimes({"mc": 150.0, "dm": 1.0, "ctau": 50.0}, {**higgsino.DEFAULT_OPTIONS, "lifetime": "given"})
+    assert given[0] == 50.0 and given[1] == pytest.approx(50.0 * n2 / c2)
+    with pytest.raises(LepreintError, match="pion"):
+        higgsino.check_parameters({"mc": 150.0, "dm": 0.1})
+
+
+def test_higgsino_events():
+    s = generate(GenerationRequest("higgsino", {"mc": 150.0, "dm": 15.0}, 300, 3, 5, {}, ShowerOptions(mpi=False),
+                                   chunk_size=300))
+    ev = s.events
+    pdg = _flat(ev.llps, "pdg")
+    assert set(np.abs(pdg)) == {1000024, 1000023}  # chi1+- and chi2^0 both decayed by lepreint
+    # chi2^0 -> chi1^0 l+ l-: opposite-charge same-flavour pairs from the same vertex, m_ll < dm0 = 30 GeV
+    n2 = ev.llps.pdg == 1000023
+    mode = ev.llps.mode
+    lep = ev.leptons
+    rows = np.flatnonzero(ak.to_numpy(ak.any(n2 & ((mode == 11) | (mode == 13)), axis=1)))
+    checked = 0
+    for r in rows[:50]:
+        i = int(np.flatnonzero(ak.to_numpy(n2[r] & ((mode[r] == 11) | (mode[r] == 13))))[0])
+        ll = lep[r][lep[r].llp == i]
+        if len(ll) == 2:  # both above the slim events' lepton threshold
+            assert ll.pdg[0] == -ll.pdg[1] and ll.vx[0] == ll.vx[1]
+            p = sum(np.array([ll.e[j], ll.px[j], ll.py[j], ll.pz[j]]) for j in range(2))
+            assert np.sqrt(max(p[0] ** 2 - p[1] ** 2 - p[2] ** 2 - p[3] ** 2, 0)) < 30.0
+            checked += 1
+    assert checked > 5
+    assert s.meta["xsec_fb"] == pytest.approx(higgsino.cross_section({"mc": 150.0, "dm": 15.0}, 13000.0)[0])
+    assert isinstance(s.meta["llp_decay"], list) and s.meta["llp_decay"][1]["kind"] == "zstar"
+
+
+# ---------------------------------------------------------------- heavy neutral leptons
+def test_hnl_ctau_scales_as_one_over_u2_m5():
+    for m, ref in ((5, 134.0), (10, 3.70), (15, 0.468), (20, 0.109)):  # reference/physics_constants.md
+        assert hnl.ctau(m, 1e-6) == pytest.approx(ref, rel=0.01)
+    assert hnl.ctau(10, 1e-5) == pytest.approx(hnl.ctau(10, 1e-6) / 10, rel=1e-12)
+    # at fixed a(m): c tau m^5 a(m) is constant
+    assert hnl.ctau(10, 1e-6) * 10**5 * hnl.width_factor(10) == pytest.approx(
+        hnl.ctau(20, 1e-6) * 20**5 * hnl.width_factor(20), rel=1e-12)
+    assert hnl.ctau(10, 1e-6, majorana=False) == pytest.approx(2 * hnl.ctau(10, 1e-6))
+
+
+@pytest.mark.parametrize("m", [3.0, 10.0, 20.0, 40.0])
+def test_hnl_branching_ratios(m):
+    for mixing in ({"mu": 1.0}, {"e": 1.0, "mu": 1.0}, {"tau": 1.0}):
+        br = hnl.branching(m, {"mixing": mixing})
+        assert sum(br.values()) == pytest.approx(1.0, abs=1e-12) and min(br.values()) > 0
+
+
+def test_hnl_channel_sum_reproduces_the_total_width():
+    """The partial widths (Dirac units of G_F^2 m^5 |U|^2 / 192 pi^3) summed, x 2 for Majorana, against a(m_N)."""
+    import math
+
+    from lepreint.constants import SIN2_THETA_W as s2
+
+    units = 1 + (1 + 4 * s2 + 8 * s2**2) / 4 + 1 + 2 * (1 - 4 * s2 + 8 * s2**2) / 4 + 3 * 0.94847 + 3 + 1
+    units += 3 * sum((t - q * s2) ** 2 + (q * s2) ** 2 for q, t in ((2 / 3, .5), (-1 / 3, -.5), (-1 / 3, -.5), (2 / 3, .5)))
+    assert units == pytest.approx(hnl.width_factor(10.0), rel=0.10)  # Majorana: 2 x units / 192 = units / 96
+    assert math.isfinite(units)
+
+
+def test_hnl_cross_section():
+    x = 10.0**2 / 80.3692**2
+    s, _ = hnl.cross_section({"mN": 10.0, "U2": 1e-6}, 13000.0)
+    assert s == pytest.approx(20.62e6 * 1e-6 * (1 - x) ** 2 * (1 + x / 2), rel=1e-9)
+    with pytest.raises(LepreintError, match="m_W"):
+        hnl.check_parameters({"mN": 85.0, "U2": 1e-6})
+
+
+def test_hnl_events():
+    s = generate(GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, 300, 2, 10, {"mixing": {"e": 1, "mu": 1}},
+                                   ShowerOptions(mpi=False), chunk_size=300))
+    ev = s.events
+    assert set(np.abs(_flat(ev.llps, "pdg"))) == {9900012}
+    assert np.allclose(_flat(ev.llps, "mass"), 10.0)
+    ct = _flat(ev.llps, "ctau")
+    assert ct.mean() == pytest.approx(hnl.ctau(10.0, 1e-6), rel=4 / np.sqrt(ct.size))
+    # the W's lepton is prompt (not linked, at the W vertex); the N's are linked and displaced together
+    lep = ev.leptons
+    linked = _flat(lep, "llp") >= 0
+    r = np.hypot(_flat(lep, "vx"), _flat(lep, "vy"))
+    assert np.median(r[~linked]) < 1e-3 and np.median(r[linked]) > 0.1
+    assert np.count_nonzero(linked) > 0.5 * len(ev)
+    # N daughters: invariant mass of two linked leptons of one row below m_N
+    two = ak.to_numpy(ak.sum(lep.llp >= 0, axis=1)) == 2
+    ll = lep[two][lep[two].llp >= 0]
+    e, px, py, pz = (ak.to_numpy(ak.sum(ll[k], axis=1)) for k in ("e", "px", "py", "pz"))
+    assert np.all(np.sqrt(np.maximum(e**2 - px**2 - py**2 - pz**2, 0)) < 10.0 + 1e-6)
