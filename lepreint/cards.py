@@ -44,8 +44,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "v1"
-KINDS = ("analysis", "model", "benchmarks", "detector")
-_KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks", "detector": "detector"}
+KINDS = ("analysis", "model", "benchmarks", "detector", "scan")
+_KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks", "detector": "detector",
+              "scan": ("scans", "../benchmarks")}
 
 
 class InvalidCard(LepreintError):
@@ -178,12 +179,15 @@ def find_card(name: str | os.PathLike, kind: str) -> Path:
     if os.environ.get("LEPREINT_CARDS"):
         roots.append(Path(os.environ["LEPREINT_CARDS"]))
     roots.append(Path(__file__).resolve().parent.parent / "cards")
+    dirs = _KIND_DIRS[kind] if isinstance(_KIND_DIRS[kind], tuple) else (_KIND_DIRS[kind],)
     for root in roots:
-        cand = root / _KIND_DIRS[kind] / f"{name}.yaml"
-        if cand.exists():
-            return cand.resolve()
+        for d in dirs:
+            cand = root / d / f"{name}.yaml"
+            if cand.exists():
+                return cand.resolve()
     known = sorted(
-        q.stem for root in roots if (root / _KIND_DIRS[kind]).is_dir() for q in (root / _KIND_DIRS[kind]).glob("*.yaml")
+        q.stem for root in roots for d in dirs if (root / d).is_dir() for q in (root / d).glob("*.yaml")
+        if kind != "scan" or "kind: scan" in q.read_text()
     )
     raise InvalidCard(name, "", f"no {kind} card of that name (known: {', '.join(known) or 'none'})")
 

@@ -514,9 +514,18 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 
 
 @cli.command("scan")
-@click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value")
+@click.option("--model", type=click.Choice(["coscattering", "higgsino", "hnl"]), default="coscattering",
+              show_default=True, help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes "
+                                      "from dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both")
+@click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
 @click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
-@click.option("--ctau", default="0.3mm:3m:log30", show_default=True, help="lengths: 0.1mm:10m:log30 or a list")
+@click.option("--ctau", default="0.3mm:3m:log30", show_default=True,
+              help="lengths: 0.1mm:10m:log30 or a list (coscattering only)")
+@click.option("--u2", default=None, help="hnl: |U|^2 axis, e.g. 1e-8:1e-4:log9 or 1e-7,1e-6")
+@click.option("--card", default=None, help="a scan card (cards/scans/, benchmarks/*_grid.yaml: name or path): its "
+                                           "grid and options replace the grid options above")
+@click.option("--mixing", default=None, help="hnl: flavour fractions of |U|^2, e.g. mu or e:1,mu:1 (default mu)")
+@click.option("--dirac", is_flag=True, help="hnl: a Dirac N (default Majorana)")
 @click.option("--lumi", default="140", show_default=True, help="fb^-1, comma-separated (R95 for each)")
 @click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events per (m_c, dm)")
 @click.option("--seed", type=int, default=1, show_default=True)
@@ -534,15 +543,27 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--dask-local", type=int, default=None, help="start a local Dask cluster of N worker processes")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
 @_user_errors
-def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, no_classifier, nn_cut, draws, statistic,
-             no_mpi, output, scheduler, dask_local, as_json):
-    """Scan (m_c, dm, c tau): one generation per (m_c, dm) from the cache, c tau by moving decay vertices."""
+def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, workers, analysis, xsec_source, no_classifier,
+             nn_cut, draws, statistic, no_mpi, output, scheduler, dask_local, as_json):
+    """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
+    by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, run_scan
 
-    cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy"), parse_axis(ctau, "length"),
-                     analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
-                     mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
-                     draws=draws, statistic=statistic)
+    options = None
+    if card:
+        cfg = ScanConfig.from_card(card)
+    elif model == "hnl":
+        if not u2:
+            raise LepreintError("--model hnl needs --u2 (the |U|^2 axis)")
+        options = {"mixing": _mixing(mixing or "mu"), "majorana": not dirac}
+    elif u2 or mixing or dirac:
+        raise LepreintError("--u2, --mixing and --dirac are options of --model hnl")
+    if not card:
+        cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy") if model != "hnl" else [],
+                         parse_axis(ctau, "length") if model == "coscattering" else [], model=model, options=options,
+                         analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
+                         mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
+                         draws=draws, statistic=statistic, u2=_u2_axis(u2) if u2 else [])
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
@@ -567,6 +588,39 @@ def scan_cmd(mc, dm, ctau, lumi, events, seed, workers, analysis, xsec_source, n
         return t
 
     _emit(payload, as_json, table)
+
+
+def _mixing(text: str) -> dict:
+    """'mu' or 'e:1,mu:1' -> fractions per flavour."""
+    out = {}
+    for part in text.split(","):
+        k, _, v = part.partition(":")
+        if k.strip() not in ("e", "mu", "tau"):
+            raise LepreintError(f"--mixing: flavours are e, mu, tau; got {k!r}")
+        try:
+            out[k.strip()] = float(v) if v else 1.0
+        except ValueError:
+            raise LepreintError(f"--mixing: {part!r} is not flavour:fraction") from None
+    return out
+
+
+def _u2_axis(text: str) -> list[float]:
+    """|U|^2 values: a list or lo:hi:logN."""
+    import numpy as np
+
+    try:
+        if ":" in text:
+            lo, hi, n = text.split(":")
+            if not n.startswith("log"):
+                raise LepreintError("--u2: use lo:hi:logN or a list")
+            vals = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
+        else:
+            vals = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise LepreintError(f"--u2: {text!r} is not lo:hi:logN or a list of numbers") from None
+    if any(not 0 < v <= 1 for v in vals):
+        raise LepreintError("--u2: values must lie in (0, 1]")
+    return vals
 
 
 @cli.command("validate")

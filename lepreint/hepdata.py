@@ -1,4 +1,5 @@
-"""HEPData-format export of a scan (hepdata_lib): R95 versus c tau per (m_c, dm), and the mass reach.
+"""HEPData-format export of a scan (hepdata_lib): R95 versus c tau per (m_c, dm), and the mass reach; for models
+scanned in their own plane (higgsinos, heavy neutral leptons) R95 over that plane.
 
 ``export_hepdata(rows, lumis, folder)`` writes ``folder/hepdata/`` (submission.yaml and one YAML file per
 table, plus the archive hepdata_lib builds), ready to attach to a paper's HEPData record.
@@ -9,16 +10,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .scan_plots import curves, mass_reach
+import numpy as np
+
+from .scan_plots import PLANE_AXES, curves, mass_reach, plane
 
 __all__ = ["export_hepdata"]
 
 
-def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "") -> Path:
+def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "",
+                   model: str = "coscattering") -> Path:
     from hepdata_lib import Submission, Table, Variable
 
     sub = Submission()
     sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
+    if model in PLANE_AXES:
+        return _write(_plane_tables(sub, rows, lumis, model), folder)
     by_point: dict = {}
     for lumi in lumis:
         for key, (c, r) in curves(rows, lumi).items():
@@ -51,6 +57,32 @@ def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLi
         t.add_variable(x)
         t.add_variable(y)
         sub.add_table(t)
+    return _write(sub, folder)
+
+
+def _plane_tables(sub, rows, lumis, model):
+    """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
+    from hepdata_lib import Table, Variable
+
+    (kx, xl, _), (ky, yl, _) = PLANE_AXES[model]
+    for lumi in lumis:
+        x, y, z = plane(rows, lumi, model)
+        t = Table(f"R95, {model}, {lumi:g} fb-1")
+        t.description = f"Expected R95 (> 1: excluded at 95% CL) in the ({kx}, {ky}) plane, {lumi:g} fb^-1."
+        vx = Variable(kx, is_independent=True, is_binned=False, units="GeV" if kx in ("mc", "mN") else "")
+        vy = Variable(ky, is_independent=True, is_binned=False, units="GeV" if ky == "dm" else "")
+        vz = Variable("R95", is_independent=False, is_binned=False, units="")
+        xx, yy = np.meshgrid(x, y)
+        vx.values, vy.values = [float(v) for v in xx.ravel()], [float(v) for v in yy.ravel()]
+        vz.values = [float(v) if np.isfinite(v) else "-" for v in z.ravel()]
+        vz.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
+        for v in (vx, vy, vz):
+            t.add_variable(v)
+        sub.add_table(t)
+    return sub
+
+
+def _write(sub, folder) -> Path:
     out = (Path(folder) / "hepdata").resolve()
     # hepdata_lib writes its archive (submission.tar.gz) into the working directory: work in the scan's folder
     import contextlib

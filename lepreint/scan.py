@@ -27,6 +27,14 @@ from .errors import LepreintError
 __all__ = ["ScanConfig", "parse_axis", "run_scan", "point_key"]
 
 
+#: default generation options of a scan per model (co-scattering: the benchmarks' decays into e and mu)
+SCAN_OPTIONS = {"coscattering": {"decays": "leptonic"}}
+#: |U|^2 of the one heavy-neutral-lepton production per m_N (the points move its c tau and scale its cross section)
+HNL_GENERATION_U2 = 1e-6
+#: which plane each model is scanned in
+PLANES = {"coscattering": ("mc", "dm", "ctau"), "higgsino": ("mc", "dm"), "hnl": ("mN", "U2")}
+
+
 def parse_axis(text: str, dim: str) -> list[float]:
     """Values of one grid axis (see the module docstring), in internal units (GeV, mm)."""
     text = str(text).strip()
@@ -64,7 +72,8 @@ class ScanConfig:
     dm: list[float]
     ctau: list[float]
     model: str = "coscattering"
-    options: dict = field(default_factory=lambda: {"decays": "leptonic"})
+    #: the model's generation options (None: ``SCAN_OPTIONS`` of the model)
+    options: dict | None = None
     analysis: str = "soft_displaced_emu"
     detector: str = "cms_run2"
     lumi: list[float] = field(default_factory=lambda: [140.0])
@@ -81,6 +90,33 @@ class ScanConfig:
     statistic: str = "expected"
     #: c tau of the generated sample of each (m_c, dm): any value serves (the kinematics do not depend on it)
     generation_ctau: float = 10.0
+    #: hnl: the |U|^2 axis (``mc`` is then m_N; ``dm`` and ``ctau`` are not used)
+    u2: list[float] = field(default_factory=list)
+
+    @classmethod
+    def from_card(cls, card) -> "ScanConfig":
+        """A scan card (``cards/scans/*.yaml``, ``benchmarks/*_grid.yaml``; kind ``scan``) as a configuration."""
+        from .cards import find_card, load_card
+
+        d = load_card(find_card(card, "scan") if not hasattr(card, "data") else card.path, "scan").data
+        model = d["model"]
+        kw = {k: d[k] for k in ("options", "analysis", "detector", "events", "seed", "mpi", "classifier", "nn_cut",
+                                "draws", "statistic", "xsec_source") if k in d}
+        if "lumi" in d:
+            kw["lumi"] = [float(x) for x in d["lumi"]]
+        u2 = []
+        if "u2" in d:
+            text = d["u2"]
+            if ":" in text:
+                lo, hi, n = text.split(":")
+                u2 = [float(v) for v in np.geomspace(float(lo), float(hi), int(n.removeprefix("log")))]
+            else:
+                u2 = [float(v) for v in text.split(",")]
+        return cls(parse_axis(d["mc"], "energy"), parse_axis(d["dm"], "energy") if "dm" in d else [],
+                   parse_axis(d["ctau"], "length") if "ctau" in d else [], model=model, u2=u2, **kw)
+
+    def model_options(self) -> dict:
+        return dict(SCAN_OPTIONS.get(self.model, {})) if self.options is None else dict(self.options)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -91,6 +127,12 @@ def check_config(cfg: ScanConfig) -> None:
     from .cards import analysis_config
 
     ana = analysis_config(cfg.analysis)
+    if cfg.model not in PLANES:
+        raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
+    if cfg.model == "hnl" and not cfg.u2:
+        raise LepreintError("a heavy-neutral-lepton scan needs a |U|^2 axis (--u2)")
+    if cfg.model == "coscattering" and not cfg.ctau:
+        raise LepreintError("a co-scattering scan needs a c tau axis (--ctau)")
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
     if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
@@ -120,6 +162,48 @@ def _setup(analysis: str, detector: str):
     return analysis_config(analysis), Detector(detector)
 
 
+def groups(cfg: ScanConfig) -> list[tuple[float, float | None]]:
+    """One generation each: (m_c, dm) for co-scattering and higgsinos, (m_N, None) for heavy neutral leptons."""
+    if cfg.model == "hnl":
+        return [(m, None) for m in cfg.mc]
+    return [(mc, dm) for mc in cfg.mc for dm in cfg.dm]
+
+
+def points(cfg: ScanConfig, mc: float, dm: float | None) -> list[dict]:
+    """The grid points of one group: ``key`` (file name), ``ctau`` (mm; None: the sample as generated),
+    ``scale`` (of the cross section) and the ``fields`` of the point's row."""
+    if cfg.model == "higgsino":
+        from .models.higgsino import DEFAULT_OPTIONS, lifetimes
+
+        try:
+            c1, n2 = lifetimes({"mc": mc, "dm": dm}, {**DEFAULT_OPTIONS, **cfg.model_options()})
+        except LepreintError:
+            c1, n2 = float("nan"), float("nan")
+        return [{"key": f"mc{mc:.6g}_dm{dm:.6g}", "ctau": None, "scale": 1.0,
+                 "fields": {"mc": mc, "dm": dm, "ctau_mm": c1, "ctau_n2_mm": n2}}]
+    if cfg.model == "hnl":
+        from .models.hnl import ctau
+
+        maj = bool(cfg.model_options().get("majorana", True))
+        return [{"key": f"mN{mc:.6g}_U2{u:.6g}", "ctau": ctau(mc, u, maj), "scale": u / HNL_GENERATION_U2,
+                 "fields": {"mc": mc, "dm": u, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u}} for u in cfg.u2]
+    return [{"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
+            for c in cfg.ctau]
+
+
+def _request(cfg: ScanConfig, mc: float, dm: float | None):
+    from .generate.engine import GenerationRequest
+    from .generate.pythia import ShowerOptions
+
+    ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
+    params = {"coscattering": {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, "higgsino": {"mc": mc, "dm": dm},
+              "hnl": {"mN": mc, "U2": HNL_GENERATION_U2}}.get(cfg.model)
+    if params is None:
+        raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
+    return GenerationRequest(cfg.model, params, cfg.events, cfg.seed, cfg.oversampling, cfg.model_options(),
+                             ShowerOptions(mpi=cfg.mpi, ecm=ana.sqrt_s), xsec_source=cfg.xsec_source)
+
+
 def _scanner(cfg: ScanConfig, sample, clf):
     """The group's ``LifetimeScan`` (c tau-independent work done once), or None where it does not apply."""
     from .lifetime_scan import LifetimeScan
@@ -129,10 +213,11 @@ def _scanner(cfg: ScanConfig, sample, clf):
     return sc if sc.supported else None
 
 
-def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) -> dict:
+def _evaluate(cfg: ScanConfig, sample, ctau: float | None, clf, b_eff, scanner=None, scale: float = 1.0) -> dict:
     """One grid point: move the decay vertices, detector + selection (+ network) once at the analysis card's
     luminosity; S and B scale linearly to each requested luminosity.  With a ``scanner`` (the same numbers,
-    see ``lepreint.lifetime_scan``) only the c tau-dependent part is computed."""
+    see ``lepreint.lifetime_scan``) only the c tau-dependent part is computed; ``ctau = None``: the sample's
+    own lifetimes; ``scale``: of the signal cross section (heavy neutral leptons: |U|^2)."""
     from .analysis.projection import analysis_background, nn_signal
     from .analysis.yields import signal_yields
     from .lifetime import resample
@@ -141,20 +226,21 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float, clf, b_eff, scanner=None) ->
     from .analysis.projection import observed_counts
 
     ana, det = _setup(cfg.analysis, cfg.detector)
-    if scanner is not None:
+    if scanner is not None and ctau is not None:
         y = scanner.evaluate(ctau)
         S, S_err, S_nn, S_nn_err, xs = y.S, y.S_err, y.S_nn, y.S_nn_err, y.xsec_fb
     else:
-        moved = resample(sample, ctau, cfg.draws, cfg.seed)  # the group's sample is prefiltered already
+        # the group's sample is prefiltered already
+        moved = resample(sample, ctau, cfg.draws, cfg.seed) if ctau is not None else sample
         if clf is not None:
             nn = nn_signal(moved, clf, cfg.nn_cut, ana, det, cfg.xsec_source)
             S, S_nn, S_nn_err, xs = nn.S, nn.S_nn, nn.S_nn_err, nn.xsec_fb
         else:
             y = signal_yields(moved, ana, det, cfg.xsec_source)
             S, S_err, xs = y.S, y.S_err, y.xsec_fb
-    row: dict = {"xsec_fb": xs}
+    row: dict = {"xsec_fb": xs * scale}
     for lumi in cfg.lumi:
-        f = lumi / ana.luminosity
+        f = scale * lumi / ana.luminosity
         B = analysis_background(ana, lumi)
         n = observed_counts(ana, lumi) if cfg.statistic == "observed" else None
         tag = f"{lumi:g}"
@@ -182,45 +268,39 @@ def _group(point: tuple[float, float]) -> int:
     return run_group(g["cfg"], point[0], point[1], g["out"], 1, g["clf"])
 
 
-def _point(ctau: float) -> None:
+def _point(point: dict) -> None:
     g = _GROUP
-    _write_point(g["cfg"], g["mc"], g["dm"], ctau, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"],
-                 g["scanner"])
+    _write_point(g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"])
 
 
-def _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts: Path, scanner=None) -> None:
-    rec = {"mc": mc, "dm": dm, "ctau_mm": ctau, "status": "ok", "reason": ""}
+def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None) -> None:
+    rec = {**point["fields"], "status": "ok", "reason": ""}
     if sample is None:
         rec.update(status="failed", reason=failure)
     else:
         try:
-            rec.update(_evaluate(cfg, sample, ctau, clf, b_eff, scanner))
+            rec.update(_evaluate(cfg, sample, point["ctau"], clf, b_eff, scanner, point["scale"]))
             rec["sample_digest"] = sample.meta.get("digest")
         except LepreintError as e:
             rec.update(status="failed", reason=str(e))
-    _write_atomic(pts / f"{point_key(mc, dm, ctau)}.json", json.dumps(rec, sort_keys=True) + "\n")
+    _write_atomic(pts / f"{point['key']}.json", json.dumps(rec, sort_keys=True) + "\n")
 
 
-def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
-    """Every missing c tau point of one (m_c, dm): one generation (or the cache), then each point written
+def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
+    """Every missing point of one group (``groups``): one generation (or the cache), then each point written
     atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker."""
     from .classifier import load_classifier, stored_background_efficiency
-    from .generate.engine import GenerationRequest, generate
-    from .generate.pythia import ShowerOptions
+    from .generate.engine import generate
 
     pts = Path(out) / "points"
-    missing = [c for c in cfg.ctau if not (pts / f"{point_key(mc, dm, c)}.json").exists()]
+    missing = [p for p in points(cfg, mc, dm) if not (pts / f"{p['key']}.json").exists()]
     if not missing:
         return 0
     if cfg.classifier and clf is None:
         clf = load_classifier()
     b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
     try:
-        ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
-        req = GenerationRequest(cfg.model, {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, cfg.events,
-                                cfg.seed, cfg.oversampling, cfg.options, ShowerOptions(mpi=cfg.mpi, ecm=ana.sqrt_s),
-                                xsec_source=cfg.xsec_source)
-        sample, failure = generate(req, workers=workers), None
+        sample, failure = generate(_request(cfg, mc, dm), workers=workers), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
         from .cards import analysis_config
         from .events import Sample
@@ -228,23 +308,22 @@ def run_group(cfg: ScanConfig, mc: float, dm: float, out: str | os.PathLike, wor
 
         keep = kinematic_prefilter(sample.events, analysis_config(cfg.analysis))
         sample = Sample(sample.events[keep], sample.meta, sample.path)
-        scanner = _scanner(cfg, sample, clf)
+        scanner = _scanner(cfg, sample, clf) if any(p["ctau"] is not None for p in missing) else None
     except LepreintError as e:
         sample, failure, scanner = None, str(e), None
     if workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
         import multiprocessing as mp
 
-        _GROUP.update(cfg=cfg, mc=mc, dm=dm, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts,
-                      scanner=scanner)
+        _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 pool.map(_point, missing, chunksize=1)
         finally:
             _GROUP.clear()
     else:
-        for ctau in missing:
-            _write_point(cfg, mc, dm, ctau, sample, failure, clf, b_eff, pts, scanner)
+        for p in missing:
+            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner)
     return len(missing)
 
 
@@ -289,11 +368,12 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
     clf = load_classifier() if cfg.classifier else None
     if clf is not None:
         stored_background_efficiency(clf, cfg.nn_cut)  # a bad --nn-cut fails before any generation
-    todo = [(mc, dm) for mc in cfg.mc for dm in cfg.dm]
+    todo = groups(cfg)
+    per_group = {g: len(points(cfg, *g)) for g in todo}
     if executor != "local":
         _run_dask(cfg, todo, out, executor)
     else:
-        total = len(todo) * len(cfg.ctau)
+        total = sum(per_group.values())
         bar = None
         if progress:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -311,40 +391,42 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
                 _GROUP.update(cfg=cfg, out=str(out), clf=clf)
                 try:
                     with mp.get_context("fork").Pool(workers) as pool:
-                        for _ in pool.imap_unordered(_group, todo, chunksize=1):
+                        for g in pool.imap_unordered(_group, todo, chunksize=1):
                             if bar:
-                                bar.advance(task, len(cfg.ctau))
+                                bar.advance(task, g)
                 finally:
                     _GROUP.clear()
             else:
                 for mc, dm in todo:
                     run_group(cfg, mc, dm, out, workers, clf)
                     if bar:
-                        bar.advance(task, len(cfg.ctau))
+                        bar.advance(task, per_group[(mc, dm)])
         finally:
             if bar:
                 bar.stop()
     rows = collect(cfg, out)
     _write_table(rows, out)
-    if plots:
+    if plots and any(r.get("status") == "ok" for r in rows):
         from .hepdata import export_hepdata
-        from .scan_plots import plot_scan
+        from .scan_plots import plot_plane, plot_scan
 
-        plot_scan(rows, cfg.lumi, out)
+        if "ctau" in PLANES[cfg.model]:
+            plot_scan(rows, cfg.lumi, out)
+        else:
+            plot_plane(rows, cfg.lumi, out, cfg.model)
         export_hepdata(rows, cfg.lumi, out, f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
-                                            f"{'NN >= %g' % cfg.nn_cut if cfg.classifier else 'cut-based'}")
+                                            f"{'NN >= %g' % cfg.nn_cut if cfg.classifier else 'cut-based'}", cfg.model)
     return rows
 
 
 def collect(cfg: ScanConfig, output: str | os.PathLike) -> list[dict]:
     pts = Path(output) / "points"
     rows = []
-    for mc in cfg.mc:
-        for dm in cfg.dm:
-            for c in cfg.ctau:
-                p = pts / f"{point_key(mc, dm, c)}.json"
-                if p.exists():
-                    rows.append(json.loads(p.read_text()))
+    for mc, dm in groups(cfg):
+        for q in points(cfg, mc, dm):
+            p = pts / f"{q['key']}.json"
+            if p.exists():
+                rows.append(json.loads(p.read_text()))
     return rows
 
 

@@ -159,3 +159,43 @@ def test_8tev_scan_with_observed_counts(tmp_path):
     assert sum(S) > 0 and r["R95@19.7"] == pytest.approx(r95(S, [18.0, 1.01, 0.051], [19, 0, 0]))
     # 8 TeV: Pythia LO x the 13 TeV NLO+NLL/LO factor, about 260 fb at 220 GeV (13 TeV table: 640 fb)
     assert 150 < rows[0]["xsec_fb"] < 400
+
+
+def test_scan_cards():
+    from lepreint.cards import InvalidCard
+
+    grid = ScanConfig.from_card("coscattering_grid")
+    assert (len(grid.mc), len(grid.dm), len(grid.ctau)) == (6, 3, 30) and grid.lumi == [140.0, 300.0]
+    hig = ScanConfig.from_card("higgsino_grid")
+    assert hig.model == "higgsino" and len(hig.mc) * len(hig.dm) == 40 and not hig.ctau
+    hnl = ScanConfig.from_card("hnl_grid")
+    assert hnl.model == "hnl" and len(hnl.u2) == 11 and hnl.u2[0] == pytest.approx(1e-9)
+    assert hnl.model_options()["mixing"] == {"e": 1.0, "mu": 1.0}
+    with pytest.raises(InvalidCard, match="no scan card"):
+        ScanConfig.from_card("no_such_grid")
+
+
+def test_hnl_scan_in_its_plane(tmp_path):
+    from lepreint.models.hnl import ctau
+
+    cfg = ScanConfig(mc=[10.0, 20.0], dm=[], ctau=[], model="hnl", u2=[1e-7, 1e-6], events=150, mpi=False, draws=2,
+                     options={"mixing": {"e": 1.0, "mu": 1.0}, "majorana": True})
+    rows = run_scan(cfg, tmp_path / "h", workers=1)
+    assert len(rows) == 4 and all(r["status"] == "ok" for r in rows)
+    for r in rows:
+        assert r["ctau_mm"] == pytest.approx(ctau(r["mN"], r["U2"])) and "R95@140" in r and "R95_cut@140" in r
+    a, b = rows[0], rows[1]  # same m_N: the cross section scales with |U|^2
+    assert b["xsec_fb"] / a["xsec_fb"] == pytest.approx(10.0)
+    assert (tmp_path / "h" / "r95_hnl_lumi140.png").exists() and (tmp_path / "h" / "hepdata" / "submission.yaml").exists()
+    with pytest.raises(LepreintError, match="u2"):
+        run_scan(ScanConfig(mc=[10.0], dm=[], ctau=[], model="hnl"), tmp_path / "x")
+
+
+def test_higgsino_scan_in_its_plane(tmp_path):
+    from lepreint.models.higgsino import DEFAULT_OPTIONS, lifetimes
+
+    cfg = ScanConfig(mc=[150.0], dm=[0.5, 20.0], ctau=[], model="higgsino", events=150, mpi=False, classifier=False)
+    rows = run_scan(cfg, tmp_path / "g", workers=1)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert rows[0]["ctau_mm"] == pytest.approx(lifetimes({"mc": 150.0, "dm": 0.5}, DEFAULT_OPTIONS)[0])
+    assert (tmp_path / "g" / "r95_higgsino_lumi140.png").exists()
