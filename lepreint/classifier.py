@@ -179,7 +179,6 @@ def train(signal: Sample, background: Sample, config: TrainingConfig = TrainingC
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
     import tensorflow as tf
-
     from scipy.stats import ks_2samp
 
     tf.config.threading.set_inter_op_parallelism_threads(1)

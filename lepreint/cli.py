@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from .background import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
 from . import units
-from .errors import LepreintError
 from ._version import __version__
+from .background import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
+from .errors import LepreintError
 
 __all__ = ["main"]
 
@@ -490,7 +490,14 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 @_user_errors
 def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     """Train the network of Sec. 4.2 on benchmark 1 against heavy flavour (the shipped model is --seed 1)."""
-    from .classifier import TrainingConfig, calibrate, calibration_sample, load_classifier, train, training_samples
+    from .classifier import (
+        TrainingConfig,
+        calibrate,
+        calibration_sample,
+        load_classifier,
+        train,
+        training_samples,
+    )
 
     sig, bkg = training_samples(workers)
     clf = train(sig, bkg, TrainingConfig(seed=seed, epochs=epochs, background_weights=background_weights))

@@ -12,8 +12,8 @@ paper's analysis card, R95 at 140 and 300 /fb with the LHC SUSY WG cross section
 from __future__ import annotations
 
 from .background import background
-from .stats import r95
 from .cards import analysis_config, benchmarks
+from .stats import r95
 
 __all__ = ["demo", "main_job", "LUMINOSITIES"]
 

@@ -139,12 +139,12 @@ class Ragged:
         return self.columns[name]
 
     @classmethod
-    def from_counts(cls, counts, **columns) -> "Ragged":
+    def from_counts(cls, counts, **columns) -> Ragged:
         offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         return cls(offsets, {k: np.ascontiguousarray(v) for k, v in columns.items()})
 
-    def take_items(self, mask: np.ndarray) -> "Ragged":
+    def take_items(self, mask: np.ndarray) -> Ragged:
         """Keep the items where ``mask`` is true (rows unchanged)."""
         counts = np.bincount(self.row_index()[mask], minlength=self.rows)
         return Ragged.from_counts(counts, **{k: v[mask] for k, v in self.columns.items()})

@@ -64,7 +64,7 @@ def _plane_tables(sub, rows, lumis, model):
     """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
     from hepdata_lib import Table, Variable
 
-    (kx, xl, _), (ky, yl, _) = PLANE_AXES[model]
+    (kx, _, _), (ky, _, _) = PLANE_AXES[model]
     for lumi in lumis:
         x, y, z = plane(rows, lumi, model)
         t = Table(f"R95, {model}, {lumi:g} fb-1")

@@ -24,7 +24,7 @@ import numpy as np
 from . import units
 from .errors import LepreintError
 
-__all__ = ["ScanConfig", "parse_axis", "run_scan", "point_key"]
+__all__ = ["PLANES", "ScanConfig", "check_config", "groups", "parse_axis", "point_key", "points", "run_scan"]
 
 
 #: default generation options of a scan per model (co-scattering: the benchmarks' decays into e and mu)
@@ -94,7 +94,7 @@ class ScanConfig:
     u2: list[float] = field(default_factory=list)
 
     @classmethod
-    def from_card(cls, card) -> "ScanConfig":
+    def from_card(cls, card) -> ScanConfig:
         """A scan card (``cards/scans/*.yaml``, ``benchmarks/*_grid.yaml``; kind ``scan``) as a configuration."""
         from .cards import find_card, load_card
 
@@ -218,12 +218,10 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float | None, clf, b_eff, scanner=N
     luminosity; S and B scale linearly to each requested luminosity.  With a ``scanner`` (the same numbers,
     see ``lepreint.lifetime_scan``) only the c tau-dependent part is computed; ``ctau = None``: the sample's
     own lifetimes; ``scale``: of the signal cross section (heavy neutral leptons: |U|^2)."""
-    from .analysis.projection import analysis_background, nn_signal
+    from .analysis.projection import analysis_background, nn_signal, observed_counts
     from .analysis.yields import signal_yields
     from .lifetime import resample
     from .stats import r95
-
-    from .analysis.projection import observed_counts
 
     ana, det = _setup(cfg.analysis, cfg.detector)
     if scanner is not None and ctau is not None:
@@ -376,7 +374,12 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
         total = sum(per_group.values())
         bar = None
         if progress:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             bar = Progress(TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                            TimeRemainingColumn())

@@ -29,9 +29,17 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .background import REFERENCE_LUMI, TABLE2, TABLE3, TABLE3_REFERENCE_COUNTS, background, kappa_formula, kappa_published
-from .stats import r95
 from ._version import __version__
+from .background import (
+    REFERENCE_LUMI,
+    TABLE2,
+    TABLE3,
+    TABLE3_REFERENCE_COUNTS,
+    background,
+    kappa_formula,
+    kappa_published,
+)
+from .stats import r95
 
 __all__ = ["Record", "validate", "reference_dir", "PRODUCERS", "write_atomic"]
 
@@ -443,8 +451,10 @@ def _markdown(records: list[Record]) -> str:
 
 
 # the producers that generate events live in their own module (imported here so that they register)
-from . import validation_events  # noqa: E402,F401
-from . import validation_yields  # noqa: E402,F401
-from . import validation_nn  # noqa: E402,F401
-from . import validation_lifetime  # noqa: E402,F401
-from . import validation_searches  # noqa: E402,F401
+from . import (
+    validation_events,  # noqa: E402,F401
+    validation_lifetime,  # noqa: E402,F401
+    validation_nn,  # noqa: E402,F401
+    validation_searches,  # noqa: E402,F401
+    validation_yields,  # noqa: E402,F401
+)

@@ -40,9 +40,22 @@ def ctau_scan():
 
 @producer("table5.", "r95.", "nn.", slow=True)
 def _nn():
-    from .analysis.projection import LUMIS, background_efficiency, analysis_background, nn_signal, projection
-    from .classifier import TrainingConfig, calibration_sample, load_classifier, roc_auc, train, training_pairs, \
-        training_samples
+    from .analysis.projection import (
+        LUMIS,
+        analysis_background,
+        background_efficiency,
+        nn_signal,
+        projection,
+    )
+    from .classifier import (
+        TrainingConfig,
+        calibration_sample,
+        load_classifier,
+        roc_auc,
+        train,
+        training_pairs,
+        training_samples,
+    )
     from .stats import r95
     from .validation_yields import table4_sample
 

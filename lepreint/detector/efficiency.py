@@ -62,7 +62,7 @@ class D0Efficiency:
 
     @classmethod
     def cms_8tev(cls, flavour: str, extrapolation: str = "linear_to_zero", d0_max_mm: float = 100.0,
-                 beyond: str = "zero") -> "D0Efficiency":
+                 beyond: str = "zero") -> D0Efficiency:
         t = load_cms_8tev_table()
         key = {"e": "electron", "mu": "muon"}.get(flavour)
         if key is None:

@@ -121,7 +121,7 @@ class Prepared:
     #: the per-lepton fields (``select_leptons`` keeps these)
     PER_LEPTON = ("apdg", "charge", "pdg", "px", "py", "pt", "eta", "phi", "llp", "factor", "static_ok")
 
-    def select_leptons(self, idx: np.ndarray) -> "Prepared":
+    def select_leptons(self, idx: np.ndarray) -> Prepared:
         """These leptons only (flat indices), for ``Detector.impact_parameter`` and ``Detector.efficiency``;
         the per-row fields are dropped (``counts``, ``jets``, ...), so it cannot be ``finish``-ed."""
         return dataclasses.replace(self, counts=None, jets=None, met=None, weight=None, event=None,
@@ -181,7 +181,7 @@ class Detector:
         dr2 = (pairs.j.eta - pairs.l.eta) ** 2 + dphi**2
         return jets[~ak.any(dr2 < dr_max**2, axis=2)]
 
-    def prepare(self, events: ak.Array, rng: np.random.Generator) -> "Prepared":
+    def prepare(self, events: ak.Array, rng: np.random.Generator) -> Prepared:
         """Everything that does not depend on where the leptons were produced: momenta and their smearing,
         the prompt efficiency and the |eta| acceptance, isolation, jets before the lepton overlap removal,
         missing pT.  Draws every random number of ``simulate`` (in the same order)."""
@@ -244,7 +244,7 @@ class Detector:
             out[sel] = self.d0_eff[fl](d0[sel])
         return out
 
-    def impact_parameter(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
+    def impact_parameter(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
         if self.d0_model == "helix":
             d0 = d0_helix(vx, vy, prep.px, prep.py, prep.charge, self.bfield)
         else:
@@ -253,12 +253,12 @@ class Detector:
             d0 = np.abs(d0 + prep.d0_noise)
         return d0
 
-    def efficiency(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray, vz: np.ndarray, d0: np.ndarray) -> np.ndarray:
+    def efficiency(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray, d0: np.ndarray) -> np.ndarray:
         """Per lepton: the identification probability for production vertices (vx, vy, vz) and this d0."""
         accept = prep.static_ok & in_tracker(vx, vy, vz, self.radius, self.half_length)
         return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0), 0.0)
 
-    def finish(self, prep: "Prepared", vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> RecoEvents:
+    def finish(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> RecoEvents:
         """The reconstructed events for these lepton production vertices (flat, in ``prepare``'s order)."""
         d0 = self.impact_parameter(prep, vx, vy)
         eff = self.efficiency(prep, vx, vy, vz, d0)

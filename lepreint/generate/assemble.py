@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..events import LEPTON_MIN_PT, Ragged, cluster_jets, isolation_sums, rows_to_awkward, typed_columns
+from ..events import (
+    LEPTON_MIN_PT,
+    Ragged,
+    cluster_jets,
+    isolation_sums,
+    rows_to_awkward,
+    typed_columns,
+)
 from .species import SLOTS, decay_species
 
 __all__ = ["assemble_rows"]

@@ -34,7 +34,16 @@ import numpy as np
 
 from ..constants import M_E, M_MU, M_W, M_Z, SIN2_THETA_W
 from ..errors import LepreintError
-from .decays import M_TAU, PURE_HIGGSINO, Couplings, boost, decay_llps, decay_positions, decay_taus, three_body_rest
+from .decays import (
+    M_TAU,
+    PURE_HIGGSINO,
+    Couplings,
+    boost,
+    decay_llps,
+    decay_positions,
+    decay_taus,
+    three_body_rest,
+)
 
 __all__ = ["SLOTS", "LLPDecays", "decay_species", "HNL_MODES"]
 

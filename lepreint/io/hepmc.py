@@ -38,8 +38,18 @@ import numpy as np
 
 from ..constants import C_MM_PER_NS
 from ..errors import LepreintError
-from ..events import INVISIBLE_PDG, LEPTON_MIN_PT, Ragged, Sample, cluster_jets, content_digest, isolation_sums
-from ..events import SCHEMA_VERSION, rows_to_awkward, typed_columns
+from ..events import (
+    INVISIBLE_PDG,
+    LEPTON_MIN_PT,
+    SCHEMA_VERSION,
+    Ragged,
+    Sample,
+    cluster_jets,
+    content_digest,
+    isolation_sums,
+    rows_to_awkward,
+    typed_columns,
+)
 
 __all__ = ["HepMCError", "DEFAULT_LLP_IDS", "read_hepmc", "HepMCWriter", "ReadStats"]
 

@@ -8,7 +8,6 @@ nominal (proper) decay length (mm).  Production is wino-like chargino pair produ
 from __future__ import annotations
 
 import functools
-
 import math
 
 from ..constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
