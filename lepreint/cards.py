@@ -361,6 +361,8 @@ class BackgroundConfig:
     counts_luminosity: float = 2.6  #: fb^-1
     formula_upper_limit: float | None = 70.0  #: GeV; None = integrate to infinity
     uncertainty: tuple[float, ...] = ()  #: relative background uncertainties per region (for CLs)
+    scale: float = 1.0  #: a factor on B (e.g. sigma(b-bbar) at the card's energy over that of the counts)
+    scale_source: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,6 +407,8 @@ def analysis_config(card: Card | str | os.PathLike) -> AnalysisConfig:
         counts_luminosity=units.to_internal(b.get("counts_luminosity", "2.6 /fb"), "lumi"),
         formula_upper_limit=None if upper == "none" else units.to_internal(upper, "energy"),
         uncertainty=tuple(float(x) for x in b.get("uncertainty", ())),
+        scale=float(b.get("scale", 1.0)),
+        scale_source=b.get("scale_source", ""),
     )
     return AnalysisConfig(
         name=d["name"],

@@ -167,7 +167,7 @@ def test_scan_cards():
     grid = ScanConfig.from_card("coscattering_grid")
     assert (len(grid.mc), len(grid.dm), len(grid.ctau)) == (6, 3, 30) and grid.lumi == [140.0, 300.0]
     hig = ScanConfig.from_card("higgsino_grid")
-    assert hig.model == "higgsino" and len(hig.mc) * len(hig.dm) == 40 and not hig.ctau
+    assert hig.model == "higgsino" and len(hig.mc) * len(hig.dm) == 18 and not hig.ctau
     hnl = ScanConfig.from_card("hnl_grid")
     assert hnl.model == "hnl" and len(hnl.u2) == 11 and hnl.u2[0] == pytest.approx(1e-9)
     assert hnl.model_options()["mixing"] == {"e": 1.0, "mu": 1.0}

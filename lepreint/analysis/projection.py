@@ -106,15 +106,16 @@ def analysis_background(cfg: AnalysisConfig | str = "soft_displaced_emu", lumi: 
 
     ``heavy_flavour_kappa``: the kappa-normalised upper limits (Tables 2, 3 as printed in ``published``
     mode; Eqs. (3.7)-(3.9) with the card's counts in ``formula`` mode).  ``published_counts``: the
-    experiment's own background estimate per region, scaled from ``counts_luminosity``."""
+    experiment's own background estimate per region, scaled from ``counts_luminosity``.  Both times the
+    card's ``background.scale`` (1 unless the card's energy differs from that of the counts)."""
     cfg = cfg if isinstance(cfg, AnalysisConfig) else analysis_config(cfg)
     b = cfg.background
     lumi = cfg.luminosity if lumi is None else float(lumi)
     if b.model == "published_counts":
-        return [n * lumi / b.counts_luminosity for n in b.counts]
+        return [n * lumi / b.counts_luminosity * b.scale for n in b.counts]
     kw = {"counts": b.counts} if b.counts else {}
-    return list(hf_background(cfg.electron.pt_min, cfg.muon.pt_min, lumi, b.mode, counts_lumi=b.counts_luminosity,
-                              upper_limit=b.formula_upper_limit, **kw).B)
+    return [x * b.scale for x in hf_background(cfg.electron.pt_min, cfg.muon.pt_min, lumi, b.mode,
+                                               counts_lumi=b.counts_luminosity, upper_limit=b.formula_upper_limit, **kw).B]
 
 
 def observed_counts(cfg: AnalysisConfig, lumi: float) -> list[float]:
