@@ -590,7 +590,8 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
         for c in ("mc", "dm", "ctau [mm]", f"R95 @ {lum:g} /fb"):
             t.add_column(c, justify="right")
         for r in rows:
-            t.add_row(f"{r['mc']:g}", f"{r['dm']:g}", f"{r['ctau_mm']:.3g}",
+            t.add_row(f"{r['mc']:g}", f"{r['dm']:g}" if r.get("dm") is not None else f"U2 {r.get('U2', 0):.2g}",
+                      f"{r['ctau_mm']:.3g}",
                       f"{r[f'R95@{lum:g}']:.3g}" if r["status"] == "ok" else r["reason"][:40])
         return t
 

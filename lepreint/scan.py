@@ -109,7 +109,9 @@ class ScanConfig:
             text = d["u2"]
             if ":" in text:
                 lo, hi, n = text.split(":")
-                u2 = [float(v) for v in np.geomspace(float(lo), float(hi), int(n.removeprefix("log")))]
+                if not n.startswith("log"):
+                    raise LepreintError(f"{card}: u2 {text!r}: use lo:hi:logN (log-spaced) or a list")
+                u2 = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
             else:
                 u2 = [float(v) for v in text.split(",")]
         return cls(parse_axis(d["mc"], "energy"), parse_axis(d["dm"], "energy") if "dm" in d else [],
@@ -129,10 +131,15 @@ def check_config(cfg: ScanConfig) -> None:
     ana = analysis_config(cfg.analysis)
     if cfg.model not in PLANES:
         raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
-    if cfg.model == "hnl" and not cfg.u2:
-        raise LepreintError("a heavy-neutral-lepton scan needs a |U|^2 axis (--u2)")
-    if cfg.model == "coscattering" and not cfg.ctau:
-        raise LepreintError("a co-scattering scan needs a c tau axis (--ctau)")
+    axes = {"mc": cfg.mc, "dm": cfg.dm, "ctau": cfg.ctau, "u2": cfg.u2}
+    need = {"coscattering": ("mc", "dm", "ctau"), "higgsino": ("mc", "dm"), "hnl": ("mc", "u2")}[cfg.model]
+    for a, v in axes.items():
+        if a in need and not v:
+            raise LepreintError(f"a {cfg.model} scan needs a {a} axis (--{a})")
+        if a not in need and v:
+            raise LepreintError(f"a {cfg.model} scan has no {a} axis (its plane: {', '.join(need)})")
+    if cfg.model == "hnl" and cfg.model_options().get("lifetime", "computed") != "computed":
+        raise LepreintError("a heavy-neutral-lepton scan computes c tau from (m_N, |U|^2): lifetime must be 'computed'")
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
     if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
@@ -186,7 +193,7 @@ def points(cfg: ScanConfig, mc: float, dm: float | None) -> list[dict]:
 
         maj = bool(cfg.model_options().get("majorana", True))
         return [{"key": f"mN{mc:.6g}_U2{u:.6g}", "ctau": ctau(mc, u, maj), "scale": u / HNL_GENERATION_U2,
-                 "fields": {"mc": mc, "dm": u, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u}} for u in cfg.u2]
+                 "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u}} for u in cfg.u2]
     return [{"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
             for c in cfg.ctau]
 

@@ -56,8 +56,11 @@ class Couplings(NamedTuple):
 
 
 PURE_WINO = Couplings(1.0, 1.0)
-#: pure higgsino chi1+ -> chi1^0: |O_L| = |O_R| = 1/2, opposite relative sign (axial-like)
-PURE_HIGGSINO = Couplings(0.5, -0.5)
+#: pure higgsino chi1+ -> chi1^0 (and chi2^0 -> chi1^0 through the Z) with positive masses: O_L = O_R = 1/2.
+#: The higgsino doublet is a Dirac fermion whose W and Z currents are vector; its neutral Majorana halves
+#: (H_d -+ H_u)/sqrt 2 keep a vector coupling once both masses are taken positive (Haber-Kane with the
+#: SLHA mixing of ``lepreint.models.higgsino``: O_L = -N14 V12 / sqrt 2 = 1/2, O_R = N13 U12 / sqrt 2 = 1/2).
+PURE_HIGGSINO = Couplings(0.5, 0.5)
 
 
 def _dot(a, b):

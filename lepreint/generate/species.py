@@ -14,7 +14,9 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             initial-state-radiation recoil); lepreint decays it, W -> l_a N (isotropic in the W rest
             frame, flavour a with probability |U_a|^2 / |U|^2, l+ for a W+, N-bar for a W-): the charged
             lepton is prompt (slot 3, not moved by a change of c tau), the N is the long-lived particle
-            of the slim event (its pdg, mass and momentum replace the W's).  Then the N decays: charged current N -> l_a W*, W* -> l_b nu
+            of the slim event (its pdg, mass and momentum replace the W's).  W and N polarisations are
+            neglected.  In the far low tail of the W line shape (m_W* < m_N + m_l: none below m_N ~ 60
+            GeV in practice) the N takes the W's velocity and the lepton is dropped from the kinematics.  Then the N decays: charged current N -> l_a W*, W* -> l_b nu
             or hadrons, and neutral current N -> nu_a Z*, Z* -> l l, nu nu, hadrons; channel codes
             ``100 a + mode`` (a = 1, 2, 3 for e, mu, tau; mode 11/13/15 = W* -> e/mu/tau nu,
             1 = W* -> hadrons, 51/53/55 = Z* -> ee/mumu/tautau, 52 = Z* -> nu nu, 50 = Z* -> hadrons).
@@ -207,8 +209,8 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
             m_f = LEPTON_MASSES.get(f, 0.0)
             nu, a, b = _pair(rng, par, M, 0.0, m_f, m_f, Couplings(1.0, 0.0), M_Z, P_RIGHT if f else 0.0)
             out.invisible[r] += nu
-            if f:
-                out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -f, f
+            if f:  # N -> nu (l+ l-): l+ in the 'antilepton' slot; the conjugate decay swaps the charges
+                out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -s * f, s * f
                 out.lep_p4[r, 0], out.lep_p4[r, 1] = a, b
                 out.lep_vtx[r, 0] = out.lep_vtx[r, 1] = vtx[sel]
             elif mode == 52:

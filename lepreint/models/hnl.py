@@ -16,10 +16,11 @@ held constant outside: APPROXIMATE there; Fermi theory fails above ~30 GeV), hal
 c tau = 3.70 mm at 10 GeV, |U|^2 = 1e-6.
 
 Branching ratios (``branching``): the partial widths of the N in units of G_F^2 m_N^5 |U_a|^2 / (192 pi^3), for
-m_N well above the final-state masses: charged current l_a + (e nu, mu nu, tau nu: 1 each; u d-bar, c s-bar:
-3 |V|^2 each), neutral current nu_a + (nu nu: 1 summed; l_b l_b: (1 - 4 s^2 + 8 s^4) / 4 for b != a; quarks:
+m_N well above the final-state masses: charged current l_a + (e nu, mu nu, tau nu: 1 each; u d'-bar, c s'-bar:
+3 each by CKM unitarity), neutral current nu_a + (nu nu: 1 summed; l_b l_b: (1 - 4 s^2 + 8 s^4) / 4 for b != a; quarks:
 N_c (g_L^2 + g_R^2)), with the same-flavour CC + NC interference (1 + 4 s^2 + 8 s^4) / 4 for l_a l_a nu_a in
-place of the separate terms.  Channels closed by the mass (tau, c, b) are dropped; their sum reproduces
+place of the separate terms (decayed with charged-current kinematics: the interference is not modelled in the
+spectra).  Channels closed by the mass (tau, c, b) are dropped; their sum reproduces
 a(m_N) within ~6% at 10 GeV.
 """
 
@@ -30,7 +31,7 @@ import math
 
 import numpy as np
 
-from ..constants import COS2_THETA_C, G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
+from ..constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
 from ..errors import LepreintError
 from ..generate.decays import M_TAU
 
@@ -115,7 +116,8 @@ def branching(m_n: float, options: dict) -> dict[int, float]:
                 w[100 * a + _LEPTON[b]] = frac * 1.0
                 if m_n > 2 * _LEPTON_MASS[b]:
                     w[100 * a + 40 + _LEPTON[b]] = frac * (1 - 4 * s2 + 8 * s2**2) / 4  # NC nu_a l_b l_b: 51/53/55
-        had_cc = (3 * COS2_THETA_C if m_n > ma + _TH["ud"] else 0.0) + (3.0 if m_n > ma + _TH["cs"] else 0.0)
+        # u d-bar + u s-bar (3 (|V_ud|^2 + |V_us|^2) = 3 by unitarity), and c s-bar + c d-bar above threshold
+        had_cc = (3.0 if m_n > ma + _TH["ud"] else 0.0) + (3.0 if m_n > ma + _TH["cs"] else 0.0)
         if had_cc > 0:
             w[100 * a + 1] = frac * had_cc
         w[100 * a + 52] = frac * 1.0  # nu_a nu nu-bar, summed over flavours
