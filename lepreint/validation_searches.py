@@ -278,7 +278,11 @@ def _grid_records(rows: list[dict], prefix: str, key) -> dict:
     for kind in ("R95", "R95_cut"):
         best = max(ok, key=lambda r: r[f"{kind}@140"])
         name = "max_r95" if kind == "R95" else "max_r95_cut"
-        out[f"{prefix}.{name}"] = (best[f"{kind}@140"], f"at {key(best)}, 140 /fb")
+        sk, bk = ("S_nn", "B_nn") if kind == "R95" else ("S", "B")
+        out[f"{prefix}.{name}"] = (best[f"{kind}@140"], f"at {key(best)}, 140 /fb: S = "
+                                   + ", ".join(f"{best[f'{sk}_{i}@140']:.3g}" for i in (1, 2, 3)) + " of "
+                                   f"{best['xsec_fb'] * 140:.4g} produced, B = "
+                                   + ", ".join(f"{best[f'{bk}_{i}@140']:.4g}" for i in (1, 2, 3)))
         out[f"{prefix}.excluded_points{'' if kind == 'R95' else '_cut'}"] = (
             float(sum(r[f"{kind}@140"] > 1 for r in ok)), f"of {len(rows)} points, R95 > 1 at 140 /fb")
     return out
