@@ -248,8 +248,9 @@ def _options(pairs) -> dict:
 
 @cli.command("generate")
 @click.option("--card", default=None, help="model card (cards/models/*.yaml): model, parameters and generation settings")
-@click.option("--model", type=click.Choice(["coscattering", "bbbar"]), default=None, help="[default: coscattering]")
-@click.option("--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare)")
+@click.option("--model", type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]), default=None,
+              help="[default: coscattering]")
+@click.option("--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare); higgsino: m(chi1+-)")
 @click.option("--dm", default=None, callback=_quantity("energy"), help="mass splitting (GeV if bare)")
 @click.option("--ctau", default=None, callback=_quantity("length"), help="nominal c tau (mm if bare; '1cm' works)")
 @click.option("--events", type=int, default=None,
@@ -262,6 +263,8 @@ def _options(pairs) -> dict:
 @click.option("--decayer", type=click.Choice(["lepreint", "pythia"]), default=None,
               help="who decays the LLPs ('pythia': flat SLHA decays, for validation)")
 @click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20")
+@click.option("--param", "param_extra", multiple=True,
+              help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6")
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None)
 @click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]")
 @click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]")
@@ -272,7 +275,7 @@ def _options(pairs) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer,
-                 extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
+                 extra, param_extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
     """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
@@ -298,6 +301,14 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
                                 "generate takes 'table', 'paper' or 'pythia'")
     model = model or "coscattering"
     params.update({k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None})
+    for item in param_extra:
+        key, sep, val = item.partition("=")
+        try:
+            params[key.strip()] = float(val)
+        except ValueError:
+            raise LepreintError(f"--param {item!r}: expected KEY=NUMBER (GeV, mm, or a pure number)") from None
+        if not sep:
+            raise LepreintError(f"--param {item!r}: expected KEY=NUMBER")
     options.update(_options(extra))
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
         if val is not None:

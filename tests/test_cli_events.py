@@ -128,3 +128,18 @@ def test_simulate_with_the_classifier(run_cli):
     assert r["R95"] >= 0 and set(r["R95_by_lumi"]) == {"2.6", "140", "300"}
     code, out, err = run_cli("simulate", p["sample"], "--classifier", "--nn-cut", "0.905")
     assert code == 2 and "not among the calibrated cuts" in err
+
+
+def test_generate_other_models_from_the_command_line(run_cli, tmp_path):
+    import json
+
+    code, out, err = run_cli("generate", "--model", "hnl", "--param", "mN=10", "--param", "U2=1e-6", "--events", "50",
+                             "--no-mpi", "--json")
+    assert code == 0, err
+    assert json.loads(out)["xsec_fb"] == pytest.approx(20.14, rel=1e-3)
+    code, out, err = run_cli("generate", "--model", "hnl", "--param", "mN=10", "--param", "U2=1e-6", "--events", "5",
+                             "--no-mpi", "--hepmc", str(tmp_path / "x.hepmc3"))
+    assert code == 2 and "HepMC output" in err and "Traceback" not in err
+    code, out, err = run_cli("generate", "--model", "higgsino", "--mc", "150", "--dm", "5", "--events", "20", "--no-mpi",
+                             "--json")
+    assert code == 0 and json.loads(out)["xsec_fb"] > 1000  # the degenerate-higgsino tables at 150 GeV

@@ -217,6 +217,11 @@ def generate(
     if hepmc is not None:
         from ..io.hepmc import HepMCWriter
 
+        spec = mod.llp_decay(request.parameters, request.options)
+        if spec is not None and (isinstance(spec, list) or spec.get("kind", "wstar") != "wstar"):
+            raise LepreintError(f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
+                                "long-lived particles otherwise (not written yet): use the slim events")
+
         writer = HepMCWriter(hepmc, **(hepmc_options or {}))
     results: list[dict] = []
     accepted = 0
