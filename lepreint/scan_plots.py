@@ -139,21 +139,22 @@ PLANE_AXES = {"higgsino": (("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), (
               "hnl": (("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log"))}
 
 
-def plane(rows: list[dict], lumi: float, model: str):
-    """(x values, y values, R95 matrix (len y, len x), NaN where a point failed) of a model's natural plane."""
+def plane(rows: list[dict], lumi: float, model: str, kind: str = "R95"):
+    """(x values, y values, ``kind`` matrix (len y, len x), NaN where a point failed) of a model's natural plane."""
     (kx, _, _), (ky, _, _) = PLANE_AXES[model]
     ok = [r for r in rows if r.get("status") == "ok"]
     xs = sorted({r[kx] for r in rows})
     ys = sorted({r[ky] for r in rows})
     z = np.full((len(ys), len(xs)), np.nan)
     for r in ok:
-        z[ys.index(r[ky]), xs.index(r[kx])] = r[f"R95@{lumi:g}"]
+        z[ys.index(r[ky]), xs.index(r[kx])] = r[f"{kind}@{lumi:g}"]
     return np.array(xs), np.array(ys), z
 
 
 def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
     """R95 maps in a model's natural plane ((m, dm) for higgsinos, (m_N, |U|^2) for heavy neutral leptons),
-    with the R95 = 1 contour, one per luminosity."""
+    with the R95 = 1 contour, one per luminosity (and one without the network when the scan used it).  The
+    colour range follows the values (R95 spans many decades where nothing is excluded)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -165,21 +166,27 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
     folder.mkdir(parents=True, exist_ok=True)
     (_, xl, xscale), (_, yl, yscale) = PLANE_AXES[model]
     written = []
-    for lumi in lumis:
-        x, y, z = plane(rows, lumi, model)
-        lz = np.log10(np.maximum(z, 1e-6))
-        fig, ax = plt.subplots(figsize=(10, 8))
-        m = ax.pcolormesh(x, y, lz, shading="nearest", cmap="viridis", vmin=-3, vmax=3)
-        fig.colorbar(m, ax=ax, label="log10 R95 (points below 1e-6 at -6)")
-        if len(x) >= 2 and len(y) >= 2 and np.nanmax(lz) > 0 > np.nanmin(lz):
-            ax.contour(x, y, lz, levels=[0.0], colors="r", linewidths=2)
-        ax.set_xscale(xscale)
-        ax.set_yscale(yscale)
-        ax.set_xlabel(xl)
-        ax.set_ylabel(yl)
-        ax.set_title(f"{model}, {lumi:g} /fb; red: R95 = 1 (excluded inside)", fontsize=14)
-        fig.tight_layout()
-        written.append(folder / f"r95_{model}_lumi{lumi:g}.png")
-        fig.savefig(written[-1], dpi=70)
-        plt.close(fig)
+    kinds = [k for k in ("R95", "R95_cut") if any(f"{k}@{lumis[0]:g}" in r for r in rows)]
+    for kind in kinds:
+        for lumi in lumis:
+            x, y, z = plane(rows, lumi, model, kind)
+            pos = z[np.isfinite(z) & (z > 0)]
+            hi = max(float(np.log10(pos.max())) if pos.size else 0.0, 0.5)
+            lo = min(float(np.floor(np.log10(pos.min()))) if pos.size else -1.0, hi - 1)
+            lz = np.where(np.isfinite(z), np.log10(np.maximum(z, 10.0**lo)), np.nan)
+            fig, ax = plt.subplots(figsize=(10, 8))
+            m = ax.pcolormesh(x, y, lz, shading="nearest", cmap="viridis", vmin=lo, vmax=hi)
+            fig.colorbar(m, ax=ax, label=f"log10 {kind} (0 and below 1e{lo:g} at the bottom)")
+            if len(x) >= 2 and len(y) >= 2 and np.nanmax(lz) > 0 > np.nanmin(lz):
+                ax.contour(x, y, lz, levels=[0.0], colors="r", linewidths=2)
+            ax.set_xscale(xscale)
+            ax.set_yscale(yscale)
+            ax.set_xlabel(xl)
+            ax.set_ylabel(yl)
+            what = "network" if kind == "R95" else "cut-based"
+            ax.set_title(f"{model}, {what}, {lumi:g} /fb; red: R95 = 1 (excluded inside)", fontsize=14)
+            fig.tight_layout()
+            written.append(folder / f"{kind.lower()}_{model}_lumi{lumi:g}.png")
+            fig.savefig(written[-1], dpi=70)
+            plt.close(fig)
     return written

@@ -430,7 +430,8 @@ def _searches_section(by: dict) -> list[str]:
             out += [f"{name}: largest R95 at 140 /fb {v(f'{pre}.max_r95')} with the network "
                     f"({by[f'{pre}.max_r95'].note}), {v(f'{pre}.max_r95_cut')} without it ({by[f'{pre}.max_r95_cut'].note}); "
                     f"points excluded: {v(f'{pre}.excluded_points', '{:.0f}')} / {v(f'{pre}.excluded_points_cut', '{:.0f}')}. "
-                    f"Maps: `{pre}_grid_r95_{pre}_lumi140.png`. " + WHY[pre], ""]
+                    f"Maps (network, cut-based): `{pre}_grid_r95_{pre}_lumi140.png`, `{pre}_grid_r95_cut_{pre}_lumi140.png`. "
+                    + WHY[pre], ""]
     return out
 
 

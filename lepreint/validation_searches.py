@@ -258,7 +258,7 @@ def grid_scan(card: str, workers: int = 2) -> list[dict]:
     rows = run_scan(ScanConfig.from_card(card), out, workers=workers)
     dest = Path("validation/report")
     dest.mkdir(parents=True, exist_ok=True)
-    for png in out.glob("r95_*_lumi*.png"):
+    for png in list(out.glob("r95_*_lumi*.png")) + list(out.glob("r95_cut_*_lumi*.png")):
         shutil.copy(png, dest / f"{card}_{png.name}")
     return rows
 
