@@ -35,6 +35,15 @@ FIG3_SEED = 300
 FIG3_DRAWS = 10
 
 
+def _guarded_plot(fn, name: str, *args) -> tuple[float, str]:
+    """Draw a report figure; a failing plot is a record (0), it must not lose the numbers."""
+    try:
+        fn(*args)
+    except Exception as e:  # noqa: BLE001
+        return 0.0, f"plot failed: {e}"
+    return 1.0, f"validation/report/{name}"
+
+
 def ctau_label(mm: float) -> str:
     """c tau with its natural unit for a record id: 0.3mm, 3cm, 1m."""
     if mm >= 1000:
@@ -95,11 +104,7 @@ def _fig3():
                                                                  "B_e = B_mu = 1/2 (fig3.leptonic.*)")
     out["fig3.r95_max_grows_with_dm"] = (float(all(np.diff(maxima) > 0)),
                                          "max R95 for dm = " + ", ".join(f"{dm:g}: {m:.3g}" for dm, m in zip(FIG3_DM, maxima)))
-    try:
-        _plot_fig3(curves, leptonic)
-        out["fig3.plot"] = (1.0, "validation/report/fig3_r95_8tev.png")
-    except Exception as e:  # noqa: BLE001 - a plot must not lose the numbers
-        out["fig3.plot"] = (0.0, f"plot failed: {e}")
+    out["fig3.plot"] = _guarded_plot(_plot_fig3, "fig3_r95_8tev.png", curves, leptonic)
     return out
 
 
@@ -213,11 +218,7 @@ def _run3():
         ratios.append(lo_cross_section(setup, 13600.0, 20000)[0] / lo_cross_section(setup, 13000.0, 20000)[0])
     out["run3.bbbar_xsec_ratio"] = (float(np.mean(ratios)), "Pythia LO sigma(b b-bar), 13.6 / 13 TeV, pT-hat > 25 "
                                                             f"and 40 GeV: {ratios[0]:.4f}, {ratios[1]:.4f} (card: 1.075)")
-    try:
-        _plot_run3(r136, r13)
-        out["run3.plot"] = (1.0, "validation/report/run3_r95_ctau.png")
-    except Exception as e:  # noqa: BLE001 - a plot must not lose the numbers
-        out["run3.plot"] = (0.0, f"plot failed: {e}")
+    out["run3.plot"] = _guarded_plot(_plot_run3, "run3_r95_ctau.png", r136, r13)
     return out
 
 

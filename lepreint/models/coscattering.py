@@ -118,7 +118,9 @@ DEFAULT_OPTIONS = {
     "decayer": "lepreint",
 }
 
-_SLHA = """BLOCK MODSEL
+#: the SLHA blocks before MASS: model selection and the Standard-Model inputs Pythia reads (shared with
+#: ``lepreint.models.higgsino``)
+SLHA_HEADER = """BLOCK MODSEL
     1   0
 BLOCK SMINPUTS
     1   1.279340E+02
@@ -130,7 +132,9 @@ BLOCK SMINPUTS
     7   1.776820E+00
 BLOCK MINPAR
     3   1.000000E+01
-BLOCK MASS
+"""
+
+_SLHA = SLHA_HEADER + """BLOCK MASS
    1000022   {m0:.6E}
    1000023   5.000000E+03
    1000025   5.000000E+03

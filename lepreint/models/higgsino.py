@@ -41,6 +41,7 @@ import numpy as np
 from ..constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, SIN2_THETA_W
 from ..errors import LepreintError
 from ..generate.decays import M_TAU, PURE_HIGGSINO
+from .coscattering import SLHA_HEADER
 
 __all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "check_parameters", "lifetimes",
            "chargino_widths", "neutralino_widths", "chargino_branching", "neutralino_branching"]
@@ -181,19 +182,7 @@ def lifetimes(params: dict, options: dict) -> tuple[float, float]:
     return ctau_c, ctau_n
 
 
-_SLHA = """BLOCK MODSEL
-    1   0
-BLOCK SMINPUTS
-    1   1.279340E+02
-    2   1.166370E-05
-    3   1.180000E-01
-    4   9.118760E+01
-    5   4.180000E+00
-    6   1.730000E+02
-    7   1.776820E+00
-BLOCK MINPAR
-    3   1.000000E+01
-BLOCK MASS
+_SLHA = SLHA_HEADER + """BLOCK MASS
    1000022   {m1:.6E}
    1000023   {m2:.6E}
    1000025   5.000000E+03
