@@ -565,7 +565,7 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
              nn_cut, draws, statistic, no_mpi, output, scheduler, dask_local, as_json):
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices."""
-    from .scan import ScanConfig, parse_axis, run_scan
+    from .scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
 
     options = None
     if card:
@@ -581,7 +581,7 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
                          parse_axis(ctau, "length") if model == "coscattering" else [], model=model, options=options,
                          analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
                          mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
-                         draws=draws, statistic=statistic, u2=_u2_axis(u2) if u2 else [])
+                         draws=draws, statistic=statistic, u2=parse_u2_axis(u2) if u2 else [])
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
@@ -621,25 +621,6 @@ def _mixing(text: str) -> dict:
         except ValueError:
             raise LepreintError(f"--mixing: {part!r} is not flavour:fraction") from None
     return out
-
-
-def _u2_axis(text: str) -> list[float]:
-    """|U|^2 values: a list or lo:hi:logN."""
-    import numpy as np
-
-    try:
-        if ":" in text:
-            lo, hi, n = text.split(":")
-            if not n.startswith("log"):
-                raise LepreintError("--u2: use lo:hi:logN or a list")
-            vals = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
-        else:
-            vals = [float(x) for x in text.split(",")]
-    except ValueError:
-        raise LepreintError(f"--u2: {text!r} is not lo:hi:logN or a list of numbers") from None
-    if any(not 0 < v <= 1 for v in vals):
-        raise LepreintError("--u2: values must lie in (0, 1]")
-    return vals
 
 
 @cli.command("validate")

@@ -26,6 +26,8 @@ generator-level displacement or volume cut).  A sample without LLP links cannot 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import awkward as ak
 import numpy as np
 
@@ -34,7 +36,8 @@ from .constants import C_MM_PER_NS
 from .errors import LepreintError
 from .events import Sample
 
-__all__ = ["LifetimeError", "decay_lengths", "resample", "expectation", "kinematic_prefilter", "with_events"]
+__all__ = ["LifetimeError", "LLPGeometry", "decay_lengths", "expectation", "kinematic_prefilter", "llp_geometry",
+           "moved_vertices", "prefiltered", "resample", "with_events"]
 
 #: a lepton this far below the analysis' lowest threshold cannot be smeared above it (GeV, relative)
 PREFILTER_MARGIN = 0.8
@@ -71,21 +74,53 @@ def kinematic_prefilter(events: ak.Array, cfg: AnalysisConfig) -> np.ndarray:
     return ak.to_numpy(ak.any(pairs.e * pairs.m < 0, axis=1))
 
 
-def _move(events: ak.Array, ct_new: np.ndarray) -> ak.Array:
-    """Rows with the LLPs' proper decay lengths set to ``ct_new`` (flat over all LLPs of all rows)."""
-    llp = events.llps
+class LLPGeometry(NamedTuple):
+    """What moving the LLPs' decay vertices needs, flat over all LLPs of all rows (``llp_geometry``)."""
+
+    counts: np.ndarray  #: LLPs per row
+    offsets: np.ndarray  #: index of each row's first LLP
+    bg: np.ndarray  #: beta gamma
+    beta: np.ndarray
+    unit: np.ndarray  #: (n, 3) flight direction
+    v: np.ndarray  #: (n, 3) production vertex
+    vt: np.ndarray
+    d: np.ndarray  #: (n, 3) decay vertex
+    dt: np.ndarray
+
+
+def llp_geometry(llp: ak.Array) -> LLPGeometry:
     counts = ak.to_numpy(ak.num(llp))
     f = {k: ak.to_numpy(ak.flatten(llp[k])).astype(float) for k in
          ("px", "py", "pz", "e", "mass", "vx", "vy", "vz", "vt", "dx", "dy", "dz", "dt")}
     p = np.sqrt(f["px"] ** 2 + f["py"] ** 2 + f["pz"] ** 2)
-    bg = p / f["mass"]
-    beta = p / f["e"]
-    lab = bg * ct_new
     unit = np.column_stack([f["px"], f["py"], f["pz"]]) / np.maximum(p, 1e-300)[:, None]
-    new_d = np.column_stack([f["vx"], f["vy"], f["vz"]]) + unit * lab[:, None]
-    new_t = f["vt"] + lab / (beta * C_MM_PER_NS)
-    shift = np.column_stack([new_d[:, 0] - f["dx"], new_d[:, 1] - f["dy"], new_d[:, 2] - f["dz"], new_t - f["dt"]])
-    shift = np.nan_to_num(shift)  # an undecayed LLP has no daughters to move
+    return LLPGeometry(counts, np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64), p / f["mass"],
+                       p / f["e"], unit, np.column_stack([f["vx"], f["vy"], f["vz"]]), f["vt"],
+                       np.column_stack([f["dx"], f["dy"], f["dz"]]), f["dt"])
+
+
+def moved_vertices(g: LLPGeometry, ct_new: np.ndarray, time: bool = True):
+    """(new decay vertices (n, 3), their times or None, the shift of each LLP's daughters (n, 3 or 4)) for
+    proper decay lengths ``ct_new``; an undecayed LLP has no daughters to move (shift 0)."""
+    lab = g.bg * ct_new
+    new_d = g.v + g.unit * lab[:, None]
+    if not time:
+        return new_d, None, np.nan_to_num(new_d - g.d)
+    new_t = g.vt + lab / (g.beta * C_MM_PER_NS)
+    return new_d, new_t, np.nan_to_num(np.column_stack([new_d - g.d, new_t - g.dt]))
+
+
+def prefiltered(sample: Sample, cfg: AnalysisConfig) -> Sample:
+    """The sample's rows that can pass ``cfg``'s kinematic cuts at some c tau (``kinematic_prefilter``)."""
+    return Sample(sample.events[kinematic_prefilter(sample.events, cfg)], sample.meta, sample.path)
+
+
+def _move(events: ak.Array, ct_new: np.ndarray) -> ak.Array:
+    """Rows with the LLPs' proper decay lengths set to ``ct_new`` (flat over all LLPs of all rows)."""
+    llp = events.llps
+    g = llp_geometry(llp)
+    counts = g.counts
+    new_d, new_t, shift = moved_vertices(g, ct_new)
     new_llp = ak.with_field(llp, ak.unflatten(new_d[:, 0], counts), "dx")
     new_llp = ak.with_field(new_llp, ak.unflatten(new_d[:, 1], counts), "dy")
     new_llp = ak.with_field(new_llp, ak.unflatten(new_d[:, 2], counts), "dz")
@@ -95,7 +130,7 @@ def _move(events: ak.Array, ct_new: np.ndarray) -> ak.Array:
     lep = events.leptons
     lc = ak.to_numpy(ak.num(lep))
     link = ak.to_numpy(ak.flatten(lep.llp)).astype(np.int64)
-    offsets = np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), lc)
+    offsets = np.repeat(g.offsets, lc)
     has = link >= 0
     gi = np.where(has, offsets + link, 0)
     s = np.where(has[:, None], shift[gi] if len(shift) else np.zeros((len(gi), 4)), 0.0)

@@ -36,7 +36,7 @@ import numpy as np
 
 from .cards import AnalysisConfig
 from .detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
-from .lifetime import LifetimeError, _check, _replicate, decay_lengths
+from .lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
 
 __all__ = ["LifetimeScan", "PointYields", "MAX_THIRD_LEPTONS"]
 
@@ -92,17 +92,8 @@ class LifetimeScan:
 
     # ---- once per sample -------------------------------------------------------------------------------
     def _setup_llps(self, ev: ak.Array) -> None:
-        llp = ev.llps
-        counts = ak.to_numpy(ak.num(llp))
-        f = {k: ak.to_numpy(ak.flatten(llp[k])).astype(float)
-             for k in ("px", "py", "pz", "e", "mass", "vx", "vy", "vz", "dx", "dy", "dz")}
-        p = np.sqrt(f["px"] ** 2 + f["py"] ** 2 + f["pz"] ** 2)
-        self.n_llp = int(counts.sum())
-        self.llp_offset = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        self.bg = p / f["mass"]
-        self.unit = np.column_stack([f["px"], f["py"], f["pz"]]) / np.maximum(p, 1e-300)[:, None]
-        self.llp_v = np.column_stack([f["vx"], f["vy"], f["vz"]])
-        self.llp_d = np.column_stack([f["dx"], f["dy"], f["dz"]])
+        self.geom = llp_geometry(ev.llps)
+        self.n_llp = int(self.geom.counts.sum())
 
     def _setup_leptons(self, prep) -> None:
         cfg = self.cfg
@@ -147,7 +138,7 @@ class LifetimeScan:
         self.lep_v = np.column_stack([ak.to_numpy(ak.flatten(lep[k]))[idx] for k in ("vx", "vy", "vz")])
         link = prep.llp[idx].astype(np.int64)
         self.lep_has = link >= 0
-        self.lep_gi = np.where(self.lep_has, self.llp_offset[self._lrow[idx]] + link, 0)
+        self.lep_gi = np.where(self.lep_has, self.geom.offsets[self._lrow[idx]] + link, 0)
         # candidates among them, per compact row, in lepton order (for the sequential product of 1 - eff)
         cand_u = np.flatnonzero(self._cand[idx])
         rows_active = np.flatnonzero(self._active)
@@ -235,9 +226,7 @@ class LifetimeScan:
         if not ctau > 0:
             raise LifetimeError(f"ctau must be > 0, got {ctau}")
         cfg, det = self.cfg, self.det
-        ct = decay_lengths(self.seed, ctau, self.n_llp)
-        new_d = self.llp_v + self.unit * (self.bg * ct)[:, None]
-        shift = np.nan_to_num(new_d - self.llp_d)  # an undecayed LLP has no daughters to move
+        _, _, shift = moved_vertices(self.geom, decay_lengths(self.seed, ctau, self.n_llp), time=False)
         s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
         vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
         d0 = det.impact_parameter(self.sub, vx, vy)

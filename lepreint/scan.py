@@ -24,7 +24,7 @@ import numpy as np
 from . import units
 from .errors import LepreintError
 
-__all__ = ["PLANES", "ScanConfig", "check_config", "groups", "parse_axis", "point_key", "points", "run_scan"]
+__all__ = ["PLANES", "ScanConfig", "check_config", "groups", "parse_axis", "parse_u2_axis", "point_key", "points", "run_scan"]
 
 
 #: default generation options of a scan per model (co-scattering: the benchmarks' decays into e and mu)
@@ -60,6 +60,23 @@ def parse_axis(text: str, dim: str) -> list[float]:
         raise LepreintError(f"axis {text!r}: {e}") from None
     except ValueError as e:
         raise LepreintError(f"axis {text!r}: {e}") from None
+
+
+def parse_u2_axis(text: str) -> list[float]:
+    """|U|^2 values: ``lo:hi:logN`` (log-spaced) or a comma-separated list, each in (0, 1]."""
+    try:
+        if ":" in text:
+            lo, hi, n = text.split(":")
+            if not n.startswith("log"):
+                raise LepreintError(f"u2 {text!r}: use lo:hi:logN (log-spaced) or a list")
+            vals = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
+        else:
+            vals = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise LepreintError(f"u2 {text!r} is not lo:hi:logN or a list of numbers") from None
+    if any(not 0 < v <= 1 for v in vals):
+        raise LepreintError(f"u2 {text!r}: values must lie in (0, 1]")
+    return vals
 
 
 def point_key(mc: float, dm: float, ctau: float) -> str:
@@ -104,16 +121,7 @@ class ScanConfig:
                                 "draws", "statistic", "xsec_source") if k in d}
         if "lumi" in d:
             kw["lumi"] = [float(x) for x in d["lumi"]]
-        u2 = []
-        if "u2" in d:
-            text = d["u2"]
-            if ":" in text:
-                lo, hi, n = text.split(":")
-                if not n.startswith("log"):
-                    raise LepreintError(f"{card}: u2 {text!r}: use lo:hi:logN (log-spaced) or a list")
-                u2 = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
-            else:
-                u2 = [float(v) for v in text.split(",")]
+        u2 = parse_u2_axis(d["u2"]) if "u2" in d else []
         return cls(parse_axis(d["mc"], "energy"), parse_axis(d["dm"], "energy") if "dm" in d else [],
                    parse_axis(d["ctau"], "length") if "ctau" in d else [], model=model, u2=u2, **kw)
 
@@ -307,12 +315,9 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
     try:
         sample, failure = generate(_request(cfg, mc, dm), workers=workers), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
-        from .cards import analysis_config
-        from .events import Sample
-        from .lifetime import kinematic_prefilter
+        from .lifetime import prefiltered
 
-        keep = kinematic_prefilter(sample.events, analysis_config(cfg.analysis))
-        sample = Sample(sample.events[keep], sample.meta, sample.path)
+        sample = prefiltered(sample, _setup(cfg.analysis, cfg.detector)[0])
         scanner = _scanner(cfg, sample, clf) if any(p["ctau"] is not None for p in missing) else None
     except LepreintError as e:
         sample, failure, scanner = None, str(e), None

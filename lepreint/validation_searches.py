@@ -69,8 +69,7 @@ def _fig3():
     from .analysis.projection import analysis_background, observed_counts
     from .cards import analysis_config
     from .detector.simulate import Detector
-    from .events import Sample
-    from .lifetime import kinematic_prefilter
+    from .lifetime import prefiltered
     from .lifetime_scan import LifetimeScan
     from .stats import r95
 
@@ -79,8 +78,7 @@ def _fig3():
     out, curves, leptonic = {}, {}, {}
     for decays, pre, store in (("eq2.16", "fig3", curves), ("leptonic", "fig3.leptonic", leptonic)):
         for dm in FIG3_DM:
-            s = fig3_sample(dm, decays)
-            s = Sample(s.events[kinematic_prefilter(s.events, ana)], s.meta, s.path)
+            s = prefiltered(fig3_sample(dm, decays), ana)
             sc = LifetimeScan(s, ana, det, None, draws=FIG3_DRAWS, seed=FIG3_SEED, xsec_source="table")
             obs, exp = [], []
             for ctau in FIG3_CTAUS:
@@ -176,14 +174,12 @@ def _nn_curve(sample, analysis: str, lumi: float, clf, b_eff: float):
     from .analysis.projection import analysis_background
     from .cards import analysis_config
     from .detector.simulate import Detector
-    from .events import Sample
-    from .lifetime import kinematic_prefilter
+    from .lifetime import prefiltered
     from .lifetime_scan import LifetimeScan
     from .stats import r95
 
     ana = analysis_config(analysis)
-    s = Sample(sample.events[kinematic_prefilter(sample.events, ana)], sample.meta, sample.path)
-    sc = LifetimeScan(s, ana, Detector("cms_run2"), clf, 0.9, draws=FIG3_DRAWS, seed=RUN3_SEED, xsec_source="table")
+    sc = LifetimeScan(prefiltered(sample, ana), ana, Detector("cms_run2"), clf, 0.9, draws=FIG3_DRAWS, seed=RUN3_SEED, xsec_source="table")
     B = [b * b_eff for b in analysis_background(ana, lumi)]
     f = lumi / ana.luminosity
     return np.array([r95([x * f for x in sc.evaluate(c).S_nn], B) for c in RUN3_CTAUS]), sc

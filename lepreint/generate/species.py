@@ -114,6 +114,14 @@ def _pair(rng, par, m_parent, m_daughter, m_a, m_b, couplings, m_boson, p_swap):
     return d, a, b
 
 
+def _fill_pair(out: _Flat, r: np.ndarray, f: int, sign, a, b, vtx) -> None:
+    """The first two lepton slots of decays ``r``: a lepton pair of flavour ``f`` from a neutral current, ``a`` the l+ of the
+    decay (``sign`` = +1) or the l- of its conjugate (-1), ``b`` the other, both produced at ``vtx``."""
+    out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -sign * f, sign * f
+    out.lep_p4[r, 0], out.lep_p4[r, 1] = a, b
+    out.lep_vtx[r, 0] = out.lep_vtx[r, 1] = vtx
+
+
 def _wstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
     d = decay_llps(rng, p4, spec["m_parent"], spec["m_daughter"], spec["ctau"], spec["branching"], k,
                    spec.get("matrix_element", "V-A"), spec.get("couplings", Couplings(1.0, 1.0)), origin)
@@ -147,9 +155,7 @@ def _zstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
         r = rows[sel]
         out.invisible[r] += d
         if c in (11, 13, 15):
-            out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -c, c  # a: l+, b: l-
-            out.lep_p4[r, 0], out.lep_p4[r, 1] = a, b
-            out.lep_vtx[r, 0] = out.lep_vtx[r, 1] = vtx[sel]
+            _fill_pair(out, r, int(c), 1, a, b, vtx[sel])  # a: l+, b: l-
         elif c == 12:
             out.invisible[r] += a + b
         elif c == 0:
@@ -210,9 +216,7 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
             nu, a, b = _pair(rng, par, M, 0.0, m_f, m_f, Couplings(1.0, 0.0), M_Z, P_RIGHT if f else 0.0)
             out.invisible[r] += nu
             if f:  # N -> nu (l+ l-): l+ in the 'antilepton' slot; the conjugate decay swaps the charges
-                out.lep_pdg[r, 0], out.lep_pdg[r, 1] = -s * f, s * f
-                out.lep_p4[r, 0], out.lep_p4[r, 1] = a, b
-                out.lep_vtx[r, 0] = out.lep_vtx[r, 1] = vtx[sel]
+                _fill_pair(out, r, f, s, a, b, vtx[sel])
             elif mode == 52:
                 out.invisible[r] += a + b
             else:
