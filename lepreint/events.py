@@ -345,7 +345,34 @@ class Sample:
             "jets": int(ak.sum(ak.num(ev.jets))) if len(ev) else 0,
             "seed": self.meta.get("seed"),
             "options": self.meta.get("options"),
+            "llp_summary": llp_summary(ev),
+            "leptons_by_flavour": leptons_by_flavour(ev),
         }
+
+
+def llp_summary(events: ak.Array) -> list[dict[str, Any]]:
+    """Per LLP PDG id (particle and antiparticle together, as ``abs``): how many (over all rows) and the mean
+    proper decay length ``c t`` in mm of those that decayed (None if none did): what a reader found."""
+    if not len(events):
+        return []
+    pdg = np.abs(ak.to_numpy(ak.flatten(events.llps.pdg)).astype(np.int64))
+    ct = ak.to_numpy(ak.flatten(events.llps.ctau)).astype(float)
+    out = []
+    for pid in np.unique(pdg):
+        sel = pdg == pid
+        decayed = ct[sel][np.isfinite(ct[sel])]
+        out.append({"pdg_id": int(pid), "count": int(sel.sum()),
+                    "decayed": int(decayed.size),
+                    "mean_ctau_mm": float(decayed.mean()) if decayed.size else None})
+    return out
+
+
+def leptons_by_flavour(events: ak.Array) -> dict[str, int]:
+    """Stored leptons (pT > ``LEPTON_MIN_PT``) per flavour, over all rows."""
+    if not len(events):
+        return {"e": 0, "mu": 0}
+    pdg = np.abs(ak.to_numpy(ak.flatten(events.leptons.pdg)))
+    return {"e": int(np.sum(pdg == 11)), "mu": int(np.sum(pdg == 13))}
 
 
 def cache_root() -> Path:

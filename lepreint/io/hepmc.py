@@ -222,21 +222,34 @@ class _EventTables:
         pos[:, 3] /= C_MM_PER_NS  # HepMC stores c t in length units
         if not np.all(np.isfinite(self.p4)) or not np.all(np.isfinite(pos)):
             raise HepMCError(f"{path}: event {ordinal}: non-finite momentum or vertex position")
-        l1, l2 = np.asarray(d.links1), np.asarray(d.links2)
+        l1, l2 = np.asarray(d.links1, dtype=np.int64), np.asarray(d.links2, dtype=np.int64)
+        # The links name particles (> 0) and vertices (< 0) by their ids, which need not follow storage order:
+        # after HepMC3 reads a file written by another program (Pythia's HepMC3 interface adds vertices in
+        # topological order) vertex -k is often not row k - 1.  Map ids to rows explicitly.
+        num = ev.numpy
+        p_ids = np.asarray(num.particles.id, dtype=np.int64)
+        v_ids = -np.asarray(num.vertices.id, dtype=np.int64)
+        p_row = _id_to_row(p_ids, path, ordinal, "particle")
+        v_row = _id_to_row(v_ids, path, ordinal, "vertex")
         self.prod = np.full(self.n, -1)
         self.end = np.full(self.n, -1)
         incoming = (l1 > 0) & (l2 < 0)
         outgoing = (l1 < 0) & (l2 > 0)
-        if (np.any(l2[incoming] < -len(v)) or np.any(l1[outgoing] < -len(v)) or np.any(l2[outgoing] > self.n)
-                or np.any(l1[incoming] > self.n)):
+        if np.count_nonzero(incoming) + np.count_nonzero(outgoing) != len(l1):
+            raise HepMCError(f"{path}: event {ordinal}: a link joins two particles or two vertices")
+        in_p, in_v = _rows(p_row, l1[incoming]), _rows(v_row, -l2[incoming])
+        out_v, out_p = _rows(v_row, -l1[outgoing]), _rows(p_row, l2[outgoing])
+        if min(in_p.min(initial=0), in_v.min(initial=0), out_v.min(initial=0), out_p.min(initial=0)) < 0:
             raise HepMCError(f"{path}: event {ordinal}: links refer to missing particles or vertices")
+        if np.bincount(out_p, minlength=self.n).max(initial=0) > 1 or np.bincount(in_p, minlength=self.n).max(initial=0) > 1:
+            raise HepMCError(f"{path}: event {ordinal}: a particle has two production or two decay vertices")
         if len(v) == 0:  # particles without any vertex: nothing is displaced
             pos = np.zeros((1, 4))
-        self.end[l1[incoming] - 1] = -l2[incoming] - 1
-        self.prod[l2[outgoing] - 1] = -l1[outgoing] - 1
+        self.end[in_p] = in_v
+        self.prod[out_p] = out_v
         # first incoming particle of each vertex
         vin = np.full(max(len(v), 1), -1)
-        inc_p, inc_v = l1[incoming] - 1, -l2[incoming] - 1
+        inc_p, inc_v = in_p, in_v
         order = np.argsort(inc_p)[::-1]  # so that the lowest particle index wins
         vin[inc_v[order]] = inc_p[order]
         self.mother = np.where(self.prod >= 0, vin[np.maximum(self.prod, 0)], -1)
@@ -261,6 +274,21 @@ class _EventTables:
             self.xsec_pb = float(xs.xsec()) if xs is not None else None
         except Exception:  # no or unreadable cross-section attribute: the user gives --xsec
             self.xsec_pb = None
+
+
+def _id_to_row(ids: np.ndarray, path: Path, ordinal: int, what: str) -> np.ndarray:
+    """Row of each (positive) id: ``row[id]``, -1 for ids that do not exist."""
+    if ids.size and (ids.min() < 1 or np.unique(ids).size != ids.size):
+        raise HepMCError(f"{path}: event {ordinal}: {what} ids are not distinct positive numbers")
+    row = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
+    row[ids] = np.arange(ids.size)
+    return row
+
+
+def _rows(row: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Rows of ``ids`` through ``row`` (``_id_to_row``); -1 for an id outside the table."""
+    ok = (ids >= 0) & (ids < row.size)
+    return np.where(ok, row[np.where(ok, ids, 0)], -1)
 
 
 def _int_attr(attrs, name: str):
