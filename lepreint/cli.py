@@ -544,7 +544,8 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
                                            "grid and options replace the grid options above")
 @click.option("--mixing", default=None, help="hnl: flavour fractions of |U|^2, e.g. mu or e:1,mu:1 (default mu)")
 @click.option("--dirac", is_flag=True, help="hnl: a Dirac N (default Majorana)")
-@click.option("--lumi", default="140", show_default=True, help="fb^-1, comma-separated (R95 for each)")
+@click.option("--lumi", default="140", show_default=True,
+              help="integrated luminosity, comma-separated (R95 for each): /fb if bare, '140 /fb' and '0.3 /ab' work")
 @click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events per (m_c, dm)")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
@@ -557,12 +558,13 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
               help="N_i in Eq. (3.2): the background (expected) or the analysis card's observed counts")
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--output", default="scan", show_default=True, help="folder: points/, scan.csv, scan.parquet")
+@click.option("--overwrite", is_flag=True, help="replace a scan with other options in --output (default: refuse)")
 @click.option("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT (one task per (m_c, dm))")
 @click.option("--dask-local", type=int, default=None, help="start a local Dask cluster of N worker processes")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
 @_user_errors
 def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, workers, analysis, xsec_source, no_classifier,
-             nn_cut, draws, statistic, no_mpi, output, scheduler, dask_local, as_json):
+             nn_cut, draws, statistic, no_mpi, output, overwrite, scheduler, dask_local, as_json):
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
@@ -579,13 +581,14 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
     if not card:
         cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy") if model != "hnl" else [],
                          parse_axis(ctau, "length") if model == "coscattering" else [], model=model, options=options,
-                         analysis=analysis, lumi=[float(x) for x in lumi.split(",")], events=events, seed=seed,
+                         analysis=analysis, lumi=_lumis(lumi), events=events, seed=seed,
                          mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
                          draws=draws, statistic=statistic, u2=parse_u2_axis(u2) if u2 else [])
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
-    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty(), executor=executor)
+    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty(), executor=executor,
+                    overwrite=overwrite, log=lambda line: click.echo(line, err=True))
     ok = [r for r in rows if r["status"] == "ok"]
     lum = cfg.lumi[0]
     excluded = [r for r in ok if r.get(f"R95@{lum:g}", 0) > 1]
@@ -607,6 +610,14 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
         return t
 
     _emit(payload, as_json, table)
+
+
+def _lumis(text: str) -> list[float]:
+    """'140,300', '140 /fb', '0.3 /ab' -> luminosities in /fb."""
+    try:
+        return [units.to_internal(x, "lumi", bare_numbers=True) for x in str(text).split(",") if x.strip()]
+    except units.UnitError as exc:
+        raise LepreintError(f"--lumi {text!r}: {exc}") from None
 
 
 def _mixing(text: str) -> dict:

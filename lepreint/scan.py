@@ -33,6 +33,19 @@ SCAN_OPTIONS = {"coscattering": {"decays": "leptonic"}}
 HNL_GENERATION_U2 = 1e-6
 #: which plane each model is scanned in
 PLANES = {"coscattering": ("mc", "dm", "ctau"), "higgsino": ("mc", "dm"), "hnl": ("mN", "U2")}
+#: the grid axes of a ScanConfig (not part of a scan's identity: a grid may be extended in the same folder)
+AXES = ("mc", "dm", "ctau", "u2")
+
+
+class ScanFolderError(LepreintError):
+    """An output folder that holds a different scan (or something that is not a scan)."""
+
+
+def scan_id(identity: dict) -> str:
+    """Short digest of a scan identity (``ScanConfig.identity``), stored in every point."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def parse_axis(text: str, dim: str) -> list[float]:
@@ -128,6 +141,27 @@ class ScanConfig:
     def model_options(self) -> dict:
         return dict(SCAN_OPTIONS.get(self.model, {})) if self.options is None else dict(self.options)
 
+    def identity(self) -> dict:
+        """Everything that changes a point's numbers, except the grid axes: the options, the contents (digests)
+        of the analysis and detector cards and of the network, the lepreint version.  Two scans with the same
+        identity may share a folder (a grid extended by new axis values); any other difference may not."""
+        from ._version import __version__
+        from .cards import analysis_config
+
+        ana, det = _setup(self.analysis, self.detector)
+        d = {k: v for k, v in self.as_dict().items() if k not in AXES}
+        d["options"] = self.model_options()
+        d["analysis_digest"] = analysis_config(self.analysis).digest
+        d["detector_digest"] = det.card.digest
+        if self.classifier:
+            from .classifier import load_classifier
+
+            d["network_digest"] = load_classifier().meta.get("digest")
+        else:
+            d.pop("nn_cut")  # not used without the network
+        d["lepreint"] = __version__
+        return d
+
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -148,6 +182,9 @@ def check_config(cfg: ScanConfig) -> None:
             raise LepreintError(f"a {cfg.model} scan has no {a} axis (its plane: {', '.join(need)})")
     if cfg.model == "hnl" and cfg.model_options().get("lifetime", "computed") != "computed":
         raise LepreintError("a heavy-neutral-lepton scan computes c tau from (m_N, |U|^2): lifetime must be 'computed'")
+    _check_numbers(cfg)
+    for mc, dm in groups(cfg):  # every generation request is valid (masses, thresholds, options) before any work
+        _request(cfg, mc, dm)
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
     if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
@@ -160,6 +197,39 @@ def check_config(cfg: ScanConfig) -> None:
             raise LepreintError("observed counts belong to the published cut-based search: use them without the network")
         for lumi in cfg.lumi:
             observed_counts(ana, lumi)
+
+
+def _check_numbers(cfg: ScanConfig) -> None:
+    """Numbers that cannot make sense, named by option, before anything runs."""
+    import math
+
+    def bad(what, value, need):
+        raise LepreintError(f"{what}: {need}, got {value!r}")
+
+    for lumi in cfg.lumi:
+        if not (isinstance(lumi, (int, float)) and math.isfinite(lumi) and lumi > 0):
+            bad("--lumi", lumi, "need a positive luminosity")
+    if not cfg.lumi:
+        bad("--lumi", cfg.lumi, "need at least one luminosity")
+    for name, lo in (("events", 1), ("draws", 1), ("seed", 0)):
+        v = getattr(cfg, name)
+        if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+            bad(f"--{name}", v, f"need an integer >= {lo}")
+    if cfg.oversampling is not None and cfg.oversampling < 1:
+        bad("oversampling", cfg.oversampling, "need an integer >= 1")
+    if not (0 < cfg.nn_cut < 1):
+        bad("--nn-cut", cfg.nn_cut, "need 0 < cut < 1")
+    for axis, dim in (("mc", "GeV"), ("dm", "GeV"), ("ctau", "mm")):
+        for v in getattr(cfg, axis):
+            if not (math.isfinite(v) and v > 0):
+                bad(f"--{axis}", v, f"every value must be positive ({dim})")
+    if cfg.model != "hnl":
+        for mc in cfg.mc:
+            for dm in cfg.dm:
+                if dm >= mc:
+                    bad("--dm", dm, f"need dm < m_c at m_c = {mc:g} GeV")
+    if not (math.isfinite(cfg.generation_ctau) and cfg.generation_ctau > 0):
+        bad("generation_ctau", cfg.generation_ctau, "need a positive length (mm)")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -283,11 +353,21 @@ def _group(point: tuple[float, float]) -> int:
 
 def _point(point: dict) -> None:
     g = _GROUP
-    _write_point(g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"])
+    _write_point(g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"], g["sid"])
 
 
-def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None) -> None:
-    rec = {**point["fields"], "status": "ok", "reason": ""}
+def _stored(path: Path, sid: str) -> dict | None:
+    """A finished point of the scan ``sid`` at ``path``, or None: absent, failed (retried on a rerun), unreadable,
+    or computed with other options."""
+    try:
+        rec = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return rec if rec.get("status") == "ok" and rec.get("scan_id") == sid else None
+
+
+def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None, sid: str = "") -> None:
+    rec = {**point["fields"], "status": "ok", "reason": "", "scan_id": sid or scan_id(cfg.identity())}
     if sample is None:
         rec.update(status="failed", reason=failure)
     else:
@@ -306,7 +386,8 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
     from .generate.engine import generate
 
     pts = Path(out) / "points"
-    missing = [p for p in points(cfg, mc, dm) if not (pts / f"{p['key']}.json").exists()]
+    sid = scan_id(cfg.identity())
+    missing = [p for p in points(cfg, mc, dm) if _stored(pts / f"{p['key']}.json", sid) is None]
     if not missing:
         return 0
     if cfg.classifier and clf is None:
@@ -325,7 +406,7 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
         import multiprocessing as mp
 
-        _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner)
+        _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 pool.map(_point, missing, chunksize=1)
@@ -333,7 +414,7 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
             _GROUP.clear()
     else:
         for p in missing:
-            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner)
+            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner, sid)
     return len(missing)
 
 
@@ -359,22 +440,71 @@ def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
             cluster.close()
 
 
+def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
+    """Make ``out`` this scan's folder.  A folder holding another scan (other options, cards, network or lepreint
+    version) is refused in one line naming the differences, unless ``overwrite`` (its points are then removed)."""
+    import shutil
+
+    prov = out / "provenance.json"
+    pts = out / "points"
+    try:
+        if out.exists() and not out.is_dir():
+            raise ScanFolderError(f"--output {out}: is a file, not a folder")
+        old = None
+        if prov.exists():
+            try:
+                old = json.loads(prov.read_text())
+            except ValueError:
+                old = {}
+        elif pts.is_dir() and any(pts.iterdir()):
+            old = {}
+        if old is not None and old.get("scan_id") != sid:
+            if not overwrite:
+                if "identity" in old:
+                    a, b = old["identity"], identity
+                    diff = [f"{k} {a.get(k)!r} there, {b.get(k)!r} now" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+                    what = "; ".join(diff)
+                else:
+                    what = "made by an older lepreint that did not record what its numbers depend on"
+                raise ScanFolderError(f"--output {out}: holds a different scan ({what}); use another --output, "
+                                      "or --overwrite to replace it")
+            for f in (pts, out / "hepdata"):
+                if f.is_dir():
+                    shutil.rmtree(f)
+            for f in ("scan.csv", "scan.parquet", "provenance.json"):
+                (out / f).unlink(missing_ok=True)
+        pts.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ScanFolderError(f"--output {out}: {e.strerror or e}") from None
+
+
 def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False,
-             plots: bool = True, executor: str = "local") -> list[dict]:
+             plots: bool = True, executor: str = "local", overwrite: bool = False, log=None) -> list[dict]:
     """Run (or resume) the scan; returns one dict per grid point (also written to ``output``).
 
     ``executor``: ``local`` (the (m_c, dm) groups in turn, each generation on ``workers`` processes),
     ``local:N`` (a local Dask cluster of N workers) or a Dask scheduler address ``tcp://host:port``.
+    A folder holding a scan with other options is refused (``ScanFolderError``) unless ``overwrite``; points of
+    the same scan are reused, failed points recomputed.  ``log``: a callable taking one line (what is reused).
     """
+    if workers < 1:
+        raise LepreintError(f"--workers: need an integer >= 1, got {workers!r}")
     from .analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
     from .classifier import load_classifier, stored_background_efficiency
 
     check_config(cfg)
     out = Path(output)
     pts = out / "points"
-    pts.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out / "provenance.json", json.dumps({"config": cfg.as_dict(), "lepreint": _version()}, indent=1,
-                                                      sort_keys=True) + "\n")
+    identity = cfg.identity()
+    sid = scan_id(identity)
+    _claim_folder(out, identity, sid, overwrite)
+    reused = sum(_stored(pts / f"{q['key']}.json", sid) is not None for g in groups(cfg) for q in points(cfg, *g))
+    if log is not None and reused:
+        total_points = sum(len(points(cfg, *g)) for g in groups(cfg))
+        log(f"resuming scan {sid} in {out}: reusing {reused} of {total_points} points, computing "
+            f"{total_points - reused}")
+    _write_atomic(out / "provenance.json", json.dumps({"config": cfg.as_dict(), "identity": identity, "scan_id": sid,
+                                                      "lepreint": _version()}, indent=1, sort_keys=True) + "\n")
     clf = load_classifier() if cfg.classifier else None
     if clf is not None:
         stored_background_efficiency(clf, cfg.nn_cut)  # a bad --nn-cut fails before any generation
@@ -435,13 +565,19 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
 
 
 def collect(cfg: ScanConfig, output: str | os.PathLike) -> list[dict]:
+    """The grid's points as stored in ``output`` (only those computed by this scan: same ``scan_id``)."""
     pts = Path(output) / "points"
+    sid = scan_id(cfg.identity())
     rows = []
     for mc, dm in groups(cfg):
         for q in points(cfg, mc, dm):
             p = pts / f"{q['key']}.json"
-            if p.exists():
-                rows.append(json.loads(p.read_text()))
+            try:
+                rec = json.loads(p.read_text())
+            except (OSError, ValueError):
+                continue
+            if rec.get("scan_id") == sid:
+                rows.append(rec)
     return rows
 
 

@@ -51,8 +51,50 @@ def test_scan_table_failures_and_resume(tmp_path):
     run_scan(_cfg(), tmp_path / "s", workers=1)
     after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "s" / "points").glob("*.json")}
     assert set(after) == set(before)
-    assert all(after[n] == before[n] for n in before if n != victim.name)
+    # finished points untouched; the deleted one and the failed ones (m_c = 5000 GeV) recomputed
+    assert all(after[n] == before[n] for n in before if n != victim.name and "mc5000" not in n)
     assert after[victim.name] > before[victim.name]
+    assert all(after[n] > before[n] for n in before if "mc5000" in n)
+
+
+def _small(**kw):
+    return ScanConfig(**{"mc": [220.0], "dm": [20.0], "ctau": [1.0, 10.0, 100.0], "events": 150, "mpi": False,
+                         "draws": 2, **kw})
+
+
+@pytest.mark.parametrize("change", [{"nn_cut": 0.5}, {"classifier": False}, {"lumi": [300.0]}, {"draws": 3},
+                                    {"xsec_source": "paper"}, {"statistic": "expected", "seed": 2}])
+def test_a_rerun_with_other_options_refuses_or_gives_the_clean_answer(tmp_path, change):
+    from lepreint.scan import ScanFolderError
+
+    first = run_scan(_small(), tmp_path / "s", workers=1, plots=False)
+    with pytest.raises(ScanFolderError, match=r"holds a different scan \(.*--overwrite"):
+        run_scan(_small(**change), tmp_path / "s", workers=1, plots=False)
+    assert run_scan(_small(), tmp_path / "s", workers=1, plots=False) == first  # refused: nothing changed
+    clean = run_scan(_small(**change), tmp_path / "clean", workers=1, plots=False)
+    again = run_scan(_small(**change), tmp_path / "s", workers=1, plots=False, overwrite=True)
+    assert again == clean and again != first
+    assert (tmp_path / "s" / "scan.csv").read_text() == (tmp_path / "clean" / "scan.csv").read_text()
+
+
+def test_failed_points_are_recomputed_and_a_grid_can_be_extended(tmp_path):
+    lines = []
+    rows = run_scan(_small(), tmp_path / "s", workers=1, plots=False)
+    p = tmp_path / "s" / "points" / "mc220_dm20_ctau10mm.json"
+    p.write_text(p.read_text().replace('"status": "ok"', '"status": "failed"'))
+    wider = ScanConfig(mc=[220.0], dm=[20.0], ctau=[1.0, 10.0, 100.0, 1000.0], events=150, mpi=False, draws=2)
+    again = run_scan(wider, tmp_path / "s", workers=1, plots=False, log=lines.append)
+    assert again[:3] == rows and again[3]["status"] == "ok"
+    assert lines == [f"resuming scan {rows[0]['scan_id']} in {tmp_path / 's'}: reusing 2 of 4 points, computing 2"]
+
+
+def test_a_folder_from_an_older_scan_without_identity_is_refused(tmp_path):
+    from lepreint.scan import ScanFolderError
+
+    (tmp_path / "s" / "points").mkdir(parents=True)
+    (tmp_path / "s" / "points" / "mc220_dm20_ctau1mm.json").write_text('{"status": "ok", "R95@140": 17.4}')
+    with pytest.raises(ScanFolderError, match="older lepreint"):
+        run_scan(_small(), tmp_path / "s", workers=1, plots=False)
 
 
 def test_kill_9_then_restart_gives_the_same_table(tmp_path):
