@@ -150,9 +150,13 @@ def _describe_error(err) -> tuple[str, str]:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidCard(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise InvalidCard(path, "", "is a folder, not a card") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidCard(path, "", f"not a text (UTF-8) file: byte {exc.start} cannot be read") from None
     except OSError as exc:
         raise InvalidCard(path, "", f"cannot read file ({exc.strerror})") from None
     try:

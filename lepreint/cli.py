@@ -21,8 +21,30 @@ from .errors import LepreintError
 
 __all__ = ["main"]
 
-#: the exceptions that mean "bad input": reported in one line, exit code 2
-USER_ERRORS: tuple[type[BaseException], ...] = (LepreintError,)
+#: the exceptions that mean "bad input": reported in one line, exit code 2.  OSError: a file or folder the user
+#: named (missing, a file where a folder is needed, no permission, disk full) -- the environment, not a bug.
+USER_ERRORS: tuple[type[BaseException], ...] = (LepreintError, OSError)
+
+#: what an interrupted command keeps and how to resume it (set by the command; printed on Ctrl-C)
+_ON_INTERRUPT = {"kept": "nothing was kept"}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def fail(message: str) -> None:
+    """The one failure format: ``lepreint: error: <what>: <why>`` on stderr, exit code 2."""
+    click.echo(f"lepreint: error: {_one_line(message)}", err=True)
+    sys.exit(2)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, LepreintError):
+        where = exc.filename if exc.filename is not None else ""
+        why = exc.strerror or type(exc).__name__
+        return f"{where}: {why}" if where else why
+    return str(exc)
 
 
 def _user_errors(fn):
@@ -31,10 +53,14 @@ def _user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except USER_ERRORS as exc:
-            click.echo(f"lepreint: error: {exc}", err=True)
-            sys.exit(2)
+            fail(_describe(exc))
 
     return wrapper
+
+
+def _kept(text: str) -> None:
+    """Record what an interrupted run of this command keeps (shown on Ctrl-C)."""
+    _ON_INTERRUPT["kept"] = text
 
 
 def _emit(payload: dict, as_json: bool, table) -> None:
@@ -724,7 +750,27 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
 
 
 def main():  # console-script entry point
-    cli(prog_name="lepreint")
+    """Run the CLI with one failure format: usage errors, bad input and OSErrors on user paths give one line
+    ``lepreint: error: ...`` and exit 2; Ctrl-C gives one line saying what was kept and exit 130; an unexpected
+    exception keeps its traceback (it is a bug)."""
+    try:
+        code = cli.main(prog_name="lepreint", standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+        click.echo(f"lepreint: interrupted: {_ON_INTERRUPT['kept']}", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(f"lepreint: interrupted: {_ON_INTERRUPT['kept']}", err=True)
+        sys.exit(130)
+    except getattr(click.exceptions, "NoArgsIsHelpError", ()) as exc:  # bare `lepreint`: the help
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.ClickException as exc:
+        hint = ""
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        fail(exc.format_message() + hint)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

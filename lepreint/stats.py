@@ -97,7 +97,7 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
     constrained shapesys).  Regions with b = 0 get a tiny floor (1e-9) since pyhf needs b > 0.
     """
     import pyhf
-    from pyhf.infer.intervals.upper_limits import upper_limit
+    from pyhf.infer.intervals.upper_limits import toms748_scan
 
     s, b, n_arr = _arrays(s, b, n)
     if not np.any(s > 0):
@@ -109,24 +109,61 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
         if np.any(rel_unc <= 0):
             rel_unc = None if np.all(rel_unc == 0) else np.maximum(rel_unc, 1e-6)
     pyhf.set_backend("numpy")
-    model = _pyhf_model(s, b, rel_unc)
-    # scale the POI range to the problem: a few times the naive Gaussian limit
+    # Work in units of the naive Gaussian limit ``unit``: the model's signal is s x unit, so that the limit on its
+    # strength is O(1) whatever S/B (1e9 signal events on 1 background: 3e-9), and scaled back at the end.
     z_per_mu = math.sqrt(float(np.sum(s**2 / (b * (1 + (0 if rel_unc is None else rel_unc**2 * b))))))
-    guess = 2.0 / max(z_per_mu, 1e-300)
-    hi = max(20.0 * guess, 10.0 * float(np.max(n_arr) + 10) / float(np.max(s)))
+    unit = 2.0 / max(z_per_mu, 1e-300)
+    model = _pyhf_model(s * unit, b, rel_unc)
+    hi = max(20.0, 10.0 * float(np.max(n_arr) + 10) / float(np.max(s * unit)))
     bounds = model.config.suggested_bounds()
     init = model.config.suggested_init()
     bounds[model.config.poi_index] = (0.0, hi)
+    init[model.config.poi_index] = 1.0
+    from pyhf.exceptions import FailedMinimization
 
     def run(counts):
         data = list(counts) + model.config.auxdata
-        obs, exp = upper_limit(data, model, scan=None, level=0.05, par_bounds=bounds, init_pars=init,
-                               test_stat="qtilde", calctype="asymptotics")
-        return float(obs), [float(x) for x in np.ravel(exp)]
+        # The bracket starts at mu = 0 as pyhf's own upper_limit does; where the asymptotic CLs is 0/0 there (NaN:
+        # observed zeros with background uncertainties) or a fit at the bracket's end fails, it starts a little
+        # above: the limit is O(1), so CLs(0.01) is close to 1 and the root is the same.  Its top end is
+        # a few times the naive limit (fits far beyond it fail for large backgrounds with uncertainties).
+        failure = None
+        for lo in (0.0, 0.01, 0.1):
+            for top in (5.0, 50.0, 500.0):  # the bracket widens until it holds the root
+                try:
+                    with np.errstate(all="ignore"):
+                        obs, exp = toms748_scan(data, model, lo, min(top, hi), level=0.05, par_bounds=bounds,
+                                                init_pars=init, test_stat="qtilde", calctype="asymptotics")
+                except FailedMinimization as e:
+                    failure = e
+                    break
+                except ValueError as e:  # no sign change in the bracket, or NaN at its ends
+                    failure = e
+                    continue
+                vals = [float(obs), *(float(x) for x in np.ravel(exp))]
+                if all(math.isfinite(v) and v > 0 for v in vals):
+                    return vals[0] * unit, [v * unit for v in vals[1:]]
+        what = _first_line(failure) if failure is not None else "NaN limits"
+        raise StatsError(f"the CLs upper limit failed ({what}) for S = {s.tolist()}, B = {b.tolist()}, "
+                         f"N = {[float(x) for x in counts]}" + (f", relative uncertainties {rel_unc.tolist()}" if rel_unc is not None
+                                                  else "") + ": use --no-cls for R95 alone")
 
-    _, exp = run(b)
-    obs = run(n_arr)[0] if n is not None else None
+    import logging
+
+    # pyhf logs a failed minimisation with its traceback before raising: the error above says it in one line
+    quiet = logging.getLogger("pyhf")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        _, exp = run(b)
+        obs = run(n_arr)[0] if n is not None else None
+    finally:
+        quiet.setLevel(level)
     return CLsResult(exp[2], (exp[0], exp[1], exp[3], exp[4]), obs)
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
 class LimitResult(NamedTuple):
