@@ -28,7 +28,7 @@ from ..events import Sample, weighted_sum
 from ..stats import r95
 from .features import pair_features
 from .selection import select
-from .yields import check_energy, resolve_xsec
+from .yields import check_energy, check_normalisation, normalisation, resolve_xsec
 
 __all__ = ["LUMIS", "NNSignal", "nn_signal", "background_efficiency", "projection", "analysis_background",
            "observed_counts"]
@@ -57,11 +57,12 @@ def nn_signal(sample: Sample, classifier, cut: float = 0.9, analysis: AnalysisCo
     det = detector or Detector("cms_run2")
     check_energy(sample, cfg)
     xs, _ = resolve_xsec(sample, xsec_source, xsec_fb)
+    check_normalisation(sample, xs, cfg.luminosity)
     reco = det.simulate(sample.events, np.random.default_rng(seed))
     sel = select(reco, cfg)
     f = pair_features(reco, sel, keep="in_region")
     score = classifier.predict(f.x) if len(f.row) else np.zeros(0)
-    norm = float(sample.meta.get("sum_weights_tried") or ak.sum(sample.events.weight))
+    norm = normalisation(sample)
     scale = xs * cfg.luminosity / norm
     n_rows = len(sample.events)
     pre, post, err = [], [], []

@@ -62,6 +62,29 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
     return float(meta["xsec_fb"]), str(meta.get("xsec_source"))
 
 
+def normalisation(sample: Sample) -> float:
+    """The sum of weights the yields are divided by: every generated event (before filters), else the rows'."""
+    tried = sample.meta.get("sum_weights_tried")
+    return float(tried) if tried else float(np.sum(ak.to_numpy(sample.events.weight))) if len(sample.events) else 0.0
+
+
+def check_normalisation(sample: Sample, xsec_fb: float, luminosity: float) -> None:
+    """A yield needs events whose weights sum to a positive number, a positive cross section and luminosity:
+    anything else is named, never turned into a negative, zero or NaN yield."""
+    import math
+
+    where = sample.path or sample.meta.get("source_file") or "the sample"
+    if not len(sample.events):
+        raise LepreintError(f"{where}: no events to compute a yield from")
+    norm = normalisation(sample)
+    if not (math.isfinite(norm) and norm > 0):
+        raise LepreintError(f"{where}: the event weights sum to {norm:g}: a yield cannot be normalised to it")
+    if not (math.isfinite(xsec_fb) and xsec_fb > 0):
+        raise LepreintError(f"cross section: need a positive value, got {xsec_fb:g} fb")
+    if not (math.isfinite(luminosity) and luminosity > 0):
+        raise LepreintError(f"--lumi: need a positive luminosity, got {luminosity:g} /fb")
+
+
 def check_energy(sample: Sample, cfg: AnalysisConfig) -> None:
     """The sample must be generated at the analysis' centre-of-mass energy."""
     ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
@@ -78,10 +101,11 @@ def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displac
     check_energy(sample, cfg)
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)
     lumi = cfg.luminosity if luminosity is None else float(luminosity)
+    check_normalisation(sample, xs, lumi)
     reco = det.simulate(sample.events, np.random.default_rng(seed))
     sel = select(reco, cfg)
     w = ak.to_numpy(sample.events.weight)
-    norm = float(sample.meta.get("sum_weights_tried") or np.sum(w))
+    norm = normalisation(sample)
     sums = [weighted_sum(sample.events, sel.region_prob[:, i]) for i in range(sel.region_prob.shape[1])]
     eff = [total / norm for total, _ in sums]
     err = [e / norm for _, e in sums]

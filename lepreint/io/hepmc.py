@@ -28,6 +28,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -163,6 +164,69 @@ def _split_events(path: Path, batch_bytes: int = 8 << 20):
                 buf = b""
             if events or eof:
                 yield header, events, (footer_seen if eof else None)
+
+
+# Numbers on an event's E, W, P and V lines.  HepMC3's C++ reader parses them with atof, which reads '1.2.3e'
+# as 1.2 and '5x' as 5 without a word; lepreint checks them first, vectorised over a batch of events.
+_NUMERIC_LINES = (b"E ", b"W ", b"P ", b"V ")
+#: character classes: 0 separator, 1 digit, 2 decimal point, 3 exponent, 4 sign, 5 anything else
+_CLASS = np.full(256, 5, dtype=np.int8)
+_CLASS[np.frombuffer(b" \t\r\n[],@", dtype=np.uint8)] = 0
+_CLASS[np.frombuffer(b"0123456789", dtype=np.uint8)] = 1
+_CLASS[ord(".")] = 2
+_CLASS[[ord("e"), ord("E")]] = 3
+_CLASS[[ord("+"), ord("-")]] = 4
+
+
+def _numeric_text(block: bytes) -> bytes:
+    """The E, W, P and V lines of one event without their leading letter, newline-joined (ends with a newline)."""
+    return b"".join(ln[2:] + b"\n" for ln in block.split(b"\n") if ln[:2] in _NUMERIC_LINES)
+
+
+def _bad_number_positions(text: bytes) -> np.ndarray:
+    """Positions in ``text`` (numbers separated by blanks, newlines, '[', ']', ',' or '@') where a number breaks
+    the grammar ``[sign] digits [. digits] [e [sign] digits]`` (a lone '.' or sign, two points or exponents, a
+    point after the exponent, a sign inside a number, an exponent without digits, any other character)."""
+    c = _CLASS[np.frombuffer(text, dtype=np.uint8)]
+    if c.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    padded = np.concatenate(([0], c, [0])).astype(np.int8)
+    at = np.flatnonzero(c >= 2)  # points, exponents, signs, others: the only places a number can break
+    k, prev, nxt = c[at], padded[at], padded[at + 2]
+    sign, e, dot = k == 4, k == 3, k == 2
+    bad = k == 5
+    bad |= sign & ~(((prev == 0) | (prev == 3)) & ((nxt == 1) | (nxt == 2)))
+    bad |= e & ~(((prev == 1) | (prev == 2)) & ((nxt == 1) | (nxt == 4)))
+    bad |= dot & (prev != 1) & (nxt != 1)
+    # within one number at most one point, then at most one exponent: of two consecutive points/exponents with no
+    # separator between them, only (point, exponent) is allowed
+    pe = at[dot | e]
+    if pe.size > 1:
+        seps = np.cumsum(c == 0, dtype=np.int32)
+        same = seps[pe[1:]] == seps[pe[:-1]]
+        is_e = c[pe] == 3
+        wrong = same & ~(~is_e[:-1] & is_e[1:])
+        bad[np.searchsorted(at, pe[1:][wrong])] = True
+    return at[bad]
+
+
+def _malformed_events(blocks: list[bytes]) -> dict[int, str]:
+    """Index -> message for the events of a batch with a malformed number (one vectorised pass over the batch)."""
+    texts = [_numeric_text(b) for b in blocks]
+    pos = _bad_number_positions(b"".join(texts))
+    if pos.size == 0:
+        return {}
+    ends = np.cumsum([len(t) for t in texts])
+    out = {}
+    for i in np.unique(np.searchsorted(ends, pos, side="right")):
+        text = texts[i]
+        start = int(ends[i] - len(text))
+        p = int(pos[(pos >= start) & (pos < ends[i])][0]) - start
+        a = max(text.rfind(ch, 0, p) for ch in (b" ", b"\n")) + 1
+        b = min((j for j in (text.find(b" ", p), text.find(b"\n", p)) if j >= 0), default=len(text))
+        line = text[text.rfind(b"\n", 0, p) + 1 : text.find(b"\n", p)].decode(errors="replace")
+        out[int(i)] = f"{text[a:b].decode(errors='replace')!r} is not a number (in '{line[:80]}')"
+    return out
 
 
 def _parse_batch(header: bytes, events: list):
@@ -425,6 +489,18 @@ def read_hepmc(
         while events and not done:
             todo = events[:batch]
             events = events[batch:]
+            clean = []
+            malformed = _malformed_events([b for _o, _l, b in todo])
+            for i, (ordinal, line, block) in enumerate(todo):
+                if i not in malformed:
+                    clean.append((ordinal, line, block))
+                    continue
+                msg = f"{path}: event {ordinal + 1} (line {line}): malformed number: {malformed[i]}"
+                if not skip_bad:
+                    raise HepMCError(msg)
+                stats.bad_events += 1
+                stats.bad_examples.append(msg)
+            todo = clean
             while todo:
                 parsed, bad, text = _parse_batch(header, todo)
                 tables = []
@@ -468,6 +544,9 @@ def read_hepmc(
         stats.truncated = True
         if not skip_bad:
             raise HepMCError(f"{path}: file ends without '{_FOOTER.decode()}' after event {n_rows}: truncated")
+    if n_rows == 0 and stats.bad_events:
+        raise HepMCError(f"{path}: none of its {stats.bad_events} events could be read (first: "
+                         f"{stats.bad_examples[0].split(': ', 1)[-1]})")
     stats.events = n_rows
     stats.seconds = time.perf_counter() - t0
     events = ak.concatenate(parts) if parts else ak.Array([])
