@@ -92,6 +92,18 @@ def _quantity(dim: str):
     return convert
 
 
+_LLP_HELP = ("PDG ids of long-lived particles in a HepMC3 file, comma-separated [default: charginos 1000024, 1000037, "
+             "the second neutralino 1000023 and heavy neutral leptons 9900012/14/16, 9990012]")
+
+
+def _hepmc_options(f):
+    """--llp-ids, --displaced and --skip-bad-events: how a HepMC3 file is read (inspect, simulate)."""
+    f = click.option("--skip-bad-events", is_flag=True, help="HepMC3: skip (and count) malformed events instead of stopping")(f)
+    f = click.option("--displaced", default=None, callback=_quantity("length"),
+                     help="HepMC3: also treat any particle decaying this far from its origin as long-lived (mm if bare)")(f)
+    return click.option("--llp-ids", default=None, help=_LLP_HELP)(f)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lepreint")
 def cli():
@@ -105,14 +117,15 @@ def cli():
 @click.argument("cards", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 def check(cards, as_json):
-    """Validate CARDS (any kind; read from their `kind:` field) and print what was found."""
-    from .cards import InvalidCard, load_card
+    """Validate CARDS (any kind; read from their `kind:` field) with the checks of the command that uses each
+    (a model card as `generate` would, a scan card as `scan` would), and print what was found."""
+    from .check import check_card
 
     found, bad = [], 0
     for c in cards:
         try:
-            card = load_card(c)
-        except InvalidCard as exc:
+            card = check_card(c)
+        except LepreintError as exc:
             bad += 1
             click.echo(f"lepreint: error: {exc}", err=True)
             found.append({"card": c, "valid": False, "error": str(exc)})
@@ -250,13 +263,20 @@ def xsec_cmd(process, mass, sqrt_s, source, as_json):
 def _sample_table(p):
     from rich.table import Table
 
-    t = Table(title=f"sample {p.get('digest', '')[:16]} ({'cache hit' if p.get('cache_hit') else 'generated'})")
+    sid = p.get("sample_id")
+    t = Table(title=f"sample {sid or p.get('sample')}" + (" (cache hit)" if p.get("cache_hit") else ""))
     t.add_column("quantity")
     t.add_column("value")
-    for k in ("sample", "model", "parameters", "events", "rows", "oversampling", "tried", "filter_efficiency",
+    for k in ("sample_id", "sample", "model", "parameters", "events", "rows", "oversampling", "tried", "filter_efficiency",
               "xsec_fb", "xsec_source", "llps", "leptons", "jets", "seed", "options", "bad_events", "hepmc"):
         if k in p and p[k] is not None:
             t.add_row(k, str(p[k]))
+    for x in p.get("llp_summary") or []:
+        ct = "not decayed" if x["mean_ctau_mm"] is None else f"mean c tau {x['mean_ctau_mm']:.4g} mm"
+        t.add_row(f"LLP {x['pdg_id']}", f"{x['count']} ({x['decayed']} decayed), {ct}")
+    if p.get("leptons_by_flavour"):
+        f = p["leptons_by_flavour"]
+        t.add_row("leptons (pT > 2 GeV)", f"{f['e']} e, {f['mu']} mu")
     return t
 
 
@@ -305,54 +325,30 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
     """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
-    from .generate.engine import GenerationRequest, generate
-    from .generate.pythia import ShowerOptions
+    from .generate.engine import build_request, generate
 
-    params, options, gen, shower, card_xsec = {}, {}, {}, {}, None
-    if card:
-        from .cards import load_card
-
-        c = load_card(card, "model").data
-        model = model or c["model"]
-        dims = {"mc": "energy", "dm": "energy", "ctau": "length"}
-        params = {k: units.to_internal(v, dims[k]) for k, v in c["parameters"].items() if k in dims}
-        gen = c.get("generation", {})
-        options = dict(gen.get("options", {}))
-        shower = dict(gen.get("shower", {}))
-        if "ecm" in shower:
-            shower["ecm"] = units.to_internal(shower["ecm"], "energy")
-        card_xsec = c.get("xsec", {}).get("source")
-        if card_xsec == "value":
-            raise LepreintError(f"{card}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
-                                "generate takes 'table', 'paper' or 'pythia'")
-    model = model or "coscattering"
-    params.update({k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None})
+    params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
         key, sep, val = item.partition("=")
-        try:
-            params[key.strip()] = float(val)
-        except ValueError:
-            raise LepreintError(f"--param {item!r}: expected KEY=NUMBER (GeV, mm, or a pure number)") from None
-        if not sep:
+        if not sep or not key.strip():
             raise LepreintError(f"--param {item!r}: expected KEY=NUMBER")
-    options.update(_options(extra))
+        params[key.strip()] = val.strip()
+    options = _options(extra)
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
         if val is not None:
             options[key] = val
+    shower = {}
     if mpi is not None:
         shower["mpi"] = mpi
     if pt_max_match is not None:
         shower["pt_max_match"] = pt_max_match
     if ecm is not None:
         shower["ecm"] = ecm * 1000.0 if ecm < 100 else ecm  # a bare number is TeV
-    req = GenerationRequest(
-        model, params, events if events is not None else gen.get("events", 1000),
-        seed if seed is not None else gen.get("seed", 1),
-        oversampling if oversampling is not None else gen.get("oversampling"),
-        options, ShowerOptions(**shower), xsec_source or card_xsec, chunk)
+    req = build_request(card, model, params, options, shower, events, seed, oversampling, xsec_source, chunk)
     progress = not as_json and sys.stderr.isatty()
     sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force)
     p = sample.summary()
+    p["sample_id"] = Path(sample.path).name if sample.path else None
     p["cache_hit"] = sample.cache_hit
     p["generation_seconds"] = sample.meta.get("generation_seconds")
     p["shower"] = sample.meta.get("shower")
@@ -387,6 +383,7 @@ def _yields_table(q, title: str, details: bool):
 
 @cli.command("simulate")
 @click.argument("sample")
+@_hepmc_options
 @click.option("--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (name or path)")
 @click.option("--detector", default="cms_run2", show_default=True, help="detector card (name or path)")
 @click.option("--d0-extrapolation", type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
@@ -402,22 +399,21 @@ def _yields_table(q, title: str, details: bool):
 @click.option("--nn-cut", type=float, default=0.9, show_default=True, help="NN >= cut (0.50, 0.51, ..., 0.99)")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def simulate_cmd(sample, analysis, detector, d0_extrapolation, xsec_source, xsec_value, lumi, seed, classifier,
-                 model_path, nn_cut, as_json):
-    """Detector + selection + yields for a cached sample (folder) or a HepMC3 file: S per signal region."""
-    from pathlib import Path
+def simulate_cmd(sample, llp_ids, displaced, skip_bad_events, analysis, detector, d0_extrapolation, xsec_source,
+                 xsec_value, lumi, seed, classifier, model_path, nn_cut, as_json):
+    """Detector + selection + yields for a sample (folder or id) or a HepMC3 file: S per signal region.
 
+    A HepMC3 file is read once and cached (keyed by its content): a second run costs a parquet read."""
     from .analysis.yields import signal_yields
     from .detector.simulate import Detector
-    from .events import load_sample
+    from .io.inputs import load_input, parse_llp_ids
 
-    p = Path(sample)
-    if p.is_dir() or p.suffix == ".parquet":
-        s = load_sample(p)
-    else:
-        from .io.hepmc import read_hepmc
-
-        s, _ = read_hepmc(p)
+    if not 0 < nn_cut < 1:
+        raise LepreintError(f"--nn-cut: need 0 < cut < 1, got {nn_cut:g}")
+    s, info = load_input(sample, llp_ids=parse_llp_ids(llp_ids), displaced_mm=displaced, skip_bad=skip_bad_events)
+    if info.get("cache_hit") and not as_json:
+        click.echo(f"HepMC3 file read from the cache ({info['cached_as']})", err=True)
+    p = sample
     det = Detector(detector, d0_extrapolation)
     r = signal_yields(s, analysis, det, xsec_source, xsec_value, seed, lumi)
     payload = {"sample": str(p), **r.as_dict()}
@@ -486,30 +482,19 @@ def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detec
 
 @cli.command("inspect")
 @click.argument("path")
-@click.option("--llp-ids", default=None, help="comma-separated PDG ids of long-lived particles (HepMC input)")
-@click.option("--displaced", default=None, callback=_quantity("length"),
-              help="also treat any particle decaying this far from its origin as long-lived (HepMC input)")
-@click.option("--skip-bad-events", is_flag=True, help="skip (and count) malformed events instead of stopping")
+@_hepmc_options
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
-    """Summarise a cached sample (folder or its events.parquet) or a HepMC3 file (.hepmc3, .hepmc, .gz)."""
-    from pathlib import Path
+    """Summarise a sample (its folder, events.parquet or id) or a HepMC3 file (.hepmc3, .hepmc, .gz): events, LLPs
+    per PDG id with their mean proper decay length, leptons per flavour, the cross section and its source."""
+    from .io.inputs import load_input, parse_llp_ids, sample_id
 
-    from .events import load_sample
-
-    p = Path(path)
-    if p.is_dir() or p.suffix == ".parquet":
-        sample = load_sample(p)
-        summary = sample.summary()
-    else:
-        from .io.hepmc import DEFAULT_LLP_IDS, read_hepmc
-
-        ids = [int(x) for x in llp_ids.split(",")] if llp_ids else DEFAULT_LLP_IDS
-        sample, stats = read_hepmc(p, ids, displaced, skip_bad=skip_bad_events)
-        summary = sample.summary()
-        summary.update(sample=str(p), bad_events=stats.bad_events, truncated=stats.truncated,
-                       read_seconds=stats.seconds)
+    sample, info = load_input(path, llp_ids=parse_llp_ids(llp_ids), displaced_mm=displaced, skip_bad=skip_bad_events)
+    summary = sample.summary()
+    summary["sample"] = str(sample.path) if sample.path else str(path)
+    summary["sample_id"] = sample_id(sample)
+    summary.update(info)
     _emit(summary, as_json, _sample_table)
 
 

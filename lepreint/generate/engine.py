@@ -39,7 +39,7 @@ from ..events import (
 from .assemble import assemble_rows
 from .pythia import SEED_MAX, PythiaRun, ShowerOptions, pythia_version
 
-__all__ = ["GenerationRequest", "generate", "model_module", "GENERATION_REVISION"]
+__all__ = ["GenerationRequest", "build_request", "generate", "model_module", "GENERATION_REVISION"]
 
 #: bumped whenever lepreint's own generation physics changes (decays, extraction, slim-event
 #: definitions): part of every cache key, so that a stale sample is never reused
@@ -75,7 +75,12 @@ class GenerationRequest:
 
     def __post_init__(self):
         mod = model_module(self.model)
-        self.parameters = mod.check_parameters(dict(self.parameters))
+        given = dict(self.parameters)
+        self.parameters = mod.check_parameters(given)
+        unknown = set(given) - set(self.parameters)
+        if unknown:
+            raise LepreintError(f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
+                                f"known: {', '.join(sorted(self.parameters)) or 'none'}")
         unknown = set(self.options) - set(mod.DEFAULT_OPTIONS)
         if unknown:
             raise LepreintError(
@@ -95,6 +100,8 @@ class GenerationRequest:
         if not decays:
             self.oversampling = 1
         self.xsec_source = self.xsec_source or mod.DEFAULT_XSEC_SOURCE
+        if self.chunk_size is not None and self.chunk_size < 1:
+            raise LepreintError(f"chunk: need an integer >= 1 (events per worker chunk), got {self.chunk_size}")
         self.chunk_size = int(self.chunk_size or mod.DEFAULT_CHUNK)
 
     def config(self) -> dict:
@@ -117,6 +124,58 @@ class GenerationRequest:
             },
             "versions": {"pythia8mc": pythia_version(), "schema": SCHEMA_VERSION, "generation": GENERATION_REVISION},
         }
+
+
+#: the dimension of model parameters that carry one (others are pure numbers, e.g. |U|^2)
+PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "ctau": "length"}
+
+
+def build_request(card=None, model: str | None = None, parameters: dict | None = None, options: dict | None = None,
+                  shower: dict | None = None, events: int | None = None, seed: int | None = None,
+                  oversampling: int | None = None, xsec_source: str | None = None,
+                  chunk_size: int | None = None) -> GenerationRequest:
+    """The generation request of a model card (path or name; optional) with explicit values on top.
+
+    Parameters may be numbers in internal units (GeV, mm) or strings with units ("1 cm"); a card's ``generation``
+    block gives events, seed, oversampling, options and shower settings; explicit arguments win.  Every check of
+    ``GenerationRequest`` runs here, so ``lepreint check`` on a model card finds what ``generate`` would."""
+    from .. import units
+
+    params, opts, gen, show, card_xsec = {}, {}, {}, {}, None
+    if card is not None:
+        from ..cards import find_card, load_card
+
+        c = load_card(find_card(card, "model") if not hasattr(card, "data") else card.path, "model")
+        d = c.data
+        model = model or d["model"]
+        params = dict(d.get("parameters", {}))
+        gen = d.get("generation", {})
+        opts = dict(gen.get("options", {}))
+        show = dict(gen.get("shower", {}))
+        card_xsec = d.get("xsec", {}).get("source")
+        if card_xsec == "value":
+            raise LepreintError(f"{c.path}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
+                                "generate takes 'table', 'paper' or 'pythia'")
+    params.update(parameters or {})
+    out = {}
+    for k, v in params.items():
+        try:
+            out[k] = units.to_internal(v, PARAMETER_DIMENSIONS[k], bare_numbers=True) if k in PARAMETER_DIMENSIONS \
+                else float(v)
+        except (ValueError, TypeError):
+            raise LepreintError(f"parameter {k}: {v!r} is not a number") from None
+    opts.update(options or {})
+    show.update(shower or {})
+    if "ecm" in show:
+        show["ecm"] = units.to_internal(show["ecm"], "energy", bare_numbers=True)
+    try:
+        shower_options = ShowerOptions(**show)
+    except TypeError as e:
+        raise LepreintError(f"shower settings: {e}") from None
+    return GenerationRequest(model or "coscattering", out, events if events is not None else gen.get("events", 1000),
+                             seed if seed is not None else gen.get("seed", 1),
+                             oversampling if oversampling is not None else gen.get("oversampling"), opts,
+                             shower_options, xsec_source or card_xsec, chunk_size)
 
 
 def _chunk_seeds(seed: int, index: int) -> tuple[int, np.random.Generator]:
@@ -200,6 +259,8 @@ def generate(
     weight) as HepMC3 (then the cache is not read, the events are regenerated identically).
     """
     mod = model_module(request.model)
+    if int(workers) < 1:
+        raise LepreintError(f"workers: need an integer >= 1, got {workers}")
     cfg = request.config()
     digest = config_digest(cfg)
     if cache and reuse and hepmc is None:

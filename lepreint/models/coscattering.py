@@ -177,6 +177,10 @@ DECAY   1000022   0.0
 def branching(dm: float, options: dict) -> dict[int, float]:
     """Branching ratios of chi+ -> chi0 + {e nu (11), mu nu (13), tau nu (15), other (0)}."""
     mode = options.get("decays", "leptonic")
+    m_mu = 0.1056583755
+    if mode in ("leptonic", "eq2.16") and dm <= m_mu:
+        raise LepreintError(f"dm = {dm:g} GeV is below the muon channel (chi+ -> chi0 mu nu needs dm > {m_mu:.4f} GeV): "
+                            "the e-mu signal of this model needs both channels open")
     if mode == "leptonic":
         return {11: 0.5, 13: 0.5}
     if mode == "eq2.16":
@@ -289,7 +293,8 @@ def check_parameters(params: dict) -> dict:
     """Validate (mc, dm, ctau) in GeV, GeV, mm."""
     missing = [k for k in ("mc", "dm", "ctau") if k not in params]
     if missing:
-        raise LepreintError(f"coscattering needs parameters mc, dm, ctau; missing {', '.join(missing)}")
+        raise LepreintError(f"coscattering needs parameters mc, dm, ctau (--mc, --dm, --ctau or a model --card); "
+                            f"missing {', '.join(missing)}")
     mc, dm, ctau = float(params["mc"]), float(params["dm"]), float(params["ctau"])
     if not 0 < dm < mc:
         raise LepreintError(f"need 0 < dm < mc, got mc = {mc:g} GeV, dm = {dm:g} GeV")
