@@ -316,12 +316,16 @@ def _options(pairs) -> dict:
 @click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]")
 @click.option("--ecm", default=None, callback=_quantity("energy"), help="collision energy [default: 13 TeV]")
 @click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)")
-@click.option("--hepmc", "hepmc_out", default=None, help="also write the events as HepMC3 to this file")
+@click.option("--hepmc", "hepmc_out", default=None,
+              help="also write the events as HepMC3 to this file, with the cross section in every event")
+@click.option("--hepmc-copies", type=click.Choice(["all", "one"]), default="all", show_default=True,
+              help="HepMC3 output: every decay copy (K events per generated event, weight w/K, as lepreint reads them "
+                   "back) or one copy per event (weight w, for other programs)")
 @click.option("--force", is_flag=True, help="regenerate even if the sample is cached")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer,
-                 extra, param_extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, force, as_json):
+                 extra, param_extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, hepmc_copies, force, as_json):
     """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
@@ -346,14 +350,19 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
         shower["ecm"] = ecm * 1000.0 if ecm < 100 else ecm  # a bare number is TeV
     req = build_request(card, model, params, options, shower, events, seed, oversampling, xsec_source, chunk)
     progress = not as_json and sys.stderr.isatty()
-    sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force)
+    sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force,
+                      hepmc_options={"copies": hepmc_copies})
     p = sample.summary()
     p["sample_id"] = Path(sample.path).name if sample.path else None
     p["cache_hit"] = sample.cache_hit
     p["generation_seconds"] = sample.meta.get("generation_seconds")
     p["shower"] = sample.meta.get("shower")
     if hepmc_out:
-        p["hepmc"] = hepmc_out
+        k = int(sample.meta.get("oversampling") or 1)
+        n = len(sample.events) if hepmc_copies == "all" else int(sample.meta.get("events", 0))
+        p["hepmc"] = (f"{hepmc_out}: {n} HepMC events ("
+                      + (f"all {k} decay copies of each event, weight w/{k}" if hepmc_copies == "all" and k > 1
+                         else "one per generated event") + f"), cross section {sample.meta['xsec_fb'] / 1000:.4g} pb")
     if sample.cache_hit and not as_json:
         click.echo(f"cache hit: {sample.path}", err=True)
     _emit(p, as_json, _sample_table)

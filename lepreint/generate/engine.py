@@ -284,6 +284,8 @@ def generate(
                                 "long-lived particles otherwise (not written yet): use the slim events")
 
         writer = HepMCWriter(hepmc, **(hepmc_options or {}))
+        if xsec_fb is not None:
+            writer.xsec_pb = xsec_fb / 1000.0
     results: list[dict] = []
     accepted = 0
     t0 = time.perf_counter()
@@ -370,6 +372,12 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
         r["rows"] = ak.with_field(r["rows"], r["rows"].event + offset, "event")
     results.append(r)
     if writer is not None:
+        if writer.xsec_pb is None or writer.xsec_from_run:  # Pythia's own: the running estimate of the chunks so far
+            tried = [x["tried"] for x in results]
+            writer.xsec_pb = float(np.average([x["sigma_fb"] for x in results], weights=tried)) / 1000.0
+            writer.xsec_err_pb = float(np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)])))
+                                       / max(np.sum(tried), 1)) / 1000.0
+            writer.xsec_from_run = True
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.advance(r["accepted"])
     return accepted + r["accepted"]

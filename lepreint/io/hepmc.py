@@ -11,8 +11,9 @@ Long-lived particles: by PDG id (``llp_ids``, default the charged mediators and 
 leptons lepreint knows) and/or every particle whose decay vertex lies more than ``displaced_mm``
 from its production vertex.
 
-Writing: ``HepMCWriter`` exports generated events, one HepMC event per slim-event row (each copy
-of an oversampled event, with its weight and the attributes ``lepreint_event``/``lepreint_copy``):
+Writing: ``HepMCWriter`` exports generated events, by default one HepMC event per slim-event row (each of the
+K decay copies of an oversampled event, with weight w/K and the attributes ``lepreint_event``/``lepreint_copy``;
+``copies='one'``: the first copy only, with weight w), each carrying the cross section (GenCrossSection, pb):
 beams -> primary vertex -> the generator's final-state particles (grouped by production vertex; a
 displaced vertex gets a stand-in mother with the true mother's PDG id, the lepton's momentum and
 status 11, which the reader never takes for an LLP),
@@ -580,12 +581,25 @@ def read_hepmc(
 class HepMCWriter:
     """Write generated events (slim rows + the generator record they came from) as ASCII HepMC3."""
 
-    def __init__(self, path: str | os.PathLike, momentum_unit: str = "GEV", length_unit: str = "MM"):
+    def __init__(self, path: str | os.PathLike, momentum_unit: str = "GEV", length_unit: str = "MM",
+                 copies: str = "all"):
+        """``copies``: ``all`` writes every decay copy of an oversampled event (K HepMC events per generated event,
+        each with weight w/K and the attributes ``lepreint_event``/``lepreint_copy``); ``one`` writes the first
+        copy only, with the event's full weight w (what another program expects: one HepMC event per event).
+        Every event carries the cross section (``xsec_pb``, set by the generator before each chunk)."""
         import pyhepmc
 
         self.path = Path(path)
         if momentum_unit not in _MOMENTUM_SCALE or length_unit not in _LENGTH_SCALE:
             raise HepMCError(f"units must be GEV/MEV and MM/CM, got {momentum_unit}/{length_unit}")
+        if copies not in ("all", "one"):
+            raise HepMCError(f"copies must be 'all' or 'one', got {copies!r}")
+        self.copies = copies
+        #: cross section (pb) and its error written into every event (GenCrossSection); None: not written
+        self.xsec_pb: float | None = None
+        self.xsec_err_pb: float = 0.0
+        #: True when the cross section is the running estimate of this generation (Pythia's sigmaGen)
+        self.xsec_from_run = False
         self.mu, self.lu = momentum_unit, length_unit
         self.ps = 1.0 / _MOMENTUM_SCALE[momentum_unit]
         self.ls = 1.0 / _LENGTH_SCALE[length_unit]
@@ -632,9 +646,15 @@ class HepMCWriter:
         for r in range(len(rows)):
             e_local = int(ev_of_row[r]) - base
             c = r % k if d is not None else 0
+            if self.copies == "one" and c != 0:
+                continue
             evt = pyhepmc.GenEvent(*self.units)
             evt.event_number = self.written
-            evt.weights = [float(rows.weight[r])]
+            evt.weights = [float(rows.weight[r]) * (k if self.copies == "one" and d is not None else 1)]
+            if self.xsec_pb is not None:
+                xs = pyhepmc.GenCrossSection()
+                xs.set_cross_section(float(self.xsec_pb), float(self.xsec_err_pb))
+                evt.cross_section = xs
             evt.attributes["lepreint_event"] = int(ev_of_row[r])
             evt.attributes["lepreint_copy"] = int(c)
             b1 = self._p((beam_e, 0, 0, beam_e), 2212, 4)

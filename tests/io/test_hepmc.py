@@ -131,3 +131,25 @@ def test_empty_file_and_event_without_vertices(tmp_path):
                   "HepMC::Asciiv3-END_EVENT_LISTING\n")
     sample, stats = read_hepmc(novtx)
     assert stats.events == 1 and len(sample.events.leptons[0]) == 2
+
+
+def test_writer_carries_the_cross_section_and_can_write_one_copy_per_event(tmp_path):
+    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=30, seed=4, oversampling=3,
+                            options={"decays": "leptonic"}, shower=ShowerOptions(mpi=False))
+    s = generate(req, cache=False, hepmc=tmp_path / "one.hepmc3", hepmc_options={"copies": "one"})
+    back, stats = read_hepmc(tmp_path / "one.hepmc3")
+    assert stats.events == 30 and back.meta["oversampling"] == 1
+    assert back.meta["xsec_fb"] == pytest.approx(s.meta["xsec_fb"], rel=1e-6)
+    assert "GenCrossSection" in back.meta["xsec_source"]
+    # the first copy of each event, with the event's whole weight
+    first = s.events[ak.to_numpy(s.events.copy) == 0]
+    np.testing.assert_allclose(ak.to_numpy(back.events.weight), 3 * ak.to_numpy(first.weight))
+    _assert_same_rows(ak.with_field(first, first.weight * 3, "weight"), back.events)
+
+
+def test_pythias_running_cross_section_is_written_when_it_is_the_source(tmp_path):
+    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=20, seed=4, oversampling=2,
+                            options={"decays": "leptonic"}, shower=ShowerOptions(mpi=False), xsec_source="pythia")
+    s = generate(req, cache=False, hepmc=tmp_path / "py.hepmc3")
+    back, _ = read_hepmc(tmp_path / "py.hepmc3")
+    assert back.meta["xsec_fb"] == pytest.approx(s.meta["xsec_fb"], rel=1e-6)
