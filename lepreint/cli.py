@@ -47,6 +47,10 @@ def _describe(exc: BaseException) -> str:
     return str(exc)
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click (which would print an empty line and 'Aborted!')."""
+
+
 def _user_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -54,6 +58,8 @@ def _user_errors(fn):
             return fn(*args, **kwargs)
         except USER_ERRORS as exc:
             fail(_describe(exc))
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
     return wrapper
 
@@ -330,6 +336,8 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
 
     Values come from the command line, else from --card, else the built-in defaults."""
     from .generate.engine import build_request, generate
+    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+          "command to continue from them")
 
     params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
@@ -472,6 +480,8 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
 def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detector, d0_extrapolation, xsec_source,
                br_reading, as_json):
     """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
+    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+          "command to continue from them")
     from .analysis.yields import benchmark_request, signal_yields
     from .detector.simulate import Detector
     from .generate.engine import generate
@@ -588,6 +598,8 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
+    _kept(f"finished points are kept in {output}/points and the finished chunks of a running generation in the cache: "
+          "rerun the same command to resume")
 
     options = None
     if card:
@@ -697,6 +709,8 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     """The main job: R95 versus c tau for (m_c, dm) = (220, 20) GeV at 140 and 300 /fb, with the shipped
     network, from events generated here (a table and a plot in --output)."""
     from .demo import demo, main_job
+    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+          "command to continue from them")
 
     if not analytic:
         result = main_job(output, events, not no_mpi, workers, progress=not as_json and sys.stderr.isatty())
@@ -749,10 +763,7 @@ def main():  # console-script entry point
     exception keeps its traceback (it is a bug)."""
     try:
         code = cli.main(prog_name="lepreint", standalone_mode=False)
-    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
-        click.echo(f"lepreint: interrupted: {_ON_INTERRUPT['kept']}", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (_Interrupted, click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C
         click.echo(f"lepreint: interrupted: {_ON_INTERRUPT['kept']}", err=True)
         sys.exit(130)
     except getattr(click.exceptions, "NoArgsIsHelpError", ()) as exc:  # bare `lepreint`: the help

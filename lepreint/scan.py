@@ -23,6 +23,7 @@ import numpy as np
 
 from . import units
 from .errors import LepreintError
+from .parallel import ignore_sigint
 
 __all__ = ["PLANES", "ScanConfig", "check_config", "groups", "parse_axis", "parse_u2_axis", "point_key", "points", "run_scan"]
 
@@ -408,7 +409,7 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
 
         _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid)
         try:
-            with mp.get_context("fork").Pool(workers) as pool:
+            with mp.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
                 pool.map(_point, missing, chunksize=1)
         finally:
             _GROUP.clear()
@@ -535,7 +536,7 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
 
                 _GROUP.update(cfg=cfg, out=str(out), clf=clf)
                 try:
-                    with mp.get_context("fork").Pool(workers) as pool:
+                    with mp.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
                         for g in pool.imap_unordered(_group, todo, chunksize=1):
                             if bar:
                                 bar.advance(task, g)

@@ -14,7 +14,7 @@ import math
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -299,10 +299,21 @@ def generate(
                 f"{request.model}: the generator-level filter accepted none of {tried} events "
                 f"({len(results)} chunks); loosen the filter options ({request.options})")
 
+    # finished chunks are kept until the sample is saved: an interrupted generation continues where it stopped
+    store = _ChunkStore(digest) if cache and writer is None else None
+
+    def chunk(i, n_tried):
+        r = store.get(i) if store is not None else None
+        if r is None:
+            r = _run_chunk(request, i, n_tried, writer is not None)
+            if store is not None:
+                store.put(i, r)
+        return r
+
     try:
         if workers == 1:
             for i, n_tried in plan:
-                r = _run_chunk(request, i, n_tried, writer is not None)
+                r = chunk(i, n_tried)
                 accepted = _take(r, results, writer, bar, accepted)
                 check_progress()
                 if filtered and accepted >= request.events:
@@ -310,7 +321,9 @@ def generate(
         else:
             import multiprocessing as mp
 
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+            from ..parallel import ignore_sigint
+
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint)
             try:
                 pending: dict[int, Any] = {}
                 next_needed = 0
@@ -322,10 +335,17 @@ def generate(
                         except StopIteration:
                             exhausted = True
                             break
-                        pending[i] = pool.submit(_run_chunk, request, i, n_tried, writer is not None)
+                        kept = store.get(i) if store is not None else None
+                        if kept is not None:
+                            pending[i] = Future()
+                            pending[i].set_result(kept)
+                        else:
+                            pending[i] = pool.submit(_run_chunk, request, i, n_tried, writer is not None)
                     if next_needed not in pending:
                         break
                     r = pending.pop(next_needed).result()
+                    if store is not None:
+                        store.put(next_needed, r)
                     accepted = _take(r, results, writer, bar, accepted)
                     check_progress()
                     next_needed += 1
@@ -363,7 +383,52 @@ def generate(
     }
     sample = save_sample(rows, meta) if cache else _unsaved(rows, meta)
     sample.cache_hit = False
+    if store is not None:
+        store.clear()
     return sample
+
+
+class _ChunkStore:
+    """Finished chunks of one generation (``$LEPREINT_CACHE/chunks/<config digest>/<index>.pkl``), written
+    atomically as they finish and removed once the sample is saved.  Chunks are deterministic in (config, index),
+    so a kept chunk is exactly the one a rerun would make."""
+
+    def __init__(self, digest: str):
+        from ..events import cache_root
+
+        self.dir = cache_root() / "chunks" / digest[:16]
+
+    def get(self, index: int) -> dict | None:
+        import pickle
+
+        f = self.dir / f"{index}.pkl"
+        if not f.is_file():
+            return None
+        try:
+            with open(f, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a damaged file is not a result: the chunk is generated again
+            return None
+
+    def put(self, index: int, result: dict) -> None:
+        import pickle
+        import tempfile
+
+        if (self.dir / f"{index}.pkl").is_file():
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({k: v for k, v in result.items() if k != "truth"}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.dir / f"{index}.pkl")
+
+    def count(self) -> int:
+        return len(list(self.dir.glob("*.pkl"))) if self.dir.is_dir() else 0
+
+    def clear(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
