@@ -207,8 +207,10 @@ def background(
     with ``counts`` = N_i (default: Table 3's (42, 40) row; Eq. (3.4) is :data:`EQ34_COUNTS`).
     ``mode='published'``: kappa from Table 2 and B_i from Table 3 as printed, scaled from 2.6 fb^-1.
     """
-    if lumi <= 0 or counts_lumi <= 0:
-        raise BackgroundError("luminosities must be positive")
+    if not (math.isfinite(lumi) and lumi > 0) or not counts_lumi > 0:
+        raise BackgroundError(f"--lumi: luminosities must be positive, got {lumi:g} /fb")
+    if len(counts) != 3 or not all(math.isfinite(n) and n >= 0 for n in counts):
+        raise BackgroundError(f"--counts: need three non-negative reference counts N_I, N_II, N_III, got {list(counts)}")
     scale = lumi / counts_lumi
     if mode == "formula":
         ke = float(kappa_formula(pt_e, "e", upper_limit))

@@ -180,13 +180,17 @@ def _bkg_table(p):
 @click.option("--lumi", default="140", callback=_quantity("lumi"), show_default=True, help="luminosity (/fb)")
 @click.option("--mode", type=click.Choice(["published", "formula"]), default="published", show_default=True,
               help="Tables 2-3 as printed, or Eq. (3.7) integrated")
-@click.option("--counts", default="table3", show_default=True,
-              help="reference counts N_i at 2.6 /fb (formula mode): table3 (3.2,0.5,0.019), eq3.4 (3.0,0.50,0.019) or N1,N2,N3")
+@click.option("--counts", default=None,
+              help="reference counts N_i at 2.6 /fb (formula mode): table3 (3.2,0.5,0.019), eq3.4 (3.0,0.50,0.019) or "
+                   "N1,N2,N3 [default: table3]")
 @click.option("--upper-limit", default="70", show_default=True, help="Eq. (3.7) upper integration limit in GeV, or 'none'")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
     """Heavy-flavour background B_i from the kappa transfer factors (Eqs. 3.7-3.9)."""
+    if counts is not None and mode != "formula":
+        raise LepreintError("--counts: the reference counts enter the formula mode only (--mode formula)")
+    counts = counts or "table3"
     n = {"table3": TABLE3_REFERENCE_COUNTS, "eq3.4": EQ34_COUNTS}.get(counts)
     n = tuple(_floats(counts, "--counts")) if n is None else n
     upper = None if upper_limit.lower() in ("none", "inf") else units.to_internal(upper_limit, "energy", bare_numbers=True)

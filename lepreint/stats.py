@@ -105,7 +105,11 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
         return CLsResult(inf, (inf, inf, inf, inf), None if n is None else inf)
     b = np.maximum(b, 1e-9)
     if rel_unc is not None:
-        rel_unc = np.broadcast_to(np.asarray(rel_unc, dtype=float), b.shape)
+        rel_unc = np.atleast_1d(np.asarray(rel_unc, dtype=float))
+        if rel_unc.size not in (1, b.size) or not np.all(np.isfinite(rel_unc)) or np.any(rel_unc < 0):
+            raise StatsError(f"--rel-unc: need one finite, non-negative relative uncertainty per region ({b.size}), "
+                             f"got {rel_unc.tolist()}")
+        rel_unc = np.broadcast_to(rel_unc, b.shape)
         if np.any(rel_unc <= 0):
             rel_unc = None if np.all(rel_unc == 0) else np.maximum(rel_unc, 1e-6)
     pyhf.set_backend("numpy")

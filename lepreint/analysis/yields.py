@@ -74,9 +74,9 @@ def check_normalisation(sample: Sample, xsec_fb: float, luminosity: float) -> No
     import math
 
     where = sample.path or sample.meta.get("source_file") or "the sample"
-    if not len(sample.events):
-        raise LepreintError(f"{where}: no events to compute a yield from")
     norm = normalisation(sample)
+    if not len(sample.events) and not norm:  # (a prefiltered sample may have no rows left: then S = 0)
+        raise LepreintError(f"{where}: no events to compute a yield from")
     if not (math.isfinite(norm) and norm > 0):
         raise LepreintError(f"{where}: the event weights sum to {norm:g}: a yield cannot be normalised to it")
     if not (math.isfinite(xsec_fb) and xsec_fb > 0):
