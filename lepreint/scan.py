@@ -463,7 +463,11 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
             if not overwrite:
                 if "identity" in old:
                     a, b = old["identity"], identity
-                    diff = [f"{k} {a.get(k)!r} there, {b.get(k)!r} now" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+                    def short(v):  # digests: their first 12 characters say enough
+                        return v[:12] if isinstance(v, str) and len(v) > 40 else v
+
+                    diff = [f"{k} {short(a.get(k))!r} there, {short(b.get(k))!r} now" for k in sorted(set(a) | set(b))
+                            if a.get(k) != b.get(k)]
                     what = "; ".join(diff)
                 else:
                     what = "made by an older lepreint that did not record what its numbers depend on"

@@ -4,6 +4,7 @@ One row per input: the command line (``{d}`` is a folder of prepared bad files) 
 contain.  The rows run in-process through the console entry point (``lepreint.cli.main``)."""
 
 import gzip
+import json
 import os
 import sys
 
@@ -47,6 +48,13 @@ def d(tmp_path_factory):
     (d / "broken.hepmc3.gz").write_bytes(gzip.compress(_events(50).encode())[:200])
     (d / "nan.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("5.0011", "nan")))
     (d / "a_file").write_text("x")
+    (d / "other_scan" / "points").mkdir(parents=True)
+    from lepreint.scan import ScanConfig, scan_id
+
+    identity = ScanConfig([220.0], [20.0], [1.0], events=10, nn_cut=0.5).identity()  # `scan --nn-cut 0.5 ...`
+    (d / "other_scan" / "provenance.json").write_text(json.dumps({"scan_id": scan_id(identity), "identity": identity}))
+    (d / "old_scan" / "points").mkdir(parents=True)
+    (d / "old_scan" / "points" / "mc220_dm20_ctau1mm.json").write_text('{"status": "ok", "R95@140": 17.38}')
     (d / "not_a_sample").mkdir()
     return d
 
@@ -104,6 +112,8 @@ ROWS = [
     ("scan --card {d}/scan_draws0.yaml", "draws"),
     ("scan --output {d}/a_file/x --events 10", "a_file"),
     ("scan --output {d}/a_file --events 10", "is a file"),
+    ("scan --output {d}/other_scan --events 10", "holds a different scan (nn_cut 0.5 there, 0.9 now); use another --output, or --overwrite"),
+    ("scan --output {d}/old_scan --events 10", "made by an older lepreint"),
     # simulate, inspect
     ("simulate {d}/missing.hepmc3", "no such file"),
     ("simulate {d}/good.hepmc3", "give --xsec"),
