@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test validate bench clean
+.PHONY: install demo test lint validate bench clean
 
 install: $(STAMP)
 
@@ -18,7 +18,13 @@ demo: $(STAMP)
 	$(BIN)/lepreint demo
 
 test: $(STAMP)
+	$(BIN)/ruff check lepreint tests benchmarks validation
+	$(BIN)/ruff format --check lepreint tests benchmarks validation
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix lepreint tests benchmarks validation
+	$(BIN)/ruff format lepreint tests benchmarks validation
 
 validate: $(STAMP)
 	$(BIN)/lepreint validate --output validation/report

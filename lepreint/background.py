@@ -210,7 +210,9 @@ def background(
     if not (math.isfinite(lumi) and lumi > 0) or not counts_lumi > 0:
         raise BackgroundError(f"--lumi: luminosities must be positive, got {lumi:g} /fb")
     if len(counts) != 3 or not all(math.isfinite(n) and n >= 0 for n in counts):
-        raise BackgroundError(f"--counts: need three non-negative reference counts N_I, N_II, N_III, got {list(counts)}")
+        raise BackgroundError(
+            f"--counts: need three non-negative reference counts N_I, N_II, N_III, got {list(counts)}"
+        )
     scale = lumi / counts_lumi
     if mode == "formula":
         ke = float(kappa_formula(pt_e, "e", upper_limit))
@@ -231,7 +233,9 @@ def background(
         b_ref = _table3(pt_e, pt_mu)
         B = tuple(b * lumi / REFERENCE_LUMI for b in b_ref)
         B_err = tuple(b * dkem / kem for b in B)
-        return BackgroundResult(mode, pt_e, pt_mu, lumi, ke, km, kem, dkem, B, B_err, TABLE3[(REF_PT_E, REF_PT_MU)], None)
+        return BackgroundResult(
+            mode, pt_e, pt_mu, lumi, ke, km, kem, dkem, B, B_err, TABLE3[(REF_PT_E, REF_PT_MU)], None
+        )
     raise BackgroundError(f"mode must be 'formula' or 'published', got {mode!r}")
 
 

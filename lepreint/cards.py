@@ -45,8 +45,13 @@ __all__ = [
 
 SCHEMA_VERSION = "v1"
 KINDS = ("analysis", "model", "benchmarks", "detector", "scan")
-_KIND_DIRS = {"analysis": "analyses", "model": "models", "benchmarks": "../benchmarks", "detector": "detector",
-              "scan": ("scans", "../benchmarks")}
+_KIND_DIRS = {
+    "analysis": "analyses",
+    "model": "models",
+    "benchmarks": "../benchmarks",
+    "detector": "detector",
+    "scan": ("scans", "../benchmarks"),
+}
 
 
 class InvalidCard(LepreintError):
@@ -76,13 +81,13 @@ def card_digest(data: Any) -> str:
 # --------------------------------------------------------------------------- schema validation
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema(name: str) -> dict:
     text = resources.files("lepreint").joinpath(f"schemas/{SCHEMA_VERSION}/{name}.json").read_text()
     return json.loads(text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kind: str):
     import jsonschema
     from referencing import Registry, Resource
@@ -96,8 +101,7 @@ def _validator(kind: str):
             yield jsonschema.ValidationError(str(exc))
 
     registry = Registry().with_resources(
-        (f"lepreint:{SCHEMA_VERSION}/{n}.json", Resource.from_contents(_schema(n)))
-        for n in ("common", *KINDS)
+        (f"lepreint:{SCHEMA_VERSION}/{n}.json", Resource.from_contents(_schema(n))) for n in ("common", *KINDS)
     )
     base = jsonschema.Draft202012Validator
     cls = jsonschema.validators.extend(base, {"quantity": quantity})
@@ -190,7 +194,11 @@ def find_card(name: str | os.PathLike, kind: str) -> Path:
             if cand.exists():
                 return cand.resolve()
     known = sorted(
-        q.stem for root in roots for d in dirs if (root / d).is_dir() for q in (root / d).glob("*.yaml")
+        q.stem
+        for root in roots
+        for d in dirs
+        if (root / d).is_dir()
+        for q in (root / d).glob("*.yaml")
         if kind != "scan" or "kind: scan" in q.read_text()
     )
     raise InvalidCard(name, "", f"no {kind} card of that name (known: {', '.join(known) or 'none'})")

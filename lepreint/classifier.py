@@ -80,8 +80,12 @@ class Classifier:
         return h[:, 0]
 
     def to_json(self) -> dict:
-        return {"features": list(self.features), "scaler": {"mean": self.mean.tolist(), "scale": self.scale.tolist()},
-                "layers": [{"W": w.tolist(), "b": b.tolist()} for w, b in self.layers], **self.meta}
+        return {
+            "features": list(self.features),
+            "scaler": {"mean": self.mean.tolist(), "scale": self.scale.tolist()},
+            "layers": [{"W": w.tolist(), "b": b.tolist()} for w, b in self.layers],
+            **self.meta,
+        }
 
     @classmethod
     def from_json(cls, d: dict, where: str = "model.json") -> Classifier:
@@ -105,8 +109,11 @@ class Classifier:
         return folder / "model.json"
 
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps([self.mean.tolist(), self.scale.tolist(),
-                                          [(w.tolist(), b.tolist()) for w, b in self.layers]]).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps(
+                [self.mean.tolist(), self.scale.tolist(), [(w.tolist(), b.tolist()) for w, b in self.layers]]
+            ).encode()
+        ).hexdigest()
 
 
 def load_classifier(path: str | os.PathLike | None = None) -> Classifier:
@@ -129,12 +136,21 @@ def load_classifier(path: str | os.PathLike | None = None) -> Classifier:
 def training_selection(cfg: AnalysisConfig) -> AnalysisConfig:
     """The analysis selection without isolation and without d0 requirement (see the module docstring)."""
     no_iso = {"isolation_max": None}
-    return dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, **no_iso),
-                               muon=dataclasses.replace(cfg.muon, **no_iso), d0_max=None, regions=())
+    return dataclasses.replace(
+        cfg,
+        electron=dataclasses.replace(cfg.electron, **no_iso),
+        muon=dataclasses.replace(cfg.muon, **no_iso),
+        d0_max=None,
+        regions=(),
+    )
 
 
-def training_pairs(sample: Sample, analysis: str | AnalysisConfig = "soft_displaced_emu",
-                   detector: Detector | None = None, seed: int = 0):
+def training_pairs(
+    sample: Sample,
+    analysis: str | AnalysisConfig = "soft_displaced_emu",
+    detector: Detector | None = None,
+    seed: int = 0,
+):
     """Features of the candidate pairs passing the training selection, with their weights (w x P)."""
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
@@ -171,8 +187,13 @@ def roc_auc(score_s: np.ndarray, score_b: np.ndarray, w_s=None, w_b=None) -> flo
     return float(np.sum(w_s * below) / (w_s.sum() * wb.sum()))
 
 
-def train(signal: Sample, background: Sample, config: TrainingConfig = TrainingConfig(),
-          analysis: str = "soft_displaced_emu", output: str | os.PathLike | None = None) -> Classifier:
+def train(
+    signal: Sample,
+    background: Sample,
+    config: TrainingConfig = TrainingConfig(),
+    analysis: str = "soft_displaced_emu",
+    output: str | os.PathLike | None = None,
+) -> Classifier:
     """Train the network on a signal and a heavy-flavour sample (see the module docstring); deterministic."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
@@ -208,14 +229,21 @@ def train(signal: Sample, background: Sample, config: TrainingConfig = TrainingC
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
 
-    model = keras.Sequential([keras.Input((len(FEATURES),))]
-                             + [layer for h in HIDDEN for layer in (keras.layers.Dense(h, activation="relu"),
-                                                                     keras.layers.Dropout(DROPOUT))]
-                             + [keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input((len(FEATURES),))]
+        + [layer for h in HIDDEN for layer in (keras.layers.Dense(h, activation="relu"), keras.layers.Dropout(DROPOUT))]
+        + [keras.layers.Dense(1, activation="sigmoid")]
+    )
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="binary_crossentropy")
-    model.fit(((x - mean) / scale).astype("float32"), y.astype("float32"), sample_weight=sw.astype("float32"),
-              epochs=config.epochs,
-              batch_size=config.batch_size, shuffle=True, verbose=0)
+    model.fit(
+        ((x - mean) / scale).astype("float32"),
+        y.astype("float32"),
+        sample_weight=sw.astype("float32"),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        shuffle=True,
+        verbose=0,
+    )
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     clf = Classifier(FEATURES, mean, scale, [(np.asarray(d.kernel, float), np.asarray(d.bias, float)) for d in dense])
 
@@ -228,13 +256,26 @@ def train(signal: Sample, background: Sample, config: TrainingConfig = TrainingC
     clf.meta = {
         "lepreint_model": 1,
         "architecture": {"hidden": list(HIDDEN), "activation": "relu", "dropout": DROPOUT, "output": "sigmoid"},
-        "training": {**config.as_dict(), "analysis": analysis, "selection": "analysis cuts, no isolation, no d0",
-                     "signal_sample": signal.meta.get("digest"), "background_sample": background.meta.get("digest"),
-                     "signal_parameters": signal.meta.get("parameters"), "n_signal_train": int(len(i_s)),
-                     "n_background_train": int(len(ib)), "n_signal_test": int((~tr_s).sum()),
-                     "n_background_test": int((~tr_b).sum()), "keras": keras.__version__, "tensorflow": tf.__version__},
-        "metrics": {"auc_test": auc_te, "auc_train": auc_tr, "ks_p_signal_train_vs_test": float(ks_s),
-                    "ks_p_background_train_vs_test": float(ks_b)},
+        "training": {
+            **config.as_dict(),
+            "analysis": analysis,
+            "selection": "analysis cuts, no isolation, no d0",
+            "signal_sample": signal.meta.get("digest"),
+            "background_sample": background.meta.get("digest"),
+            "signal_parameters": signal.meta.get("parameters"),
+            "n_signal_train": int(len(i_s)),
+            "n_background_train": int(len(ib)),
+            "n_signal_test": int((~tr_s).sum()),
+            "n_background_test": int((~tr_b).sum()),
+            "keras": keras.__version__,
+            "tensorflow": tf.__version__,
+        },
+        "metrics": {
+            "auc_test": auc_te,
+            "auc_train": auc_tr,
+            "ks_p_signal_train_vs_test": float(ks_s),
+            "ks_p_background_train_vs_test": float(ks_b),
+        },
     }
     clf.meta["digest"] = clf.digest()
     clf.keras_model = model
@@ -245,8 +286,14 @@ def train(signal: Sample, background: Sample, config: TrainingConfig = TrainingC
 
 #: the paper's training signal: benchmark 1 kinematics with the e-mu final state of Eq. (3.5) (decays to e
 #: and mu only: the branching ratio changes the rate, not the kinematics) -- 20 000 Pythia events x K = 20
-TRAINING_SIGNAL = {"model": "coscattering", "parameters": {"mc": 324.0, "dm": 20.0, "ctau": 20.0},
-                   "events": 20_000, "seed": 324, "oversampling": 20, "options": {"decays": "leptonic"}}
+TRAINING_SIGNAL = {
+    "model": "coscattering",
+    "parameters": {"mc": 324.0, "dm": 20.0, "ctau": 20.0},
+    "events": 20_000,
+    "seed": 324,
+    "oversampling": 20,
+    "options": {"decays": "leptonic"},
+}
 
 
 #: NN cuts at which the heavy-flavour efficiency is measured and stored with the model
@@ -261,8 +308,12 @@ def calibrate(clf: Classifier, hf: Sample, analysis: str = "soft_displaced_emu")
     for cut in CUT_GRID:
         eff, err, n_pass, n_eff = background_efficiency(hf, clf, cut, analysis)
         table[f"{cut:.2f}"] = {"eff": eff, "err": err, "pairs_passing": n_pass}
-    clf.meta["background_efficiency"] = {"sample": hf.meta.get("digest"), "effective_events": n_eff,
-                                         "selection": "analysis cuts, no isolation, no d0", "by_cut": table}
+    clf.meta["background_efficiency"] = {
+        "sample": hf.meta.get("digest"),
+        "effective_events": n_eff,
+        "selection": "analysis cuts, no isolation, no d0",
+        "by_cut": table,
+    }
     return clf
 
 
@@ -283,8 +334,10 @@ def training_samples(workers: int = 2) -> tuple[Sample, Sample]:
     from .validation_events import bbbar_sample
 
     t = TRAINING_SIGNAL
-    sig = generate(GenerationRequest(t["model"], t["parameters"], t["events"], t["seed"], t["oversampling"],
-                                     t["options"]), workers=workers)
+    sig = generate(
+        GenerationRequest(t["model"], t["parameters"], t["events"], t["seed"], t["oversampling"], t["options"]),
+        workers=workers,
+    )
     return sig, bbbar_sample(workers)
 
 

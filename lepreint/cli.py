@@ -98,15 +98,23 @@ def _quantity(dim: str):
     return convert
 
 
-_LLP_HELP = ("PDG ids of long-lived particles in a HepMC3 file, comma-separated [default: charginos 1000024, 1000037, "
-             "the second neutralino 1000023 and heavy neutral leptons 9900012/14/16, 9990012]")
+_LLP_HELP = (
+    "PDG ids of long-lived particles in a HepMC3 file, comma-separated [default: charginos 1000024, 1000037, "
+    "the second neutralino 1000023 and heavy neutral leptons 9900012/14/16, 9990012]"
+)
 
 
 def _hepmc_options(f):
     """--llp-ids, --displaced and --skip-bad-events: how a HepMC3 file is read (inspect, simulate)."""
-    f = click.option("--skip-bad-events", is_flag=True, help="HepMC3: skip (and count) malformed events instead of stopping")(f)
-    f = click.option("--displaced", default=None, callback=_quantity("length"),
-                     help="HepMC3: also treat any particle decaying this far from its origin as long-lived (mm if bare)")(f)
+    f = click.option(
+        "--skip-bad-events", is_flag=True, help="HepMC3: skip (and count) malformed events instead of stopping"
+    )(f)
+    f = click.option(
+        "--displaced",
+        default=None,
+        callback=_quantity("length"),
+        help="HepMC3: also treat any particle decaying this far from its origin as long-lived (mm if bare)",
+    )(f)
     return click.option("--llp-ids", default=None, help=_LLP_HELP)(f)
 
 
@@ -162,8 +170,10 @@ def check(cards, as_json):
 def _bkg_table(p):
     from rich.table import Table
 
-    t = Table(title=f"Heavy-flavour background, {p['mode']} mode, {p['lumi_ifb']:g} /fb, "
-                    f"pT(e) > {p['pt_e']:g} GeV, pT(mu) > {p['pt_mu']:g} GeV")
+    t = Table(
+        title=f"Heavy-flavour background, {p['mode']} mode, {p['lumi_ifb']:g} /fb, "
+        f"pT(e) > {p['pt_e']:g} GeV, pT(mu) > {p['pt_mu']:g} GeV"
+    )
     t.add_column("quantity")
     t.add_column("value", justify="right")
     for k in ("kappa_e", "kappa_mu", "kappa_emu"):
@@ -178,12 +188,22 @@ def _bkg_table(p):
 @click.option("--pt-e", default="20", callback=_quantity("energy"), show_default=True, help="electron threshold (GeV)")
 @click.option("--pt-mu", default="20", callback=_quantity("energy"), show_default=True, help="muon threshold (GeV)")
 @click.option("--lumi", default="140", callback=_quantity("lumi"), show_default=True, help="luminosity (/fb)")
-@click.option("--mode", type=click.Choice(["published", "formula"]), default="published", show_default=True,
-              help="Tables 2-3 as printed, or Eq. (3.7) integrated")
-@click.option("--counts", default=None,
-              help="reference counts N_i at 2.6 /fb (formula mode): table3 (3.2,0.5,0.019), eq3.4 (3.0,0.50,0.019) or "
-                   "N1,N2,N3 [default: table3]")
-@click.option("--upper-limit", default="70", show_default=True, help="Eq. (3.7) upper integration limit in GeV, or 'none'")
+@click.option(
+    "--mode",
+    type=click.Choice(["published", "formula"]),
+    default="published",
+    show_default=True,
+    help="Tables 2-3 as printed, or Eq. (3.7) integrated",
+)
+@click.option(
+    "--counts",
+    default=None,
+    help="reference counts N_i at 2.6 /fb (formula mode): table3 (3.2,0.5,0.019), eq3.4 (3.0,0.50,0.019) or "
+    "N1,N2,N3 [default: table3]",
+)
+@click.option(
+    "--upper-limit", default="70", show_default=True, help="Eq. (3.7) upper integration limit in GeV, or 'none'"
+)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
@@ -193,7 +213,9 @@ def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
     counts = counts or "table3"
     n = {"table3": TABLE3_REFERENCE_COUNTS, "eq3.4": EQ34_COUNTS}.get(counts)
     n = tuple(_floats(counts, "--counts")) if n is None else n
-    upper = None if upper_limit.lower() in ("none", "inf") else units.to_internal(upper_limit, "energy", bare_numbers=True)
+    upper = (
+        None if upper_limit.lower() in ("none", "inf") else units.to_internal(upper_limit, "energy", bare_numbers=True)
+    )
     r = background(pt_e, pt_mu, lumi, mode, counts=n, upper_limit=upper)
     _emit(r.as_dict(), as_json, _bkg_table)
 
@@ -238,11 +260,21 @@ def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
 
 
 @cli.command("xsec")
-@click.option("--model", "process", default="wino-c1c1", show_default=True,
-              help="process: wino-c1c1, wino-n2c1, higgsino-c1c1, higgsino-n1n2, higgsino-nc1")
+@click.option(
+    "--model",
+    "process",
+    default="wino-c1c1",
+    show_default=True,
+    help="process: wino-c1c1, wino-n2c1, higgsino-c1c1, higgsino-n1n2, higgsino-nc1",
+)
 @click.option("--mass", required=True, callback=_quantity("energy"), help="mass (GeV)")
-@click.option("--sqrt-s", default="13", callback=_quantity("energy"), show_default=True,
-              help="collision energy (TeV if bare: 13 or 13.6)")
+@click.option(
+    "--sqrt-s",
+    default="13",
+    callback=_quantity("energy"),
+    show_default=True,
+    help="collision energy (TeV if bare: 13 or 13.6)",
+)
 @click.option("--source", type=click.Choice(["table", "paper"]), default="table", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
@@ -277,8 +309,26 @@ def _sample_table(p):
     t = Table(title=f"sample {sid or p.get('sample')}" + (" (cache hit)" if p.get("cache_hit") else ""))
     t.add_column("quantity")
     t.add_column("value")
-    for k in ("sample_id", "sample", "model", "parameters", "events", "rows", "oversampling", "tried", "filter_efficiency",
-              "xsec_fb", "xsec_source", "llps", "leptons", "jets", "seed", "options", "bad_events", "hepmc"):
+    for k in (
+        "sample_id",
+        "sample",
+        "model",
+        "parameters",
+        "events",
+        "rows",
+        "oversampling",
+        "tried",
+        "filter_efficiency",
+        "xsec_fb",
+        "xsec_source",
+        "llps",
+        "leptons",
+        "jets",
+        "seed",
+        "options",
+        "bad_events",
+        "hepmc",
+    ):
         if k in p and p[k] is not None:
             t.add_row(k, str(p[k]))
     for x in p.get("llp_summary") or []:
@@ -303,45 +353,102 @@ def _options(pairs) -> dict:
 
 
 @cli.command("generate")
-@click.option("--card", default=None, help="model card (cards/models/*.yaml): model, parameters and generation settings")
-@click.option("--model", type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]), default=None,
-              help="[default: coscattering]")
-@click.option("--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare); higgsino: m(chi1+-)")
+@click.option(
+    "--card", default=None, help="model card (cards/models/*.yaml): model, parameters and generation settings"
+)
+@click.option(
+    "--model",
+    type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]),
+    default=None,
+    help="[default: coscattering]",
+)
+@click.option(
+    "--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare); higgsino: m(chi1+-)"
+)
 @click.option("--dm", default=None, callback=_quantity("energy"), help="mass splitting (GeV if bare)")
 @click.option("--ctau", default=None, callback=_quantity("length"), help="nominal c tau (mm if bare; '1cm' works)")
-@click.option("--events", type=int, default=None,
-              help="generated events (bbbar: events passing the lepton filter) [default: 1000]")
+@click.option(
+    "--events",
+    type=int,
+    default=None,
+    help="generated events (bbbar: events passing the lepton filter) [default: 1000]",
+)
 @click.option("--seed", type=int, default=None, help="[default: 1]")
-@click.option("--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)")
+@click.option(
+    "--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)"
+)
 @click.option("--oversampling", "-K", type=int, default=None, help="LLP decays per event (model default if unset)")
 @click.option("--matrix-element", type=click.Choice(["V-A", "flat"]), default=None, help="LLP decay matrix element")
 @click.option("--decays", type=click.Choice(["leptonic", "eq2.16"]), default=None, help="LLP branching ratios")
-@click.option("--decayer", type=click.Choice(["lepreint", "pythia"]), default=None,
-              help="who decays the LLPs ('pythia': flat SLHA decays, for validation)")
+@click.option(
+    "--decayer",
+    type=click.Choice(["lepreint", "pythia"]),
+    default=None,
+    help="who decays the LLPs ('pythia': flat SLHA decays, for validation)",
+)
 @click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20")
-@click.option("--param", "param_extra", multiple=True,
-              help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6")
+@click.option(
+    "--param",
+    "param_extra",
+    multiple=True,
+    help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6",
+)
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None)
 @click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]")
 @click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]")
 @click.option("--ecm", default=None, callback=_quantity("energy"), help="collision energy [default: 13 TeV]")
 @click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)")
-@click.option("--hepmc", "hepmc_out", default=None,
-              help="also write the events as HepMC3 to this file, with the cross section in every event")
-@click.option("--hepmc-copies", type=click.Choice(["all", "one"]), default="all", show_default=True,
-              help="HepMC3 output: every decay copy (K events per generated event, weight w/K, as lepreint reads them "
-                   "back) or one copy per event (weight w, for other programs)")
+@click.option(
+    "--hepmc",
+    "hepmc_out",
+    default=None,
+    help="also write the events as HepMC3 to this file, with the cross section in every event",
+)
+@click.option(
+    "--hepmc-copies",
+    type=click.Choice(["all", "one"]),
+    default="all",
+    show_default=True,
+    help="HepMC3 output: every decay copy (K events per generated event, weight w/K, as lepreint reads them "
+    "back) or one copy per event (weight w, for other programs)",
+)
 @click.option("--force", is_flag=True, help="regenerate even if the sample is cached")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling, matrix_element, decays, decayer,
-                 extra, param_extra, xsec_source, mpi, pt_max_match, ecm, chunk, hepmc_out, hepmc_copies, force, as_json):
+def generate_cmd(
+    card,
+    model,
+    mc,
+    dm,
+    ctau,
+    events,
+    seed,
+    workers,
+    oversampling,
+    matrix_element,
+    decays,
+    decayer,
+    extra,
+    param_extra,
+    xsec_source,
+    mpi,
+    pt_max_match,
+    ecm,
+    chunk,
+    hepmc_out,
+    hepmc_copies,
+    force,
+    as_json,
+):
     """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
     from .generate.engine import build_request, generate
-    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-          "command to continue from them")
+
+    _kept(
+        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+        "command to continue from them"
+    )
 
     params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
@@ -362,8 +469,15 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
         shower["ecm"] = ecm * 1000.0 if ecm < 100 else ecm  # a bare number is TeV
     req = build_request(card, model, params, options, shower, events, seed, oversampling, xsec_source, chunk)
     progress = not as_json and sys.stderr.isatty()
-    sample = generate(req, workers=workers, cache=True, progress=progress, hepmc=hepmc_out, reuse=not force,
-                      hepmc_options={"copies": hepmc_copies})
+    sample = generate(
+        req,
+        workers=workers,
+        cache=True,
+        progress=progress,
+        hepmc=hepmc_out,
+        reuse=not force,
+        hepmc_options={"copies": hepmc_copies},
+    )
     p = sample.summary()
     p["sample_id"] = Path(sample.path).name if sample.path else None
     p["cache_hit"] = sample.cache_hit
@@ -372,9 +486,15 @@ def generate_cmd(card, model, mc, dm, ctau, events, seed, workers, oversampling,
     if hepmc_out:
         k = int(sample.meta.get("oversampling") or 1)
         n = len(sample.events) if hepmc_copies == "all" else int(sample.meta.get("events", 0))
-        p["hepmc"] = (f"{hepmc_out}: {n} HepMC events ("
-                      + (f"all {k} decay copies of each event, weight w/{k}" if hepmc_copies == "all" and k > 1
-                         else "one per generated event") + f"), cross section {sample.meta['xsec_fb'] / 1000:.4g} pb")
+        p["hepmc"] = (
+            f"{hepmc_out}: {n} HepMC events ("
+            + (
+                f"all {k} decay copies of each event, weight w/{k}"
+                if hepmc_copies == "all" and k > 1
+                else "one per generated event"
+            )
+            + f"), cross section {sample.meta['xsec_fb'] / 1000:.4g} pb"
+        )
     if sample.cache_hit and not as_json:
         click.echo(f"cache hit: {sample.path}", err=True)
     _emit(p, as_json, _sample_table)
@@ -392,7 +512,9 @@ def _yields_table(q, title: str, details: bool):
     if "S_nn" in q:
         t.add_row(f"S (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S_nn"], q["S_nn_err"])))
         t.add_row(f"B (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["B_nn"], q["B_nn_err"])))
-        t.add_row("R95 (NN, cut-based)", f"{q['R95']:.3g}", f"{q['R95_cut_based']:.3g}", *[""] * (len(q["regions"]) - 2))
+        t.add_row(
+            "R95 (NN, cut-based)", f"{q['R95']:.3g}", f"{q['R95_cut_based']:.3g}", *[""] * (len(q["regions"]) - 2)
+        )
     if details:
         pad = [""] * (len(q["regions"]) - 1)
         t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]))
@@ -407,12 +529,25 @@ def _yields_table(q, title: str, details: bool):
 @_hepmc_options
 @click.option("--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (name or path)")
 @click.option("--detector", default="cms_run2", show_default=True, help="detector card (name or path)")
-@click.option("--d0-extrapolation", type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
-              default=None, help="d0 efficiency beyond 2 cm [default: the detector card's]")
-@click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None,
-              help="recompute the cross section for the sample's model point [default: the sample's own]")
-@click.option("--xsec", "xsec_value", default=None, callback=_quantity("xsec"),
-              help="cross section (fb if bare; '1.2 pb' works); needed for a HepMC file that carries none")
+@click.option(
+    "--d0-extrapolation",
+    type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
+    default=None,
+    help="d0 efficiency beyond 2 cm [default: the detector card's]",
+)
+@click.option(
+    "--xsec-source",
+    type=click.Choice(["table", "paper", "pythia"]),
+    default=None,
+    help="recompute the cross section for the sample's model point [default: the sample's own]",
+)
+@click.option(
+    "--xsec",
+    "xsec_value",
+    default=None,
+    callback=_quantity("xsec"),
+    help="cross section (fb if bare; '1.2 pb' works); needed for a HepMC file that carries none",
+)
 @click.option("--lumi", default=None, callback=_quantity("lumi"), help="luminosity [default: the analysis card's]")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the detector smearing")
 @click.option("--classifier", is_flag=True, help="apply the network: S_nn, B_nn and R95 after NN >= --nn-cut")
@@ -420,8 +555,23 @@ def _yields_table(q, title: str, details: bool):
 @click.option("--nn-cut", type=float, default=0.9, show_default=True, help="NN >= cut (0.50, 0.51, ..., 0.99)")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def simulate_cmd(sample, llp_ids, displaced, skip_bad_events, analysis, detector, d0_extrapolation, xsec_source,
-                 xsec_value, lumi, seed, classifier, model_path, nn_cut, as_json):
+def simulate_cmd(
+    sample,
+    llp_ids,
+    displaced,
+    skip_bad_events,
+    analysis,
+    detector,
+    d0_extrapolation,
+    xsec_source,
+    xsec_value,
+    lumi,
+    seed,
+    classifier,
+    model_path,
+    nn_cut,
+    as_json,
+):
     """Detector + selection + yields for a sample (folder or id) or a HepMC3 file: S per signal region.
 
     A HepMC3 file is read once and cached (keyed by its content): a second run costs a parquet read."""
@@ -459,10 +609,20 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
     eff, err = stored_background_efficiency(clf, cut)
     B = analysis_background(cfg, lumi)
     b_nn = [b * eff for b in B]
-    return {"nn_cut": cut, "classifier": clf.meta.get("digest"), "S_nn": nn.S_nn, "S_nn_err": nn.S_nn_err,
-            "B": B, "B_nn": b_nn, "B_nn_err": [b * err for b in B], "background_efficiency": eff,
-            "background_efficiency_err": err, "R95": r95(nn.S_nn, b_nn), "R95_cut_based": r95(nn.S, B),
-            "R95_by_lumi": {f"{k:g}": v for k, v in projection(nn.S_nn, b_nn, lumi, LUMIS).items()}}
+    return {
+        "nn_cut": cut,
+        "classifier": clf.meta.get("digest"),
+        "S_nn": nn.S_nn,
+        "S_nn_err": nn.S_nn_err,
+        "B": B,
+        "B_nn": b_nn,
+        "B_nn_err": [b * err for b in B],
+        "background_efficiency": eff,
+        "background_efficiency_err": err,
+        "R95": r95(nn.S_nn, b_nn),
+        "R95_cut_based": r95(nn.S, B),
+        "R95_by_lumi": {f"{k:g}": v for k, v in projection(nn.S_nn, b_nn, lumi, LUMIS).items()},
+    }
 
 
 @cli.command("yields")
@@ -474,18 +634,40 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--analysis", default="soft_displaced_emu", show_default=True)
 @click.option("--detector", default="cms_run2", show_default=True)
-@click.option("--d0-extrapolation", type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
-              default=None)
+@click.option(
+    "--d0-extrapolation",
+    type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
+    default=None,
+)
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default="table", show_default=True)
-@click.option("--br-reading", type=click.Choice(["emu_fraction", "lepton_pairs"]), default="emu_fraction",
-              show_default=True, help="Table 1's B(l+l-) of benchmarks 1-2: the e-mu fraction 2 B_e B_mu, or (B_e + B_mu)^2")
+@click.option(
+    "--br-reading",
+    type=click.Choice(["emu_fraction", "lepton_pairs"]),
+    default="emu_fraction",
+    show_default=True,
+    help="Table 1's B(l+l-) of benchmarks 1-2: the e-mu fraction 2 B_e B_mu, or (B_e + B_mu)^2",
+)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detector, d0_extrapolation, xsec_source,
-               br_reading, as_json):
+def yields_cmd(
+    bid,
+    events,
+    seed,
+    workers,
+    oversampling,
+    no_mpi,
+    analysis,
+    detector,
+    d0_extrapolation,
+    xsec_source,
+    br_reading,
+    as_json,
+):
     """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
-    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-          "command to continue from them")
+    _kept(
+        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+        "command to continue from them"
+    )
     from .analysis.yields import benchmark_request, signal_yields
     from .detector.simulate import Detector
     from .generate.engine import generate
@@ -495,11 +677,19 @@ def yields_cmd(bid, events, seed, workers, oversampling, no_mpi, analysis, detec
     progress = not as_json and sys.stderr.isatty()
     sample = generate(req, workers=workers, progress=progress)
     r = signal_yields(sample, analysis, Detector(detector, d0_extrapolation), xsec_source)
-    payload = {"benchmark": bid, "parameters": req.parameters, "decays": req.options, "br_reading": br_reading,
-               "sample": str(sample.path),
-               "cache_hit": sample.cache_hit, **r.as_dict()}
-    title = (f"benchmark {bid} {req.parameters}: {r.luminosity:g} /fb, "
-             f"sigma = {r.xsec_fb:.4g} fb ({r.xsec_source.split(':')[0]})")
+    payload = {
+        "benchmark": bid,
+        "parameters": req.parameters,
+        "decays": req.options,
+        "br_reading": br_reading,
+        "sample": str(sample.path),
+        "cache_hit": sample.cache_hit,
+        **r.as_dict(),
+    }
+    title = (
+        f"benchmark {bid} {req.parameters}: {r.luminosity:g} /fb, "
+        f"sigma = {r.xsec_fb:.4g} fb ({r.xsec_source.split(':')[0]})"
+    )
     _emit(payload, as_json, lambda q: _yields_table(q, title, details=False))
 
 
@@ -527,8 +717,13 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 @cli.command("train")
 @click.option("--seed", type=int, default=1, show_default=True, help="seeds the split, the draws and Keras")
 @click.option("--epochs", type=int, default=80, show_default=True)
-@click.option("--background-weights", type=click.Choice(["use", "ignore"]), default="use", show_default=True,
-              help="train with the heavy-flavour sample's pT-hat bias weights, or without")
+@click.option(
+    "--background-weights",
+    type=click.Choice(["use", "ignore"]),
+    default="use",
+    show_default=True,
+    help="train with the heavy-flavour sample's pT-hat bias weights, or without",
+)
 @click.option("--output", default="lepreint_model", show_default=True, help="folder for model.keras and model.json")
 @click.option("--workers", type=int, default=2, show_default=True, help="for generating the training samples")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
@@ -548,8 +743,13 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     clf = train(sig, bkg, TrainingConfig(seed=seed, epochs=epochs, background_weights=background_weights))
     calibrate(clf, calibration_sample(workers)).save(output, clf.keras_model)
     shipped = load_classifier()
-    payload = {"output": str(output), "digest": clf.meta["digest"], "same_as_shipped": clf.meta["digest"] == shipped.meta.get("digest"),
-               **clf.meta["metrics"], "training": clf.meta["training"]}
+    payload = {
+        "output": str(output),
+        "digest": clf.meta["digest"],
+        "same_as_shipped": clf.meta["digest"] == shipped.meta.get("digest"),
+        **clf.meta["metrics"],
+        "training": clf.meta["training"],
+    }
 
     def table(q):
         from rich.table import Table
@@ -566,20 +766,34 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 
 
 @cli.command("scan")
-@click.option("--model", type=click.Choice(["coscattering", "higgsino", "hnl"]), default="coscattering",
-              show_default=True, help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes "
-                                      "from dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both")
+@click.option(
+    "--model",
+    type=click.Choice(["coscattering", "higgsino", "hnl"]),
+    default="coscattering",
+    show_default=True,
+    help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes "
+    "from dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both",
+)
 @click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
 @click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
-@click.option("--ctau", default="0.3mm:3m:log30", show_default=True,
-              help="lengths: 0.1mm:10m:log30 or a list (coscattering only)")
+@click.option(
+    "--ctau", default="0.3mm:3m:log30", show_default=True, help="lengths: 0.1mm:10m:log30 or a list (coscattering only)"
+)
 @click.option("--u2", default=None, help="hnl: |U|^2 axis, e.g. 1e-8:1e-4:log9 or 1e-7,1e-6")
-@click.option("--card", default=None, help="a scan card (cards/scans/, benchmarks/*_grid.yaml: name or path): its "
-                                           "grid and options replace the grid options above")
+@click.option(
+    "--card",
+    default=None,
+    help="a scan card (cards/scans/, benchmarks/*_grid.yaml: name or path): its "
+    "grid and options replace the grid options above",
+)
 @click.option("--mixing", default=None, help="hnl: flavour fractions of |U|^2, e.g. mu or e:1,mu:1 (default mu)")
 @click.option("--dirac", is_flag=True, help="hnl: a Dirac N (default Majorana)")
-@click.option("--lumi", default="140", show_default=True,
-              help="integrated luminosity, comma-separated (R95 for each): /fb if bare, '140 /fb' and '0.3 /ab' work")
+@click.option(
+    "--lumi",
+    default="140",
+    show_default=True,
+    help="integrated luminosity, comma-separated (R95 for each): /fb if bare, '140 /fb' and '0.3 /ab' work",
+)
 @click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events per (m_c, dm)")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
@@ -588,8 +802,13 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--no-classifier", is_flag=True, help="cut-based: no network")
 @click.option("--nn-cut", type=float, default=0.9, show_default=True)
 @click.option("--draws", type=int, default=5, show_default=True, help="decay-length draws per event and c tau")
-@click.option("--statistic", type=click.Choice(["expected", "observed"]), default="expected", show_default=True,
-              help="N_i in Eq. (3.2): the background (expected) or the analysis card's observed counts")
+@click.option(
+    "--statistic",
+    type=click.Choice(["expected", "observed"]),
+    default="expected",
+    show_default=True,
+    help="N_i in Eq. (3.2): the background (expected) or the analysis card's observed counts",
+)
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--output", default="scan", show_default=True, help="folder: points/, scan.csv, scan.parquet")
 @click.option("--overwrite", is_flag=True, help="replace a scan with other options in --output (default: refuse)")
@@ -597,13 +816,40 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--dask-local", type=int, default=None, help="start a local Dask cluster of N worker processes")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON summary on stdout")
 @_user_errors
-def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, workers, analysis, xsec_source, no_classifier,
-             nn_cut, draws, statistic, no_mpi, output, overwrite, scheduler, dask_local, as_json):
+def scan_cmd(
+    model,
+    mc,
+    dm,
+    ctau,
+    u2,
+    card,
+    mixing,
+    dirac,
+    lumi,
+    events,
+    seed,
+    workers,
+    analysis,
+    xsec_source,
+    no_classifier,
+    nn_cut,
+    draws,
+    statistic,
+    no_mpi,
+    output,
+    overwrite,
+    scheduler,
+    dask_local,
+    as_json,
+):
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices."""
     from .scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
-    _kept(f"finished points are kept in {output}/points and the finished chunks of a running generation in the cache: "
-          "rerun the same command to resume")
+
+    _kept(
+        f"finished points are kept in {output}/points and the finished chunks of a running generation in the cache: "
+        "rerun the same command to resume"
+    )
 
     options = None
     if card:
@@ -615,23 +861,50 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
     elif u2 or mixing or dirac:
         raise LepreintError("--u2, --mixing and --dirac are options of --model hnl")
     if not card:
-        cfg = ScanConfig(parse_axis(mc, "energy"), parse_axis(dm, "energy") if model != "hnl" else [],
-                         parse_axis(ctau, "length") if model == "coscattering" else [], model=model, options=options,
-                         analysis=analysis, lumi=_lumis(lumi), events=events, seed=seed,
-                         mpi=not no_mpi, xsec_source=xsec_source, classifier=not no_classifier, nn_cut=nn_cut,
-                         draws=draws, statistic=statistic, u2=parse_u2_axis(u2) if u2 else [])
+        cfg = ScanConfig(
+            parse_axis(mc, "energy"),
+            parse_axis(dm, "energy") if model != "hnl" else [],
+            parse_axis(ctau, "length") if model == "coscattering" else [],
+            model=model,
+            options=options,
+            analysis=analysis,
+            lumi=_lumis(lumi),
+            events=events,
+            seed=seed,
+            mpi=not no_mpi,
+            xsec_source=xsec_source,
+            classifier=not no_classifier,
+            nn_cut=nn_cut,
+            draws=draws,
+            statistic=statistic,
+            u2=parse_u2_axis(u2) if u2 else [],
+        )
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
-    rows = run_scan(cfg, output, workers, progress=not as_json and sys.stderr.isatty(), executor=executor,
-                    overwrite=overwrite, log=lambda line: click.echo(line, err=True))
+    rows = run_scan(
+        cfg,
+        output,
+        workers,
+        progress=not as_json and sys.stderr.isatty(),
+        executor=executor,
+        overwrite=overwrite,
+        log=lambda line: click.echo(line, err=True),
+    )
     ok = [r for r in rows if r["status"] == "ok"]
     lum = cfg.lumi[0]
     excluded = [r for r in ok if r.get(f"R95@{lum:g}", 0) > 1]
-    payload = {"output": output, "executor": executor, "points": len(rows), "ok": len(ok), "failed": len(rows) - len(ok),
-               "excluded_at_lumi": lum, "excluded": len(excluded),
-               "failures": sorted({r["reason"] for r in rows if r["status"] != "ok"}),
-               "table": str(Path(output) / "scan.csv")}
+    payload = {
+        "output": output,
+        "executor": executor,
+        "points": len(rows),
+        "ok": len(ok),
+        "failed": len(rows) - len(ok),
+        "excluded_at_lumi": lum,
+        "excluded": len(excluded),
+        "failures": sorted({r["reason"] for r in rows if r["status"] != "ok"}),
+        "table": str(Path(output) / "scan.csv"),
+    }
 
     def table(q):
         from rich.table import Table
@@ -640,9 +913,12 @@ def scan_cmd(model, mc, dm, ctau, u2, card, mixing, dirac, lumi, events, seed, w
         for c in ("mc", "dm", "ctau [mm]", f"R95 @ {lum:g} /fb"):
             t.add_column(c, justify="right")
         for r in rows:
-            t.add_row(f"{r['mc']:g}", f"{r['dm']:g}" if r.get("dm") is not None else f"U2 {r.get('U2', 0):.2g}",
-                      f"{r['ctau_mm']:.3g}",
-                      f"{r[f'R95@{lum:g}']:.3g}" if r["status"] == "ok" else r["reason"][:40])
+            t.add_row(
+                f"{r['mc']:g}",
+                f"{r['dm']:g}" if r.get("dm") is not None else f"U2 {r.get('U2', 0):.2g}",
+                f"{r['ctau_mm']:.3g}",
+                f"{r[f'R95@{lum:g}']:.3g}" if r["status"] == "ok" else r["reason"][:40],
+            )
         return t
 
     _emit(payload, as_json, table)
@@ -691,8 +967,10 @@ def validate_cmd(output, reference, only, quick, as_json):
     else:
         n_pass = sum(r.passed is True for r in records)
         n_known = sum(r.passed is False and bool(r.known_discrepancy) for r in records)
-        click.echo(f"{len(records)} records: {n_pass} pass, {n_known} known and explained discrepancies, "
-                   f"{len(bad)} unexplained failures; report in {output}/report.md")
+        click.echo(
+            f"{len(records)} records: {n_pass} pass, {n_known} known and explained discrepancies, "
+            f"{len(bad)} unexplained failures; report in {output}/report.md"
+        )
         for r in bad:
             click.echo(f"FAIL {r.id}: paper {r.paper}, ours {r.ours} ({r.note})")
     sys.exit(1 if bad else 0)
@@ -713,8 +991,11 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     """The main job: R95 versus c tau for (m_c, dm) = (220, 20) GeV at 140 and 300 /fb, with the shipped
     network, from events generated here (a table and a plot in --output)."""
     from .demo import demo, main_job
-    _kept("the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-          "command to continue from them")
+
+    _kept(
+        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
+        "command to continue from them"
+    )
 
     if not analytic:
         result = main_job(output, events, not no_mpi, workers, progress=not as_json and sys.stderr.isatty())
@@ -722,13 +1003,16 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
         def table(p):
             from rich.table import Table
 
-            t = Table(title=f"{p['point']}: R95 (NN >= {p['nn_cut']:g}, sigma = {p['xsec_fb']:.4g} fb, table); "
-                            "R95 > 1 = excluded at 95% CL")
+            t = Table(
+                title=f"{p['point']}: R95 (NN >= {p['nn_cut']:g}, sigma = {p['xsec_fb']:.4g} fb, table); "
+                "R95 > 1 = excluded at 95% CL"
+            )
             t.add_column("c tau [mm]", justify="right")
             for lumi in p["excluded"]:
                 t.add_column(f"R95 @ {lumi} /fb", justify="right")
             for r in p["rows"]:
                 t.add_row(f"{r['ctau_mm']:.3g}", *(f"{r[f'R95@{lumi}']:.3g}" for lumi in p["excluded"]))
+
             def rng(e):
                 if e["R95_max"] <= 1:
                     return "nothing"
@@ -747,8 +1031,10 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     def table(p):
         from rich.table import Table
 
-        t = Table(title="R95 for the paper's Table 4 yields (no NN cut), background "
-                        f"{p['background_mode']} mode; R95 > 1 = excluded at 95% CL")
+        t = Table(
+            title="R95 for the paper's Table 4 yields (no NN cut), background "
+            f"{p['background_mode']} mode; R95 > 1 = excluded at 95% CL"
+        )
         t.add_column("benchmark")
         t.add_column("(m_c, dm, c tau)")
         for lumi in p["luminosities"]:

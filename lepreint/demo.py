@@ -26,15 +26,25 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
     ana = analysis_config(analysis)
     b = ana.background
     pts = benchmarks()
-    bkgs = [background(ana.electron.pt_min, ana.muon.pt_min, L, b.mode, counts=b.counts,
-                          counts_lumi=b.counts_luminosity, upper_limit=b.formula_upper_limit).B
-            for L in LUMINOSITIES]
+    bkgs = [
+        background(
+            ana.electron.pt_min,
+            ana.muon.pt_min,
+            L,
+            b.mode,
+            counts=b.counts,
+            counts_lumi=b.counts_luminosity,
+            upper_limit=b.formula_upper_limit,
+        ).B
+        for L in LUMINOSITIES
+    ]
     rows = []
     for k, p in pts.items():
         s140 = TABLE4[k]
         r = [r95([s * L / 140.0 for s in s140], B) for L, B in zip(LUMINOSITIES, bkgs)]
-        rows.append({"benchmark": k, "point": f"({p.mc:g}, {p.dm:g}, {p.ctau / 10:g} cm)",
-                     "S_140": list(s140), "R95": r})
+        rows.append(
+            {"benchmark": k, "point": f"({p.mc:g}, {p.dm:g}, {p.ctau / 10:g} cm)", "S_140": list(s140), "R95": r}
+        )
     return {
         "analysis": ana.name,
         "analysis_digest": ana.digest,
@@ -46,20 +56,40 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
     }
 
 
-def main_job(output: str = "demo_output", events: int = 20_000, mpi: bool = True, workers: int = 2,
-             progress: bool = False) -> dict:
+def main_job(
+    output: str = "demo_output", events: int = 20_000, mpi: bool = True, workers: int = 2, progress: bool = False
+) -> dict:
     from .scan import ScanConfig, parse_axis, run_scan
     from .scan_plots import curves, excluded_range
 
-    cfg = ScanConfig([220.0], [20.0], parse_axis("0.3mm:3m:log30", "length"), lumi=[140.0, 300.0], events=events,
-                     mpi=mpi, classifier=True)
+    cfg = ScanConfig(
+        [220.0],
+        [20.0],
+        parse_axis("0.3mm:3m:log30", "length"),
+        lumi=[140.0, 300.0],
+        events=events,
+        mpi=mpi,
+        classifier=True,
+    )
     rows = run_scan(cfg, output, workers, progress=progress)
-    result = {"output": output, "point": "(m_c, dm) = (220, 20) GeV", "events": events, "mpi": mpi,
-              "xsec_source": cfg.xsec_source, "nn_cut": cfg.nn_cut, "rows": rows, "excluded": {}}
+    result = {
+        "output": output,
+        "point": "(m_c, dm) = (220, 20) GeV",
+        "events": events,
+        "mpi": mpi,
+        "xsec_source": cfg.xsec_source,
+        "nn_cut": cfg.nn_cut,
+        "rows": rows,
+        "excluded": {},
+    }
     for lumi in cfg.lumi:
         c, r = curves(rows, lumi)[(220.0, 20.0)]
         lo, hi, best = excluded_range(c, r)
-        result["excluded"][f"{lumi:g}"] = {"ctau_min_mm": lo, "ctau_max_mm": hi, "ctau_best_mm": best,
-                                           "R95_max": float(max(r))}
+        result["excluded"][f"{lumi:g}"] = {
+            "ctau_min_mm": lo,
+            "ctau_max_mm": hi,
+            "ctau_best_mm": best,
+            "R95_max": float(max(r)),
+        }
     result["xsec_fb"] = rows[0].get("xsec_fb")
     return result

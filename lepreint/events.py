@@ -361,9 +361,14 @@ def llp_summary(events: ak.Array) -> list[dict[str, Any]]:
     for pid in np.unique(pdg):
         sel = pdg == pid
         decayed = ct[sel][np.isfinite(ct[sel])]
-        out.append({"pdg_id": int(pid), "count": int(sel.sum()),
-                    "decayed": int(decayed.size),
-                    "mean_ctau_mm": float(decayed.mean()) if decayed.size else None})
+        out.append(
+            {
+                "pdg_id": int(pid),
+                "count": int(sel.sum()),
+                "decayed": int(decayed.size),
+                "mean_ctau_mm": float(decayed.mean()) if decayed.size else None,
+            }
+        )
     return out
 
 

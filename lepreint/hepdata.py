@@ -17,8 +17,9 @@ from .scan_plots import PLANE_AXES, curves, mass_reach, plane
 __all__ = ["export_hepdata"]
 
 
-def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "",
-                   model: str = "coscattering") -> Path:
+def export_hepdata(
+    rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "", model: str = "coscattering"
+) -> Path:
     from hepdata_lib import Submission, Table, Variable
 
     sub = Submission()
@@ -31,13 +32,15 @@ def export_hepdata(rows: list[dict], lumis: list[float], folder: str | os.PathLi
             by_point.setdefault(key, {})[lumi] = (c, r)
     for (mc, dm), per_lumi in sorted(by_point.items()):
         t = Table(f"R95 vs ctau, mc = {mc:g} GeV, dm = {dm:g} GeV")
-        t.description = (f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
-                         f"m_c = {mc:g} GeV, dm = {dm:g} GeV.")
+        t.description = (
+            f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
+            f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
+        )
         c0 = next(iter(per_lumi.values()))[0]
         x = Variable("c tau", is_independent=True, is_binned=False, units="mm")
         x.values = [float(v) for v in c0]
         t.add_variable(x)
-        for lumi, (c, r) in per_lumi.items():
+        for lumi, (_c, r) in per_lumi.items():
             y = Variable("R95", is_independent=False, is_binned=False, units="")
             y.values = [float(v) for v in r]
             y.add_qualifier("SQRT(S)", 13, "TeV")

@@ -36,8 +36,18 @@ from .constants import C_MM_PER_NS
 from .errors import LepreintError
 from .events import Sample
 
-__all__ = ["LifetimeError", "LLPGeometry", "decay_lengths", "expectation", "kinematic_prefilter", "llp_geometry",
-           "moved_vertices", "prefiltered", "resample", "with_events"]
+__all__ = [
+    "LifetimeError",
+    "LLPGeometry",
+    "decay_lengths",
+    "expectation",
+    "kinematic_prefilter",
+    "llp_geometry",
+    "moved_vertices",
+    "prefiltered",
+    "resample",
+    "with_events",
+]
 
 #: a lepton this far below the analysis' lowest threshold cannot be smeared above it (GeV, relative)
 PREFILTER_MARGIN = 0.8
@@ -54,8 +64,10 @@ def _check(sample: Sample) -> None:
     n_llp = ak.to_numpy(ak.num(ev.llps))
     linked = ak.to_numpy(ak.any(ev.leptons.llp >= 0, axis=1))
     if not np.any(n_llp > 0) or not np.any(linked):
-        raise LifetimeError(f"{sample.path or 'sample'}: no lepton is linked to a long-lived ancestor "
-                            "(LLPs decayed by the generator?): the c tau of this sample cannot be changed")
+        raise LifetimeError(
+            f"{sample.path or 'sample'}: no lepton is linked to a long-lived ancestor "
+            "(LLPs decayed by the generator?): the c tau of this sample cannot be changed"
+        )
     if np.any(n_llp > 2):
         raise LifetimeError(f"{sample.path or 'sample'}: rows with more than two LLPs are not supported")
 
@@ -90,13 +102,23 @@ class LLPGeometry(NamedTuple):
 
 def llp_geometry(llp: ak.Array) -> LLPGeometry:
     counts = ak.to_numpy(ak.num(llp))
-    f = {k: ak.to_numpy(ak.flatten(llp[k])).astype(float) for k in
-         ("px", "py", "pz", "e", "mass", "vx", "vy", "vz", "vt", "dx", "dy", "dz", "dt")}
+    f = {
+        k: ak.to_numpy(ak.flatten(llp[k])).astype(float)
+        for k in ("px", "py", "pz", "e", "mass", "vx", "vy", "vz", "vt", "dx", "dy", "dz", "dt")
+    }
     p = np.sqrt(f["px"] ** 2 + f["py"] ** 2 + f["pz"] ** 2)
     unit = np.column_stack([f["px"], f["py"], f["pz"]]) / np.maximum(p, 1e-300)[:, None]
-    return LLPGeometry(counts, np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64), p / f["mass"],
-                       p / f["e"], unit, np.column_stack([f["vx"], f["vy"], f["vz"]]), f["vt"],
-                       np.column_stack([f["dx"], f["dy"], f["dz"]]), f["dt"])
+    return LLPGeometry(
+        counts,
+        np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64),
+        p / f["mass"],
+        p / f["e"],
+        unit,
+        np.column_stack([f["vx"], f["vy"], f["vz"]]),
+        f["vt"],
+        np.column_stack([f["dx"], f["dy"], f["dz"]]),
+        f["dt"],
+    )
 
 
 def moved_vertices(g: LLPGeometry, ct_new: np.ndarray, time: bool = True):
@@ -148,9 +170,15 @@ def _replicate(events: ak.Array, n: int) -> ak.Array:
 
 
 def with_events(sample: Sample, events: ak.Array, ctau: float, how: str) -> Sample:
-    meta = {**sample.meta, "parameters": {**(sample.meta.get("parameters") or {}), "ctau": float(ctau)},
-            "lifetime": {"from_ctau_mm": (sample.meta.get("parameters") or {}).get("ctau"), "to_ctau_mm": float(ctau),
-                         "method": how}}
+    meta = {
+        **sample.meta,
+        "parameters": {**(sample.meta.get("parameters") or {}), "ctau": float(ctau)},
+        "lifetime": {
+            "from_ctau_mm": (sample.meta.get("parameters") or {}).get("ctau"),
+            "to_ctau_mm": float(ctau),
+            "method": how,
+        },
+    }
     return Sample(events, meta, sample.path)
 
 
@@ -199,8 +227,11 @@ def expectation(sample: Sample, ctau: float, nodes: int = 24, cfg: AnalysisConfi
     for m in np.unique(n):
         rows = ev[n == m]
         combos = np.array(np.meshgrid(*([q] * int(m)), indexing="ij")).reshape(int(m), -1).T if m else np.zeros((1, 0))
-        cw = np.prod(np.array(np.meshgrid(*([qw] * int(m)), indexing="ij")).reshape(int(m), -1), axis=0) \
-            if m else np.ones(1)
+        cw = (
+            np.prod(np.array(np.meshgrid(*([qw] * int(m)), indexing="ij")).reshape(int(m), -1), axis=0)
+            if m
+            else np.ones(1)
+        )
         rep = rows[np.repeat(np.arange(len(rows)), len(combos))]
         rep = ak.with_field(rep, ak.to_numpy(rep.weight) * np.tile(cw, len(rows)), "weight")
         ct = np.tile(combos, (len(rows), 1)).ravel()

@@ -66,8 +66,18 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 class LifetimeScan:
-    def __init__(self, sample, analysis: AnalysisConfig, detector: Detector, classifier=None, cut: float = 0.9,
-                 draws: int = 5, seed: int = 0, xsec_source: str | None = None, detector_seed: int = 0):
+    def __init__(
+        self,
+        sample,
+        analysis: AnalysisConfig,
+        detector: Detector,
+        classifier=None,
+        cut: float = 0.9,
+        draws: int = 5,
+        seed: int = 0,
+        xsec_source: str | None = None,
+        detector_seed: int = 0,
+    ):
         from .analysis.yields import check_energy, resolve_xsec
 
         _check(sample)
@@ -77,7 +87,10 @@ class LifetimeScan:
         self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
         self.supported, self.reason = True, ""
         if detector.missing_pt not in ("truth_invisible", "negative_visible_sum"):
-            self.supported, self.reason = False, f"missing pT {detector.missing_pt!r} depends on the reconstructed leptons"
+            self.supported, self.reason = (
+                False,
+                f"missing pT {detector.missing_pt!r} depends on the reconstructed leptons",
+            )
             return
         ev = _replicate(sample.events, int(draws))
         self.norm = float(sample.meta.get("sum_weights_tried") or ak.sum(ev.weight))
@@ -100,9 +113,13 @@ class LifetimeScan:
         lrow = np.repeat(np.arange(prep.counts.size), prep.counts)
         is_e, is_m = prep.apdg == 11, prep.apdg == 13
         presel = (prep.pt > cfg.preselection_pt_min) & (
-            (is_e & (np.abs(prep.eta) < cfg.electron.abs_eta_max)) | (is_m & (np.abs(prep.eta) < cfg.muon.abs_eta_max)))
-        iso_ok = np.where(is_e, prep.iso[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
-                          prep.iso[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf))
+            (is_e & (np.abs(prep.eta) < cfg.electron.abs_eta_max)) | (is_m & (np.abs(prep.eta) < cfg.muon.abs_eta_max))
+        )
+        iso_ok = np.where(
+            is_e,
+            prep.iso[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
+            prep.iso[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
+        )
         cand = presel & iso_ok
         # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
         n_rows = prep.counts.size
@@ -164,8 +181,10 @@ class LifetimeScan:
         row_pos[rows] = np.arange(rows.size)
         jets = prep.jets[rows]
         nj = max(int(ak.max(ak.num(jets))) if len(jets) else 0, 1)
-        pad = {k: ak.to_numpy(ak.fill_none(ak.pad_none(jets[k], nj, clip=True), np.nan)).astype(float)
-               for k in ("pt", "eta", "phi")}
+        pad = {
+            k: ak.to_numpy(ak.fill_none(ak.pad_none(jets[k], nj, clip=True), np.nan)).astype(float)
+            for k in ("pt", "eta", "phi")
+        }
         valid = ~np.isnan(pad["pt"])
         jpt = np.where(valid, pad["pt"], 0.0)
         # leptons above the overlap threshold in the active rows and the jets each would remove
@@ -188,8 +207,11 @@ class LifetimeScan:
         pr = row_pos[prow]
         cand_pairs = np.repeat(np.arange(pe.size), h_count[pr])
         cand_lep = h_idx[_ranges(h_start[pr], h_count[pr])]
-        matters = (cand_lep != pe[cand_pairs]) & (cand_lep != pm[cand_pairs]) & \
-            np.any(ov[cand_lep] & ~base[cand_pairs], axis=1)
+        matters = (
+            (cand_lep != pe[cand_pairs])
+            & (cand_lep != pm[cand_pairs])
+            & np.any(ov[cand_lep] & ~base[cand_pairs], axis=1)
+        )
         cand_pairs, cand_lep = cand_pairs[matters], cand_lep[matters]
         k = np.bincount(cand_pairs, minlength=pe.size)
         kmax = int(k.max()) if k.size else 0
@@ -212,9 +234,17 @@ class LifetimeScan:
             removed[on] |= ov[others[vp[on], j]]
         jr = row_pos[prow[vp]]
         keep_jet = valid[jr] & ~removed
-        x = feature_matrix(prep.pt[pe[vp]], prep.eta[pe[vp]], prep.phi[pe[vp]], prep.pt[pm[vp]], prep.eta[pm[vp]],
-                           prep.phi[pm[vp]], np.where(keep_jet, jpt[jr], 0.0), np.where(keep_jet, pad["phi"][jr], 0.0),
-                           np.asarray(prep.met, dtype=float)[prow[vp]])
+        x = feature_matrix(
+            prep.pt[pe[vp]],
+            prep.eta[pe[vp]],
+            prep.phi[pe[vp]],
+            prep.pt[pm[vp]],
+            prep.eta[pm[vp]],
+            prep.phi[pm[vp]],
+            np.where(keep_jet, jpt[jr], 0.0),
+            np.where(keep_jet, pad["phi"][jr], 0.0),
+            np.asarray(prep.met, dtype=float)[prow[vp]],
+        )
         self.scores = classifier.predict(x) if vp.size else np.zeros(0)
         self.n_third = k
         return others

@@ -25,7 +25,17 @@ from . import units
 from .errors import LepreintError
 from .parallel import ignore_sigint
 
-__all__ = ["PLANES", "ScanConfig", "check_config", "groups", "parse_axis", "parse_u2_axis", "point_key", "points", "run_scan"]
+__all__ = [
+    "PLANES",
+    "ScanConfig",
+    "check_config",
+    "groups",
+    "parse_axis",
+    "parse_u2_axis",
+    "point_key",
+    "points",
+    "run_scan",
+]
 
 
 #: default generation options of a scan per model (co-scattering: the benchmarks' decays into e and mu)
@@ -131,13 +141,34 @@ class ScanConfig:
 
         d = load_card(find_card(card, "scan") if not hasattr(card, "data") else card.path, "scan").data
         model = d["model"]
-        kw = {k: d[k] for k in ("options", "analysis", "detector", "events", "seed", "mpi", "classifier", "nn_cut",
-                                "draws", "statistic", "xsec_source") if k in d}
+        kw = {
+            k: d[k]
+            for k in (
+                "options",
+                "analysis",
+                "detector",
+                "events",
+                "seed",
+                "mpi",
+                "classifier",
+                "nn_cut",
+                "draws",
+                "statistic",
+                "xsec_source",
+            )
+            if k in d
+        }
         if "lumi" in d:
             kw["lumi"] = [float(x) for x in d["lumi"]]
         u2 = parse_u2_axis(d["u2"]) if "u2" in d else []
-        return cls(parse_axis(d["mc"], "energy"), parse_axis(d["dm"], "energy") if "dm" in d else [],
-                   parse_axis(d["ctau"], "length") if "ctau" in d else [], model=model, u2=u2, **kw)
+        return cls(
+            parse_axis(d["mc"], "energy"),
+            parse_axis(d["dm"], "energy") if "dm" in d else [],
+            parse_axis(d["ctau"], "length") if "ctau" in d else [],
+            model=model,
+            u2=u2,
+            **kw,
+        )
 
     def model_options(self) -> dict:
         return dict(SCAN_OPTIONS.get(self.model, {})) if self.options is None else dict(self.options)
@@ -189,13 +220,17 @@ def check_config(cfg: ScanConfig) -> None:
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
     if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
-        raise LepreintError(f"analysis {ana.name}: the network's background efficiency is measured on heavy flavour, "
-                            f"but this card's background is {ana.background.model!r}: scan it without the network")
+        raise LepreintError(
+            f"analysis {ana.name}: the network's background efficiency is measured on heavy flavour, "
+            f"but this card's background is {ana.background.model!r}: scan it without the network"
+        )
     if cfg.statistic == "observed":
         from .analysis.projection import observed_counts
 
         if cfg.classifier:
-            raise LepreintError("observed counts belong to the published cut-based search: use them without the network")
+            raise LepreintError(
+                "observed counts belong to the published cut-based search: use them without the network"
+            )
         for lumi in cfg.lumi:
             observed_counts(ana, lumi)
 
@@ -265,16 +300,31 @@ def points(cfg: ScanConfig, mc: float, dm: float | None) -> list[dict]:
             c1, n2 = lifetimes({"mc": mc, "dm": dm}, {**DEFAULT_OPTIONS, **cfg.model_options()})
         except LepreintError:
             c1, n2 = float("nan"), float("nan")
-        return [{"key": f"mc{mc:.6g}_dm{dm:.6g}", "ctau": None, "scale": 1.0,
-                 "fields": {"mc": mc, "dm": dm, "ctau_mm": c1, "ctau_n2_mm": n2}}]
+        return [
+            {
+                "key": f"mc{mc:.6g}_dm{dm:.6g}",
+                "ctau": None,
+                "scale": 1.0,
+                "fields": {"mc": mc, "dm": dm, "ctau_mm": c1, "ctau_n2_mm": n2},
+            }
+        ]
     if cfg.model == "hnl":
         from .models.hnl import ctau
 
         maj = bool(cfg.model_options().get("majorana", True))
-        return [{"key": f"mN{mc:.6g}_U2{u:.6g}", "ctau": ctau(mc, u, maj), "scale": u / HNL_GENERATION_U2,
-                 "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u}} for u in cfg.u2]
-    return [{"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
-            for c in cfg.ctau]
+        return [
+            {
+                "key": f"mN{mc:.6g}_U2{u:.6g}",
+                "ctau": ctau(mc, u, maj),
+                "scale": u / HNL_GENERATION_U2,
+                "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u},
+            }
+            for u in cfg.u2
+        ]
+    return [
+        {"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
+        for c in cfg.ctau
+    ]
 
 
 def _request(cfg: ScanConfig, mc: float, dm: float | None):
@@ -282,12 +332,23 @@ def _request(cfg: ScanConfig, mc: float, dm: float | None):
     from .generate.pythia import ShowerOptions
 
     ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
-    params = {"coscattering": {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau}, "higgsino": {"mc": mc, "dm": dm},
-              "hnl": {"mN": mc, "U2": HNL_GENERATION_U2}}.get(cfg.model)
+    params = {
+        "coscattering": {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau},
+        "higgsino": {"mc": mc, "dm": dm},
+        "hnl": {"mN": mc, "U2": HNL_GENERATION_U2},
+    }.get(cfg.model)
     if params is None:
         raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
-    return GenerationRequest(cfg.model, params, cfg.events, cfg.seed, cfg.oversampling, cfg.model_options(),
-                             ShowerOptions(mpi=cfg.mpi, ecm=ana.sqrt_s), xsec_source=cfg.xsec_source)
+    return GenerationRequest(
+        cfg.model,
+        params,
+        cfg.events,
+        cfg.seed,
+        cfg.oversampling,
+        cfg.model_options(),
+        ShowerOptions(mpi=cfg.mpi, ecm=ana.sqrt_s),
+        xsec_source=cfg.xsec_source,
+    )
 
 
 def _scanner(cfg: ScanConfig, sample, clf):
@@ -426,8 +487,9 @@ def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
 
     cluster = None
     if executor.startswith("local:"):
-        cluster = LocalCluster(n_workers=int(executor.split(":", 1)[1]), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=int(executor.split(":", 1)[1]), threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     else:
         client = Client(executor)
@@ -463,16 +525,22 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
             if not overwrite:
                 if "identity" in old:
                     a, b = old["identity"], identity
+
                     def short(v):  # digests: their first 12 characters say enough
                         return v[:12] if isinstance(v, str) and len(v) > 40 else v
 
-                    diff = [f"{k} {short(a.get(k))!r} there, {short(b.get(k))!r} now" for k in sorted(set(a) | set(b))
-                            if a.get(k) != b.get(k)]
+                    diff = [
+                        f"{k} {short(a.get(k))!r} there, {short(b.get(k))!r} now"
+                        for k in sorted(set(a) | set(b))
+                        if a.get(k) != b.get(k)
+                    ]
                     what = "; ".join(diff)
                 else:
                     what = "made by an older lepreint that did not record what its numbers depend on"
-                raise ScanFolderError(f"--output {out}: holds a different scan ({what}); use another --output, "
-                                      "or --overwrite to replace it")
+                raise ScanFolderError(
+                    f"--output {out}: holds a different scan ({what}); use another --output, "
+                    "or --overwrite to replace it"
+                )
             for f in (pts, out / "hepdata"):
                 if f.is_dir():
                     shutil.rmtree(f)
@@ -483,8 +551,16 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
         raise ScanFolderError(f"--output {out}: {e.strerror or e}") from None
 
 
-def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progress: bool = False,
-             plots: bool = True, executor: str = "local", overwrite: bool = False, log=None) -> list[dict]:
+def run_scan(
+    cfg: ScanConfig,
+    output: str | os.PathLike,
+    workers: int = 2,
+    progress: bool = False,
+    plots: bool = True,
+    executor: str = "local",
+    overwrite: bool = False,
+    log=None,
+) -> list[dict]:
     """Run (or resume) the scan; returns one dict per grid point (also written to ``output``).
 
     ``executor``: ``local`` (the (m_c, dm) groups in turn, each generation on ``workers`` processes),
@@ -506,10 +582,19 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
     reused = sum(_stored(pts / f"{q['key']}.json", sid) is not None for g in groups(cfg) for q in points(cfg, *g))
     if log is not None and reused:
         total_points = sum(len(points(cfg, *g)) for g in groups(cfg))
-        log(f"resuming scan {sid} in {out}: reusing {reused} of {total_points} points, computing "
-            f"{total_points - reused}")
-    _write_atomic(out / "provenance.json", json.dumps({"config": cfg.as_dict(), "identity": identity, "scan_id": sid,
-                                                      "lepreint": _version()}, indent=1, sort_keys=True) + "\n")
+        log(
+            f"resuming scan {sid} in {out}: reusing {reused} of {total_points} points, computing "
+            f"{total_points - reused}"
+        )
+    _write_atomic(
+        out / "provenance.json",
+        json.dumps(
+            {"config": cfg.as_dict(), "identity": identity, "scan_id": sid, "lepreint": _version()},
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n",
+    )
     clf = load_classifier() if cfg.classifier else None
     if clf is not None:
         stored_background_efficiency(clf, cfg.nn_cut)  # a bad --nn-cut fails before any generation
@@ -528,8 +613,9 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
                 TimeRemainingColumn,
             )
 
-            bar = Progress(TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                           TimeRemainingColumn())
+            bar = Progress(
+                TextColumn("scan"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn()
+            )
             bar.start()
             task = bar.add_task("scan", total=total)
         try:
@@ -564,8 +650,14 @@ def run_scan(cfg: ScanConfig, output: str | os.PathLike, workers: int = 2, progr
             plot_scan(rows, cfg.lumi, out)
         else:
             plot_plane(rows, cfg.lumi, out, cfg.model)
-        export_hepdata(rows, cfg.lumi, out, f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
-                                            f"{'NN >= %g' % cfg.nn_cut if cfg.classifier else 'cut-based'}", cfg.model)
+        export_hepdata(
+            rows,
+            cfg.lumi,
+            out,
+            f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
+            f"{f'NN >= {cfg.nn_cut:g}' if cfg.classifier else 'cut-based'}",
+            cfg.model,
+        )
     return rows
 
 

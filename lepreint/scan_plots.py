@@ -135,8 +135,10 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
 
 
 #: axis labels and scales of the planes of models scanned without a c tau axis
-PLANE_AXES = {"higgsino": (("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), ("dm", "$\\Delta m^\\pm$ [GeV]", "log")),
-              "hnl": (("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log"))}
+PLANE_AXES = {
+    "higgsino": (("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), ("dm", "$\\Delta m^\\pm$ [GeV]", "log")),
+    "hnl": (("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log")),
+}
 
 
 def plane(rows: list[dict], lumi: float, model: str, kind: str = "R95"):

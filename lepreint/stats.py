@@ -80,8 +80,11 @@ def _pyhf_model(s, b, rel_unc):
             {
                 "name": "srs",
                 "samples": [
-                    {"name": "signal", "data": [float(x) for x in s],
-                     "modifiers": [{"name": "mu", "type": "normfactor", "data": None}]},
+                    {
+                        "name": "signal",
+                        "data": [float(x) for x in s],
+                        "modifiers": [{"name": "mu", "type": "normfactor", "data": None}],
+                    },
                     {"name": "background", "data": [float(x) for x in b], "modifiers": mod_b},
                 ],
             }
@@ -107,8 +110,10 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
     if rel_unc is not None:
         rel_unc = np.atleast_1d(np.asarray(rel_unc, dtype=float))
         if rel_unc.size not in (1, b.size) or not np.all(np.isfinite(rel_unc)) or np.any(rel_unc < 0):
-            raise StatsError(f"--rel-unc: need one finite, non-negative relative uncertainty per region ({b.size}), "
-                             f"got {rel_unc.tolist()}")
+            raise StatsError(
+                f"--rel-unc: need one finite, non-negative relative uncertainty per region ({b.size}), "
+                f"got {rel_unc.tolist()}"
+            )
         rel_unc = np.broadcast_to(rel_unc, b.shape)
         if np.any(rel_unc <= 0):
             rel_unc = None if np.all(rel_unc == 0) else np.maximum(rel_unc, 1e-6)
@@ -136,8 +141,17 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
             for top in (5.0, 50.0, 500.0):  # the bracket widens until it holds the root
                 try:
                     with np.errstate(all="ignore"):
-                        obs, exp = toms748_scan(data, model, lo, min(top, hi), level=0.05, par_bounds=bounds,
-                                                init_pars=init, test_stat="qtilde", calctype="asymptotics")
+                        obs, exp = toms748_scan(
+                            data,
+                            model,
+                            lo,
+                            min(top, hi),
+                            level=0.05,
+                            par_bounds=bounds,
+                            init_pars=init,
+                            test_stat="qtilde",
+                            calctype="asymptotics",
+                        )
                 except FailedMinimization as e:
                     failure = e
                     break
@@ -148,9 +162,12 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
                 if all(math.isfinite(v) and v > 0 for v in vals):
                     return vals[0] * unit, [v * unit for v in vals[1:]]
         what = _first_line(failure) if failure is not None else "NaN limits"
-        raise StatsError(f"the CLs upper limit failed ({what}) for S = {s.tolist()}, B = {b.tolist()}, "
-                         f"N = {[float(x) for x in counts]}" + (f", relative uncertainties {rel_unc.tolist()}" if rel_unc is not None
-                                                  else "") + ": use --no-cls for R95 alone")
+        raise StatsError(
+            f"the CLs upper limit failed ({what}) for S = {s.tolist()}, B = {b.tolist()}, "
+            f"N = {[float(x) for x in counts]}"
+            + (f", relative uncertainties {rel_unc.tolist()}" if rel_unc is not None else "")
+            + ": use --no-cls for R95 alone"
+        )
 
     import logging
 

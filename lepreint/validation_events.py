@@ -31,8 +31,11 @@ def lepton_pt_mode(mc: float = 324.0, dm: float = 20.0, events: int = 2000, k: i
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
 
-    s = generate(GenerationRequest("coscattering", {"mc": mc, "dm": dm, "ctau": 10.0}, events, seed, k,
-                                   shower=ShowerOptions(mpi=False)))
+    s = generate(
+        GenerationRequest(
+            "coscattering", {"mc": mc, "dm": dm, "ctau": 10.0}, events, seed, k, shower=ShowerOptions(mpi=False)
+        )
+    )
     lep = s.events.leptons
     lep = lep[(lep.llp >= 0) & (lep.charge > 0)]
     pt = ak.to_numpy(ak.flatten(np.hypot(lep.px, lep.py)))
@@ -52,8 +55,10 @@ def _events():
     out = {}
     mode, lo, hi, frac20 = lepton_pt_mode()
     out["events.fig2.lepton_pt_mode.mc324_dm20"] = (
-        mode, f"V-A decays, Pythia ISR; dN/dpT within 90% of its maximum for {lo:.1f}-{hi:.1f} GeV; "
-              f"{frac20:.1%} of the l+ have pT > 20 GeV")
+        mode,
+        f"V-A decays, Pythia ISR; dN/dpT within 90% of its maximum for {lo:.1f}-{hi:.1f} GeV; "
+        f"{frac20:.1%} of the l+ have pT > 20 GeV",
+    )
     c = closure()
     a, af, b, v = c["pythia_decays"], c["pythia_decays_with_qed_fsr"], c["lepreint_flat"], c["lepreint_va"]
     out["events.closure.pull_flat_vs_pythia"] = (
@@ -61,17 +66,24 @@ def _events():
         f"e-mu yield per event, both pT > 20 GeV: Pythia's decays {a['yield']:.5f} +- {a['err']:.5f} "
         f"({a['events']} events), lepreint flat {b['yield']:.5f} +- {b['err']:.5f} ({b['events']} events x K={b['k']}, "
         f"copies correlated); lepton pT spectra chi2/ndf = {c['spectrum_chi2']:.1f}/{c['spectrum_ndf']} "
-        f"(p = {c['spectrum_p_value']:.2f})")
+        f"(p = {c['spectrum_p_value']:.2f})",
+    )
     out["events.closure.yield_pythia_decays"] = (a["yield"], "QED FSR off leptons switched off, as lepreint's decays")
     out["events.closure.yield_pythia_decays_qed_fsr"] = (
-        af["yield"], f"Pythia's default (photons radiated off the leptons, not recombined): "
-                     f"{af['yield'] / a['yield'] - 1:+.1%} from the dressed yield")
+        af["yield"],
+        f"Pythia's default (photons radiated off the leptons, not recombined): "
+        f"{af['yield'] / a['yield'] - 1:+.1%} from the dressed yield",
+    )
     out["events.closure.yield_lepreint_flat"] = (b["yield"], f"+- {b['err']:.5f}")
-    out["events.closure.spectrum_p_value"] = (c["spectrum_p_value"], f"chi2 = {c['spectrum_chi2']:.1f} for "
-                                              f"{c['spectrum_ndf']} bins of lepton pT (2-60 GeV)")
+    out["events.closure.spectrum_p_value"] = (
+        c["spectrum_p_value"],
+        f"chi2 = {c['spectrum_chi2']:.1f} for {c['spectrum_ndf']} bins of lepton pT (2-60 GeV)",
+    )
     out["events.va.yield_ratio_va_over_flat"] = (
-        c["va_over_flat"], f"+- {c['va_over_flat_err']:.3f}: V-A yield {v['yield']:.5f} +- {v['err']:.5f} "
-                           f"over flat {b['yield']:.5f}; e-mu, both pT > 20 GeV, (220, 20)")
+        c["va_over_flat"],
+        f"+- {c['va_over_flat_err']:.3f}: V-A yield {v['yield']:.5f} +- {v['err']:.5f} "
+        f"over flat {b['yield']:.5f}; e-mu, both pT > 20 GeV, (220, 20)",
+    )
     return out
 
 
@@ -134,14 +146,19 @@ def _fit_records(prefix: str, s, detector=None) -> dict:
         fit = bbbar_fit(s, fl, detector=detector)
         f = fit.spectrum
         err = np.sqrt(np.diag(fit.cov))
-        out[f"{prefix}.{name}.b1"] = (f.b1, f"+- {err[1]:.3f}; chi2/ndf = {fit.chi2:.1f}/{fit.ndf}; "
-                                            f"{s.meta['events']} events, {n_eff:.0f} effective (bias weights)")
+        out[f"{prefix}.{name}.b1"] = (
+            f.b1,
+            f"+- {err[1]:.3f}; chi2/ndf = {fit.chi2:.1f}/{fit.ndf}; "
+            f"{s.meta['events']} events, {n_eff:.0f} effective (bias weights)",
+        )
         out[f"{prefix}.{name}.b2"] = (f.b2, f"+- {err[3]:.3f}")
         out[f"{prefix}.{name}.a1_minus_a2"] = (f.a1 - f.a2, f"+- {np.hypot(err[0], err[2]):.2f} (shape only)")
         for pt in (20.0, 25.0, 30.0, 35.0):
             k, ke = fit.kappa(pt, ref, 70.0)
             out[f"{prefix}.{name}.kappa_pt{pt:g}"] = (
-                k, f"+- {ke:.2g} from our fit; Eq. (3.7) gives {float(kappa_formula(pt, name, 70.0)):.3g}")
+                k,
+                f"+- {ke:.2g} from our fit; Eq. (3.7) gives {float(kappa_formula(pt, name, 70.0)):.3g}",
+            )
     return out
 
 
@@ -153,13 +170,27 @@ def _bbbar():
     s = bbbar_sample()
     ok = os_emu(s)
     w = ak.to_numpy(s.events.weight)[ok]
-    out = {"bbbar.os_emu20.events": (
-        int(ok.sum()), f"{s.meta['events']} filtered events of {s.meta['tried']} tried in "
-                       f"{s.meta['generation_seconds']:.0f} s on 2 workers; opposite-charge e-mu, both pT > 20 GeV, "
-                       f"|eta| < 2.4; {w.sum() ** 2 / np.sum(w**2):.0f} effective events after the pT-hat bias weights")}
+    out = {
+        "bbbar.os_emu20.events": (
+            int(ok.sum()),
+            f"{s.meta['events']} filtered events of {s.meta['tried']} tried in "
+            f"{s.meta['generation_seconds']:.0f} s on 2 workers; opposite-charge e-mu, both pT > 20 GeV, "
+            f"|eta| < 2.4; {w.sum() ** 2 / np.sum(w**2):.0f} effective events after the pT-hat bias weights",
+        )
+    }
     out.update(_fit_records("bbbar.fit", s))
-    incl = generate(GenerationRequest("bbbar", {}, INCLUSIVE_EVENTS, BBBAR_SEED, options=INCLUSIVE_OPTIONS,
-                                      shower=ShowerOptions(mpi=False), chunk_size=5000), workers=2)
+    incl = generate(
+        GenerationRequest(
+            "bbbar",
+            {},
+            INCLUSIVE_EVENTS,
+            BBBAR_SEED,
+            options=INCLUSIVE_OPTIONS,
+            shower=ShowerOptions(mpi=False),
+            chunk_size=5000,
+        ),
+        workers=2,
+    )
     out.update(_fit_records("bbbar.inclusive.fit", incl))
     # the same spectra after the detector (issue 5): reconstructed pT, identification probabilities
     from .detector.simulate import Detector
@@ -206,16 +237,24 @@ def _shower():
     out["shower.mpi_on.iso_pass"] = (iso_on, "fraction of decay leptons with pT > 20 GeV passing the paper's isolation")
     out["shower.mpi_off.iso_pass"] = (iso_off, "the same without the underlying event")
     out["shower.mpi_off_over_on.emu_yield"] = (
-        y_off / y_on, f"+- {y_off / y_on * np.hypot(e_on / y_on, e_off / y_off):.3f}: e-mu both pT > 20 GeV (no isolation)")
+        y_off / y_on,
+        f"+- {y_off / y_on * np.hypot(e_on / y_on, e_off / y_off):.3f}: e-mu both pT > 20 GeV (no isolation)",
+    )
     ys = {}
     for m in (1, 2):
-        s = generate(GenerationRequest("coscattering", params, 12000, 41 + m, 20,
-                                       shower=ShowerOptions(mpi=False, pt_max_match=m)), workers=2)
+        s = generate(
+            GenerationRequest(
+                "coscattering", params, 12000, 41 + m, 20, shower=ShowerOptions(mpi=False, pt_max_match=m)
+            ),
+            workers=2,
+        )
         ys[m] = yield_per_event(s, emu_pass(s.events))
     r = ys[1][0] / ys[2][0]
     out["shower.ptmaxmatch_1_over_2.emu_yield"] = (
-        r, f"+- {r * np.hypot(ys[1][1] / ys[1][0], ys[2][1] / ys[2][0]):.3f}: SpaceShower:pTmaxMatch 1 (ISR up to the "
-           f"factorisation scale) over 2 (power shower); yields {ys[1][0]:.5f}, {ys[2][0]:.5f}")
+        r,
+        f"+- {r * np.hypot(ys[1][1] / ys[1][0], ys[2][1] / ys[2][0]):.3f}: SpaceShower:pTmaxMatch 1 (ISR up to the "
+        f"factorisation scale) over 2 (power shower); yields {ys[1][0]:.5f}, {ys[2][0]:.5f}",
+    )
     return out
 
 
@@ -228,8 +267,18 @@ def _detector():
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
 
-    s = generate(GenerationRequest("coscattering", {"mc": 220.0, "dm": 20.0, "ctau": 10.0}, 24_000, 2024 + 2, 20,
-                                   {"matrix_element": "V-A"}, ShowerOptions(mpi=False)), workers=2)
+    s = generate(
+        GenerationRequest(
+            "coscattering",
+            {"mc": 220.0, "dm": 20.0, "ctau": 10.0},
+            24_000,
+            2024 + 2,
+            20,
+            {"matrix_element": "V-A"},
+            ShowerOptions(mpi=False),
+        ),
+        workers=2,
+    )
     cfg = analysis_config("soft_displaced_emu")
     w = ak.to_numpy(s.events.weight)
     out = {}
@@ -248,9 +297,13 @@ def _detector():
     ds = d0_straight(f["vx"], f["vy"], f["px"], f["py"])
     rel = np.abs(dh - ds) / np.maximum(dh, 1e-9)
     out["detector.d0.helix_vs_straight.median_rel_diff"] = (
-        float(np.median(rel)), f"leptons with pT > 20 GeV; 99th percentile {np.percentile(rel, 99):.2g}")
+        float(np.median(rel)),
+        f"leptons with pT > 20 GeV; 99th percentile {np.percentile(rel, 99):.2g}",
+    )
     for i, name in enumerate(("I", "II", "III")):
         h, st = res["helix"][1][i], res["straight"][1][i]
         out[f"detector.d0.straight_over_helix.S_{name}"] = (
-            float(st / h) if h > 0 else None, "selected (220, 20, 1 cm) yield per region, straight-line d0 over helix")
+            float(st / h) if h > 0 else None,
+            "selected (220, 20, 1 cm) yield per region, straight-line d0 over helix",
+        )
     return out

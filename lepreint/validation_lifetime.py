@@ -27,8 +27,12 @@ def _lifetime():
     cfg = analysis_config("soft_displaced_emu")
     src = table4_sample(4)  # 1 cm
     req = benchmark_request(4, 20_000, 40)
-    direct = {1.0: table4_sample(3), 10.0: generate(req, workers=2, progress=False), 100.0: table4_sample(5),
-              1000.0: table4_sample(6)}
+    direct = {
+        1.0: table4_sample(3),
+        10.0: generate(req, workers=2, progress=False),
+        100.0: table4_sample(5),
+        1000.0: table4_sample(6),
+    }
     out = {}
     for ctau, d in direct.items():
         dy = signal_yields(d, cfg, xsec_source="paper")
@@ -37,9 +41,12 @@ def _lifetime():
         for i, reg in enumerate(REGIONS):
             pull = (ry.S[i] - dy.S[i]) / np.hypot(ry.S_err[i], dy.S_err[i])
             out[f"lifetime.closure.ctau{ctau:g}mm.pull_{reg}"] = (
-                pull, f"moved from 1 cm ({CLOSURE_DRAWS} draws): {ry.S[i]:.4g} +- {ry.S_err[i]:.2g}; generated at "
-                      f"{ctau:g} mm: {dy.S[i]:.4g} +- {dy.S_err[i]:.2g} (140 /fb, paper cross section)")
+                pull,
+                f"moved from 1 cm ({CLOSURE_DRAWS} draws): {ry.S[i]:.4g} +- {ry.S_err[i]:.2g}; generated at "
+                f"{ctau:g} mm: {dy.S[i]:.4g} +- {dy.S_err[i]:.2g} (140 /fb, paper cross section)",
+            )
             out[f"lifetime.exact_vs_resample.ctau{ctau:g}mm.pull_{reg}"] = (
-                (ey.S[i] - ry.S[i]) / ry.S_err[i], f"quadrature (24 nodes per LLP) {ey.S[i]:.4g} vs resampled "
-                                                   f"{ry.S[i]:.4g} +- {ry.S_err[i]:.2g}")
+                (ey.S[i] - ry.S[i]) / ry.S_err[i],
+                f"quadrature (24 nodes per LLP) {ey.S[i]:.4g} vs resampled {ry.S[i]:.4g} +- {ry.S_err[i]:.2g}",
+            )
     return out

@@ -62,25 +62,37 @@ def _nn():
     out = {}
     clf = load_classifier()
     m = clf.meta["metrics"]
-    out["nn.auc_test.bm1"] = (m["auc_test"], f"held-out 20% of the training samples (by event), weighted; "
-                                             f"train {m['auc_train']:.4f}")
+    out["nn.auc_test.bm1"] = (
+        m["auc_test"],
+        f"held-out 20% of the training samples (by event), weighted; train {m['auc_train']:.4f}",
+    )
     out["nn.overtraining.ks_p_signal"] = (m["ks_p_signal_train_vs_test"], "KS test of the NN output, train vs test")
     out["nn.overtraining.ks_p_background"] = (m["ks_p_background_train_vs_test"], "KS test, train vs test")
     sig_train, bkg_train = training_samples()
-    again = train(sig_train, bkg_train, TrainingConfig(**{k: v for k, v in clf.meta["training"].items()
-                                                         if k in TrainingConfig.__dataclass_fields__}))
-    out["nn.retrain_reproduces_shipped"] = (float(again.digest() == clf.digest()),
-                                           f"lepreint train --seed {clf.meta['training']['seed']}: same weights "
-                                           f"(AUC {again.meta['metrics']['auc_test']:.6f} vs {m['auc_test']:.6f})")
+    again = train(
+        sig_train,
+        bkg_train,
+        TrainingConfig(**{k: v for k, v in clf.meta["training"].items() if k in TrainingConfig.__dataclass_fields__}),
+    )
+    out["nn.retrain_reproduces_shipped"] = (
+        float(again.digest() == clf.digest()),
+        f"lepreint train --seed {clf.meta['training']['seed']}: same weights "
+        f"(AUC {again.meta['metrics']['auc_test']:.6f} vs {m['auc_test']:.6f})",
+    )
     hf = calibration_sample()
     eff, err, n_pass, n_eff = background_efficiency(hf, clf, NN_CUT)
-    out["nn.background_efficiency"] = (eff, f"+- {err:.2g} (weighted, {n_pass} pairs pass, N_eff = {n_eff:.0f}); "
-                                            f"independent b-bbar sample, analysis cuts without isolation and d0")
+    out["nn.background_efficiency"] = (
+        eff,
+        f"+- {err:.2g} (weighted, {n_pass} pairs pass, N_eff = {n_eff:.0f}); "
+        f"independent b-bbar sample, analysis cuts without isolation and d0",
+    )
     B = analysis_background()
     B_nn = [b * eff for b in B]
     for i, reg in enumerate(REGIONS):
-        out[f"table5.hf.B_{reg}"] = (B_nn[i], f"+- {B[i] * err:.3g} (efficiency statistics): Table 4 HF {B[i]:.6g} "
-                                              f"x {eff:.4f}")
+        out[f"table5.hf.B_{reg}"] = (
+            B_nn[i],
+            f"+- {B[i] * err:.3g} (efficiency statistics): Table 4 HF {B[i]:.6g} x {eff:.4f}",
+        )
     xb, wb, _ = training_pairs(hf)
     sb = clf.predict(xb)
     curves = {}
@@ -88,8 +100,10 @@ def _nn():
         s = table4_sample(k)
         nn = nn_signal(s, clf, NN_CUT, xsec_source="paper")
         for i, reg in enumerate(REGIONS):
-            out[f"table5.bm{k}.S_{reg}"] = (nn.S_nn[i], f"+- {nn.S_nn_err[i]:.2g} (MC); {nn.S_nn[i] / nn.S[i]:.2f} of "
-                                                        f"S = {nn.S[i]:.4g} before the cut")
+            out[f"table5.bm{k}.S_{reg}"] = (
+                nn.S_nn[i],
+                f"+- {nn.S_nn_err[i]:.2g} (MC); {nn.S_nn[i] / nn.S[i]:.2f} of S = {nn.S[i]:.4g} before the cut",
+            )
         for lumi, v in projection(nn.S_nn, B_nn, 140.0, LUMIS).items():
             out[f"r95.nn.{_lumi_tag(lumi)}.bm{k}"] = (v, "three regions combined, NN >= 0.9, paper cross section")
         for lumi, v in projection(nn.S, B, 140.0, LUMIS).items():
@@ -111,15 +125,24 @@ def _nn():
         lo, hi, best = _excluded_range(scan, "nn", lumi)
         tag = _lumi_tag(lumi)
         edges = f"scan {CTAU_SCAN[0]:g}-{CTAU_SCAN[-1]:g} mm; None: R95 > 1 at the scan's edge"
-        out[f"r95.nn.{tag}.ctau_excluded_min_mm"] = (lo, f"smallest c tau with R95 > 1 (log-log interpolation; {edges})")
+        out[f"r95.nn.{tag}.ctau_excluded_min_mm"] = (
+            lo,
+            f"smallest c tau with R95 > 1 (log-log interpolation; {edges})",
+        )
         out[f"r95.nn.{tag}.ctau_excluded_max_mm"] = (hi, f"largest c tau with R95 > 1 (log-log interpolation; {edges})")
-        out[f"r95.nn.{tag}.ctau_best_mm"] = (best, "c tau of the largest R95 on the scan (log-parabola through the top 3)")
+        out[f"r95.nn.{tag}.ctau_best_mm"] = (
+            best,
+            "c tau of the largest R95 on the scan (log-parabola through the top 3)",
+        )
     try:
         _plots(clf, sig_train, hf, sb, wb, curves, B_nn, scan)
-    except Exception as e:  # noqa: BLE001 - a plot must not lose the numbers
+    except Exception as e:
         out["nn.plots"] = (0.0, f"plots failed: {e}")
     else:
-        out["nn.plots"] = (1.0, "validation/report/fig6_features.png, fig7_nn_roc.png, fig8_nn_sr3.png, fig9_r95_ctau.png")
+        out["nn.plots"] = (
+            1.0,
+            "validation/report/fig6_features.png, fig7_nn_roc.png, fig8_nn_sr3.png, fig9_r95_ctau.png",
+        )
     return out
 
 
@@ -134,7 +157,7 @@ def _excluded_range(scan: dict, kind: str, lumi: float):
     lo = float(np.exp(above.min())) if above.size and lr[0] <= 0 else None
     hi = float(np.exp(above.max())) if above.size and lr[-1] <= 0 else None
     j = int(np.clip(np.argmax(lr), 1, len(c) - 2))
-    a, b, _ = np.polyfit(lc[j - 1:j + 2], lr[j - 1:j + 2], 2)
+    a, b, _ = np.polyfit(lc[j - 1 : j + 2], lr[j - 1 : j + 2], 2)
     best = float(np.exp(-b / (2 * a))) if a < 0 else float(c[np.argmax(lr)])
     return lo, hi, best
 

@@ -39,7 +39,7 @@ def _guarded_plot(fn, name: str, *args) -> tuple[float, str]:
     """Draw a report figure; a failing plot is a record (0), it must not lose the numbers."""
     try:
         fn(*args)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         return 0.0, f"plot failed: {e}"
     return 1.0, f"validation/report/{name}"
 
@@ -58,9 +58,16 @@ def fig3_sample(dm: float, decays: str = "eq2.16", workers: int = 2):
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
 
-    req = GenerationRequest("coscattering", {"mc": FIG3_MC, "dm": dm, "ctau": 10.0}, FIG3_EVENTS,
-                            FIG3_SEED + int(dm), None, {"decays": decays}, ShowerOptions(mpi=True, ecm=8000.0),
-                            xsec_source="table")
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": FIG3_MC, "dm": dm, "ctau": 10.0},
+        FIG3_EVENTS,
+        FIG3_SEED + int(dm),
+        None,
+        {"decays": decays},
+        ShowerOptions(mpi=True, ecm=8000.0),
+        xsec_source="table",
+    )
     return generate(req, workers=workers, progress=False)
 
 
@@ -86,22 +93,33 @@ def _fig3():
                 obs.append(r95(y.S, B, N))
                 exp.append(r95(y.S, B))
                 tag = f"dm{dm:g}.ctau_{ctau_label(ctau)}"
-                out[f"{pre}.r95.{tag}"] = (obs[-1], f"observed (19, 0, 0); S = {', '.join(f'{x:.3g}' for x in y.S)} "
-                                                    f"(+- {', '.join(f'{x:.2g}' for x in y.S_err)}) at 19.7 /fb; "
-                                                    f"decays {decays}")
+                out[f"{pre}.r95.{tag}"] = (
+                    obs[-1],
+                    f"observed (19, 0, 0); S = {', '.join(f'{x:.3g}' for x in y.S)} "
+                    f"(+- {', '.join(f'{x:.2g}' for x in y.S_err)}) at 19.7 /fb; "
+                    f"decays {decays}",
+                )
                 out[f"{pre}.r95_expected.{tag}"] = (exp[-1], "N = B")
             store[dm] = (np.array(obs), np.array(exp))
             i = int(np.argmax(obs))
-            out[f"{pre}.r95_max.dm{dm:g}"] = (float(obs[i]), f"at c tau = {ctau_label(FIG3_CTAUS[i])}; sigma(8 TeV) = "
-                                                             f"{sc.xsec_fb:.4g} fb (Pythia LO x 13 TeV NLO+NLL/LO); "
-                                                             f"decays {decays}")
+            out[f"{pre}.r95_max.dm{dm:g}"] = (
+                float(obs[i]),
+                f"at c tau = {ctau_label(FIG3_CTAUS[i])}; sigma(8 TeV) = "
+                f"{sc.xsec_fb:.4g} fb (Pythia LO x 13 TeV NLO+NLL/LO); "
+                f"decays {decays}",
+            )
     maxima = [float(curves[dm][0].max()) for dm in FIG3_DM]
     lep_max = [float(leptonic[dm][0].max()) for dm in FIG3_DM]
-    out["fig3.dm20.excludes_no_ctau"] = (float(maxima[0] < 1.0), f"max R95 at dm = 20 GeV: {maxima[0]:.3g} with the "
-                                                                 f"model's Eq. (2.16) decays; {lep_max[0]:.3g} with "
-                                                                 "B_e = B_mu = 1/2 (fig3.leptonic.*)")
-    out["fig3.r95_max_grows_with_dm"] = (float(all(np.diff(maxima) > 0)),
-                                         "max R95 for dm = " + ", ".join(f"{dm:g}: {m:.3g}" for dm, m in zip(FIG3_DM, maxima)))
+    out["fig3.dm20.excludes_no_ctau"] = (
+        float(maxima[0] < 1.0),
+        f"max R95 at dm = 20 GeV: {maxima[0]:.3g} with the "
+        f"model's Eq. (2.16) decays; {lep_max[0]:.3g} with "
+        "B_e = B_mu = 1/2 (fig3.leptonic.*)",
+    )
+    out["fig3.r95_max_grows_with_dm"] = (
+        float(all(np.diff(maxima) > 0)),
+        "max R95 for dm = " + ", ".join(f"{dm:g}: {m:.3g}" for dm, m in zip(FIG3_DM, maxima)),
+    )
     out["fig3.plot"] = _guarded_plot(_plot_fig3, "fig3_r95_8tev.png", curves, leptonic)
     return out
 
@@ -119,8 +137,14 @@ def _plot_fig3(curves: dict, leptonic: dict, folder: str | Path = "validation/re
         ax.plot(c, np.maximum(curves[dm][0], 1e-4), "-o", color=col, ms=3, label=f"dm = {dm:g} GeV")
         ax.plot(c, np.maximum(leptonic[dm][0], 1e-4), ":", color=col, lw=1)
     ax.axhline(1.0, color="k", lw=0.8)
-    ax.set(xscale="log", yscale="log", xlabel="c tau [mm]", ylabel="R95 (observed counts)", ylim=(1e-3, 1e3),
-           title="CMS 8 TeV displaced e-mu (19.7 /fb) on co-scattering, m_c = 220 GeV", )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="c tau [mm]",
+        ylabel="R95 (observed counts)",
+        ylim=(1e-3, 1e3),
+        title="CMS 8 TeV displaced e-mu (19.7 /fb) on co-scattering, m_c = 220 GeV",
+    )
     ax.title.set_fontsize(9)
     ax.legend(title="solid: Eq. (2.16) decays; dotted: B(e) = B(mu) = 1/2", fontsize=8, title_fontsize=8)
     Path(folder).mkdir(parents=True, exist_ok=True)
@@ -143,12 +167,17 @@ def _exo16022():
     out = {}
     for k in range(1, 8):
         y = signal_yields(table4_sample(k), ana, det, "table")
-        out[f"exo16022.r95.bm{k}"] = (r95(y.S, B, N), f"observed (1, 0, 0), B = (3.2, 0.5, 0.019); S = "
-                                                      f"{', '.join(f'{x:.3g}' for x in y.S)} at 2.6 /fb, "
-                                                      f"sigma = {y.xsec_fb:.4g} fb (table)")
+        out[f"exo16022.r95.bm{k}"] = (
+            r95(y.S, B, N),
+            f"observed (1, 0, 0), B = (3.2, 0.5, 0.019); S = "
+            f"{', '.join(f'{x:.3g}' for x in y.S)} at 2.6 /fb, "
+            f"sigma = {y.xsec_fb:.4g} fb (table)",
+        )
         out[f"exo16022.r95_expected.bm{k}"] = (r95(y.S, B), "N = B")
-        out[f"exo16022.S.bm{k}"] = (sum(y.S), f"+- {np.sqrt(sum(e**2 for e in y.S_err)):.2g}: events at 2.6 /fb, "
-                                              "three regions")
+        out[f"exo16022.S.bm{k}"] = (
+            sum(y.S),
+            f"+- {np.sqrt(sum(e**2 for e in y.S_err)):.2g}: events at 2.6 /fb, three regions",
+        )
     return out
 
 
@@ -164,8 +193,16 @@ def run3_sample(workers: int = 2):
     from .generate.engine import GenerationRequest, generate
     from .generate.pythia import ShowerOptions
 
-    req = GenerationRequest("coscattering", {"mc": 220.0, "dm": 20.0, "ctau": 10.0}, RUN3_EVENTS, RUN3_SEED, None,
-                            {"decays": "leptonic"}, ShowerOptions(mpi=True, ecm=13600.0), xsec_source="table")
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220.0, "dm": 20.0, "ctau": 10.0},
+        RUN3_EVENTS,
+        RUN3_SEED,
+        None,
+        {"decays": "leptonic"},
+        ShowerOptions(mpi=True, ecm=13600.0),
+        xsec_source="table",
+    )
     return generate(req, workers=workers, progress=False)
 
 
@@ -179,7 +216,16 @@ def _nn_curve(sample, analysis: str, lumi: float, clf, b_eff: float):
     from .stats import r95
 
     ana = analysis_config(analysis)
-    sc = LifetimeScan(prefiltered(sample, ana), ana, Detector("cms_run2"), clf, 0.9, draws=FIG3_DRAWS, seed=RUN3_SEED, xsec_source="table")
+    sc = LifetimeScan(
+        prefiltered(sample, ana),
+        ana,
+        Detector("cms_run2"),
+        clf,
+        0.9,
+        draws=FIG3_DRAWS,
+        seed=RUN3_SEED,
+        xsec_source="table",
+    )
     B = [b * b_eff for b in analysis_background(ana, lumi)]
     f = lumi / ana.luminosity
     return np.array([r95([x * f for x in sc.evaluate(c).S_nn], B) for c in RUN3_CTAUS]), sc
@@ -198,22 +244,31 @@ def _run3():
     r13, sc13 = _nn_curve(table4_sample(4), "soft_displaced_emu", RUN3_LUMI, clf, b_eff)
     out = {}
     for c, a, b in zip(RUN3_CTAUS, r136, r13):
-        out[f"run3.r95.lumi300.ctau_{ctau_label(c)}"] = (float(a), f"13.6 TeV sample and cross section ({sc136.xsec_fb:.4g} fb), "
-                                                                   "B x 1.075 (b-bbar at 13.6 TeV), NN >= 0.9")
-        out[f"run3.r95_scaled13.lumi300.ctau_{ctau_label(c)}"] = (float(b), f"13 TeV ({sc13.xsec_fb:.4g} fb) scaled to "
-                                                                            "300 /fb, the paper's projection")
+        out[f"run3.r95.lumi300.ctau_{ctau_label(c)}"] = (
+            float(a),
+            f"13.6 TeV sample and cross section ({sc136.xsec_fb:.4g} fb), B x 1.075 (b-bbar at 13.6 TeV), NN >= 0.9",
+        )
+        out[f"run3.r95_scaled13.lumi300.ctau_{ctau_label(c)}"] = (
+            float(b),
+            f"13 TeV ({sc13.xsec_fb:.4g} fb) scaled to 300 /fb, the paper's projection",
+        )
     for tag, r in (("run3", r136), ("scaled13", r13)):
         lo, hi, best = excluded_range(np.array(RUN3_CTAUS), r)
         out[f"run3.{tag}.ctau_excluded_min_mm"] = (lo, "smallest excluded c tau (log-log interpolation)")
         out[f"run3.{tag}.ctau_excluded_max_mm"] = (hi, "largest excluded c tau")
-    out["run3.r95_ratio_max"] = (float(r136.max() / r13.max()), f"max R95 at 13.6 TeV over the scaled 13 TeV one; "
-                                                                f"cross sections {sc136.xsec_fb:.4g} / {sc13.xsec_fb:.4g} fb")
+    out["run3.r95_ratio_max"] = (
+        float(r136.max() / r13.max()),
+        f"max R95 at 13.6 TeV over the scaled 13 TeV one; cross sections {sc136.xsec_fb:.4g} / {sc13.xsec_fb:.4g} fb",
+    )
     ratios = []
     for pthat in (25.0, 40.0):
         setup = PythiaSetup(["HardQCD:hardbbbar = on", f"PhaseSpace:pTHatMin = {pthat}"], None, frozenset())
         ratios.append(lo_cross_section(setup, 13600.0, 20000)[0] / lo_cross_section(setup, 13000.0, 20000)[0])
-    out["run3.bbbar_xsec_ratio"] = (float(np.mean(ratios)), "Pythia LO sigma(b b-bar), 13.6 / 13 TeV, pT-hat > 25 "
-                                                            f"and 40 GeV: {ratios[0]:.4f}, {ratios[1]:.4f} (card: 1.075)")
+    out["run3.bbbar_xsec_ratio"] = (
+        float(np.mean(ratios)),
+        "Pythia LO sigma(b b-bar), 13.6 / 13 TeV, pT-hat > 25 "
+        f"and 40 GeV: {ratios[0]:.4f}, {ratios[1]:.4f} (card: 1.075)",
+    )
     out["run3.plot"] = _guarded_plot(_plot_run3, "run3_r95_ctau.png", r136, r13)
     return out
 
@@ -228,8 +283,13 @@ def _plot_run3(r136, r13, folder: str | Path = "validation/report") -> None:
     ax.plot(RUN3_CTAUS, r136, "-o", ms=3, label="13.6 TeV generation and cross section")
     ax.plot(RUN3_CTAUS, r13, "--s", ms=3, label="13 TeV scaled to 300 /fb (the paper)")
     ax.axhline(1.0, color="k", lw=0.8)
-    ax.set(xscale="log", yscale="log", xlabel="c tau [mm]", ylabel="R95 (NN >= 0.9)",
-           title="(m_c, dm) = (220, 20) GeV, 300 /fb")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="c tau [mm]",
+        ylabel="R95 (NN >= 0.9)",
+        title="(m_c, dm) = (220, 20) GeV, 300 /fb",
+    )
     ax.legend(fontsize=8)
     Path(folder).mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
@@ -268,20 +328,26 @@ def _grid_records(rows: list[dict], prefix: str, key) -> dict:
             continue
         for lumi in (140, 300):
             tag = "" if lumi == 140 else f".lumi{lumi}"
-            out[f"{prefix}.r95{tag}.{key(r)}"] = (r[f"R95@{lumi}"], f"network (NN >= 0.9); xsec {r['xsec_fb']:.4g} fb, "
-                                                                    f"c tau {r['ctau_mm']:.3g} mm")
+            out[f"{prefix}.r95{tag}.{key(r)}"] = (
+                r[f"R95@{lumi}"],
+                f"network (NN >= 0.9); xsec {r['xsec_fb']:.4g} fb, c tau {r['ctau_mm']:.3g} mm",
+            )
             out[f"{prefix}.r95_cut{tag}.{key(r)}"] = (r[f"R95_cut@{lumi}"], "cut-based (no network)")
     ok = [r for r in rows if r["status"] == "ok"]
     for kind in ("R95", "R95_cut"):
         best = max(ok, key=lambda r: r[f"{kind}@140"])
         name = "max_r95" if kind == "R95" else "max_r95_cut"
         sk, bk = ("S_nn", "B_nn") if kind == "R95" else ("S", "B")
-        out[f"{prefix}.{name}"] = (best[f"{kind}@140"], f"at {key(best)}, 140 /fb: S = "
-                                   + ", ".join(f"{best[f'{sk}_{i}@140']:.3g}" for i in (1, 2, 3)) + " of "
-                                   f"{best['xsec_fb'] * 140:.4g} produced, B = "
-                                   + ", ".join(f"{best[f'{bk}_{i}@140']:.4g}" for i in (1, 2, 3)))
+        out[f"{prefix}.{name}"] = (
+            best[f"{kind}@140"],
+            f"at {key(best)}, 140 /fb: S = " + ", ".join(f"{best[f'{sk}_{i}@140']:.3g}" for i in (1, 2, 3)) + " of "
+            f"{best['xsec_fb'] * 140:.4g} produced, B = "
+            + ", ".join(f"{best[f'{bk}_{i}@140']:.4g}" for i in (1, 2, 3)),
+        )
         out[f"{prefix}.excluded_points{'' if kind == 'R95' else '_cut'}"] = (
-            float(sum(r[f"{kind}@140"] > 1 for r in ok)), f"of {len(rows)} points, R95 > 1 at 140 /fb")
+            float(sum(r[f"{kind}@140"] > 1 for r in ok)),
+            f"of {len(rows)} points, R95 > 1 at 140 /fb",
+        )
     return out
 
 

@@ -26,7 +26,6 @@ TABLE4_K = {1: 100, 2: 100}
 TABLE4_SEED = 4
 
 
-
 def table4_sample(bid: int, workers: int = 2, events: int = TABLE4_EVENTS, br_reading: str = "lepton_pairs"):
     """The benchmark's production; for benchmarks 1 and 2 Table 1's B(l+l-) read as the paper's yields read it."""
     from .analysis.yields import benchmark_request
@@ -36,8 +35,15 @@ def table4_sample(bid: int, workers: int = 2, events: int = TABLE4_EVENTS, br_re
     return generate(req, workers=workers, progress=False)
 
 
-def table4_yields(bid: int, xsec_source: str = "paper", d0_extrapolation: str | None = None, sample=None,
-                  detector=None, analysis="soft_displaced_emu", **kw):
+def table4_yields(
+    bid: int,
+    xsec_source: str = "paper",
+    d0_extrapolation: str | None = None,
+    sample=None,
+    detector=None,
+    analysis="soft_displaced_emu",
+    **kw,
+):
     from .analysis.yields import signal_yields
     from .detector.simulate import Detector
 
@@ -51,11 +57,20 @@ def _ratio_note(r, k: int) -> str:
     tot = sum(r.S)
     return "; ".join(
         f"{reg}: ours {r.S[i]:.4g} +- {r.S_err[i]:.2g} / paper {paper[i]:g} = {r.S[i] / paper[i]:.2f}, fraction {r.S[i] / tot:.3f} "
-        f"(paper {paper[i] / sum(paper):.3f})" for i, reg in enumerate(("I", "II", "III")))
+        f"(paper {paper[i] / sum(paper):.3f})"
+        for i, reg in enumerate(("I", "II", "III"))
+    )
 
 
-@producer("table4.bm", "yields.xsec_table.", "yields.emu_fraction.", "yields.d0_extrapolation.",
-          "yields.literal_eq3.1.", "yields.variation.", slow=True)
+@producer(
+    "table4.bm",
+    "yields.xsec_table.",
+    "yields.emu_fraction.",
+    "yields.d0_extrapolation.",
+    "yields.literal_eq3.1.",
+    "yields.variation.",
+    slow=True,
+)
 def _table4_signal():
     """Table 4 from events: both cross-section sources, the two readings of B(l+l-), the d0 extrapolations."""
     out = {}
@@ -66,8 +81,10 @@ def _table4_signal():
             tot = sum(r.S)
             for i, reg in enumerate(("I", "II", "III")):
                 out[f"{prefix}.bm{k}.S_{reg}"] = (
-                    r.S[i], f"+- {r.S_err[i]:.2g} (MC); ours/paper {r.S[i] / TABLE4[k][i]:.2f}; "
-                            f"sigma = {r.xsec_fb:.4g} fb ({src})")
+                    r.S[i],
+                    f"+- {r.S_err[i]:.2g} (MC); ours/paper {r.S[i] / TABLE4[k][i]:.2f}; "
+                    f"sigma = {r.xsec_fb:.4g} fb ({src})",
+                )
                 if src == "paper":
                     out[f"table4.bm{k}.fraction_{reg}"] = (r.S[i] / tot, f"S_{reg} / sum(S); ours {r.S[i]:.4g}")
     # benchmarks 1 and 2 with Table 1's B(l+l-) as the e-mu fraction (what Eq. (2.16) gives)
@@ -75,7 +92,9 @@ def _table4_signal():
         r = table4_yields(k, "paper", sample=table4_sample(k, br_reading="emu_fraction"))
         for i, reg in enumerate(("I", "II", "III")):
             out[f"yields.emu_fraction.bm{k}.S_{reg}"] = (
-                r.S[i], f"ours/paper {r.S[i] / TABLE4[k][i]:.2f}; Table 1's B(l+l-) read as 2 B_e B_mu")
+                r.S[i],
+                f"ours/paper {r.S[i] / TABLE4[k][i]:.2f}; Table 1's B(l+l-) read as 2 B_e B_mu",
+            )
     # d0-efficiency extrapolations beyond 2 cm: the SR III spread of the long-lived benchmarks
     from .detector.efficiency import EXTRAPOLATIONS
 
@@ -83,8 +102,10 @@ def _table4_signal():
         vals = {ex: table4_yields(k, "paper", ex, sample=samples[k]).S[2] for ex in EXTRAPOLATIONS}
         for ex, v in vals.items():
             out[f"yields.d0_extrapolation.bm{k}.{ex}.S_III"] = (
-                v, f"SR III at 140 /fb, paper cross section: {v / vals['linear_to_zero']:.2f} x the default "
-                   f"(linear_to_zero); paper {TABLE4[k][2]:g}")
+                v,
+                f"SR III at 140 /fb, paper cross section: {v / vals['linear_to_zero']:.2f} x the default "
+                f"(linear_to_zero); paper {TABLE4[k][2]:g}",
+            )
     out.update(_literal_reading(samples[6]))
     out.update(_variations(samples[4]))
     return out
@@ -100,13 +121,16 @@ def _literal_reading(sample) -> dict:
     cfg = dataclasses.replace(analysis_config("soft_displaced_emu"), d0_max_policy="literal")
     out = {}
     for name, extrapolation, beyond, words in (
-            ("flat_hold", "flat", "hold", "the 2 cm efficiencies held beyond 10 cm"),
-            ("unity", None, "unity", "no d0 factor beyond 10 cm (Delphes' efficiencies only)")):
+        ("flat_hold", "flat", "hold", "the 2 cm efficiencies held beyond 10 cm"),
+        ("unity", None, "unity", "no d0 factor beyond 10 cm (Delphes' efficiencies only)"),
+    ):
         r = table4_yields(6, "paper", sample=sample, analysis=cfg, detector=Detector("cms_run2", extrapolation, beyond))
         out[f"yields.literal_eq3.1.bm6.{name}.fraction_II"] = (
-            r.S[1] / sum(r.S), f"SR II share if leptons beyond 10 cm are identified ({words}) and Eq. (3.1) is "
-                               f"read literally; S = {', '.join(f'{x:.3g}' for x in r.S)}; the paper's share "
-                               f"{TABLE4[6][1] / sum(TABLE4[6]):.3f}")
+            r.S[1] / sum(r.S),
+            f"SR II share if leptons beyond 10 cm are identified ({words}) and Eq. (3.1) is "
+            f"read literally; S = {', '.join(f'{x:.3g}' for x in r.S)}; the paper's share "
+            f"{TABLE4[6][1] / sum(TABLE4[6]):.3f}",
+        )
     return out
 
 
@@ -133,21 +157,33 @@ def _variations(sample) -> dict:
     det.lep = copy.deepcopy(det.lep)
     det.lep[11]["efficiency"]["values"] = [[0.0, 0.0], [0.95, 0.85], [0.95, 0.85]]
     det.lep[13]["efficiency"]["values"] = [[0.0, 0.0], [0.95, 0.95]]
-    record("no_tracking_efficiency", total(det), "Delphes' identification efficiencies only (0.95/0.85 e, 0.95 mu), "
-                                                 "without its tracking efficiencies")
+    record(
+        "no_tracking_efficiency",
+        total(det),
+        "Delphes' identification efficiencies only (0.95/0.85 e, 0.95 mu), without its tracking efficiencies",
+    )
     det = Detector("cms_run2")
     det.lep = copy.deepcopy(det.lep)
     det.lep[11]["isolation_filter"] = {"cone": 0.4, "max": 0.12}
     det.lep[13]["isolation_filter"] = {"cone": 0.4, "max": 0.25}
-    record("delphes_isolation_filter_r04", total(det),
-           "Delphes' CMS card drops e (mu) with iso(R = 0.5) > 0.12 (0.25) before any analysis cut; emulated "
-           "with R = 0.4, the widest cone the slim events carry (a lower bound on the effect)")
+    record(
+        "delphes_isolation_filter_r04",
+        total(det),
+        "Delphes' CMS card drops e (mu) with iso(R = 0.5) > 0.12 (0.25) before any analysis cut; emulated "
+        "with R = 0.4, the widest cone the slim events carry (a lower bound on the effect)",
+    )
     for cone in (0.3, 0.4):
-        ana = dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, isolation_cone=cone),
-                                  muon=dataclasses.replace(cfg.muon, isolation_cone=cone))
+        ana = dataclasses.replace(
+            cfg,
+            electron=dataclasses.replace(cfg.electron, isolation_cone=cone),
+            muon=dataclasses.replace(cfg.muon, isolation_cone=cone),
+        )
         record(f"isolation_cone_{cone}", total(ana=ana), f"the analysis isolation in R = {cone} instead of 0.2")
-    ana = dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, isolation_max=None),
-                              muon=dataclasses.replace(cfg.muon, isolation_max=None))
+    ana = dataclasses.replace(
+        cfg,
+        electron=dataclasses.replace(cfg.electron, isolation_max=None),
+        muon=dataclasses.replace(cfg.muon, isolation_max=None),
+    )
     record("no_isolation", total(ana=ana), "no isolation requirement")
     det = Detector("cms_run2")
     det.combine = "d0_only"
@@ -180,8 +216,9 @@ def scan_sample(ctau: float):
     from .generate.engine import generate
 
     req = benchmark_request(4, SCAN_EVENTS, SCAN_SEEDS[ctau])
-    req = type(req)(req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling,
-                    req.options, req.shower)
+    req = type(req)(
+        req.model, {**req.parameters, "ctau": ctau}, req.events, req.seed, req.oversampling, req.options, req.shower
+    )
     return generate(req, workers=2, progress=False)
 
 
@@ -204,8 +241,10 @@ def _sr2_over_sr1():
     out = {f"yields.sr2_over_sr1.ctau{c:g}mm": (v, "(220, 20), paper cross section") for c, v in sorted(ratios.items())}
     c_max = max(ratios, key=ratios.get)
     out["yields.sr2_over_sr1.max_over_ctau"] = (
-        ratios[c_max], f"largest SR II / SR I of the scan (c tau = {c_max:g} mm); "
-                       + ", ".join(f"{c:g} mm: {v:.2f}" for c, v in sorted(ratios.items())))
+        ratios[c_max],
+        f"largest SR II / SR I of the scan (c tau = {c_max:g} mm); "
+        + ", ".join(f"{c:g} mm: {v:.2f}" for c, v in sorted(ratios.items())),
+    )
     return out
 
 

@@ -52,17 +52,40 @@ _WG136 = "LHC SUSY Cross Section WG, NNLOapprox+NNLL, 13.6 TeV, Resummino/PDF4LH
 _register("wino-c1c1", 13.0, ("13TeVx1x1wino_envelope.csv",), "csv", "wino-like chi1+ chi1-", _WG13)
 _register("wino-n2c1", 13.0, ("13TeVn2x1wino_envelope_pm.csv",), "csv", "wino-like chi2^0 chi1^+-", _WG13)
 _register("higgsino-n1n2", 13.0, ("13TeVn1n2hino_deg_envelope.csv",), "csv", "degenerate higgsino chi1^0 chi2^0", _WG13)
-_register("higgsino-nc1", 13.0, ("13TeVn2x1hino_deg_envelope_pm.csv",), "csv",
-          "degenerate higgsino chi_i^0 chi1^+- (per neutralino, C1+ plus C1-)", _WG13)
+_register(
+    "higgsino-nc1",
+    13.0,
+    ("13TeVn2x1hino_deg_envelope_pm.csv",),
+    "csv",
+    "degenerate higgsino chi_i^0 chi1^+- (per neutralino, C1+ plus C1-)",
+    _WG13,
+)
 _register("higgsino-c1c1", 13.0, ("13TeVx1x1hino_deg_envelope.csv",), "csv", "degenerate higgsino chi1+ chi1-", _WG13)
 _register("wino-c1c1", 13.6, ("pp13600_wino_1000024_-1000024_NNLL.json",), "json", "wino-like chi1+ chi1-", _WG136)
-_register("higgsino-n1n2", 13.6, ("pp13600_hino_deg_1000022_1000023_NNLL.json",), "json",
-          "degenerate higgsino chi1^0 chi2^0", _WG136)
-_register("higgsino-nc1", 13.6,
-          ("pp13600_hino_deg_1000022_1000024_NNLL.json", "pp13600_hino_deg_1000022_-1000024_NNLL.json"), "json",
-          "degenerate higgsino chi1^0 chi1^+- (per neutralino, C1+ plus C1-)", _WG136)
-_register("higgsino-c1c1", 13.6, ("pp13600_hino_deg_1000024_-1000024_NNLL.json",), "json",
-          "degenerate higgsino chi1+ chi1-", _WG136)
+_register(
+    "higgsino-n1n2",
+    13.6,
+    ("pp13600_hino_deg_1000022_1000023_NNLL.json",),
+    "json",
+    "degenerate higgsino chi1^0 chi2^0",
+    _WG136,
+)
+_register(
+    "higgsino-nc1",
+    13.6,
+    ("pp13600_hino_deg_1000022_1000024_NNLL.json", "pp13600_hino_deg_1000022_-1000024_NNLL.json"),
+    "json",
+    "degenerate higgsino chi1^0 chi1^+- (per neutralino, C1+ plus C1-)",
+    _WG136,
+)
+_register(
+    "higgsino-c1c1",
+    13.6,
+    ("pp13600_hino_deg_1000024_-1000024_NNLL.json",),
+    "json",
+    "degenerate higgsino chi1+ chi1-",
+    _WG136,
+)
 
 #: Eq. (3.6) of the paper: (process, sqrt_s) -> {mass GeV: (xsec fb, unc fb)}.
 PAPER_VALUES = {("wino-c1c1", 13.0): {220.0: (903.0, 54.0), 324.0: (127.7, 9.5)}}
@@ -81,7 +104,7 @@ class Xsec(NamedTuple):
         return self._asdict()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(t: _Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mass GeV, xsec fb, symmetric uncertainty fb) of one file."""
     text = resources.files("lepreint").joinpath(f"data/xsec/{t.file}").read_text(encoding="utf-8")

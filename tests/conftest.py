@@ -15,8 +15,9 @@ def run_cli():
 
     def run(*args):
         exe = Path(sys.executable).parent / "lepreint"
-        p = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, cwd=ROOT,
-                           env={**os.environ, "COLUMNS": "200"})
+        p = subprocess.run(
+            [str(exe), *map(str, args)], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200"}
+        )
         return p.returncode, p.stdout, p.stderr
 
     return run
@@ -40,7 +41,14 @@ def small_signal():
     from lepreint.generate.engine import GenerationRequest, generate
     from lepreint.generate.pythia import ShowerOptions
 
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=200, seed=11,
-                            oversampling=25, options={"decays": "eq2.16"}, shower=ShowerOptions(mpi=False),
-                            chunk_size=100)
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": 10.0},
+        events=200,
+        seed=11,
+        oversampling=25,
+        options={"decays": "eq2.16"},
+        shower=ShowerOptions(mpi=False),
+        chunk_size=100,
+    )
     return req, generate(req, workers=1)

@@ -3,7 +3,18 @@
 import numpy as np
 import pytest
 
-from lepreint.background import BackgroundError, DoubleExponential, EQ34_COUNTS, EQ37_ELECTRON, TABLE2, TABLE3, background, fit_double_exponential, kappa_formula, kappa_published
+from lepreint.background import (
+    EQ34_COUNTS,
+    EQ37_ELECTRON,
+    TABLE2,
+    TABLE3,
+    BackgroundError,
+    DoubleExponential,
+    background,
+    fit_double_exponential,
+    kappa_formula,
+    kappa_published,
+)
 
 
 def test_formula_kappa_matches_reference_readme():

@@ -27,17 +27,35 @@ MODEL = textwrap.dedent("""\
 BAD = {
     "missing_field": (_edit("luminosity: 140 /fb\n", ""), "luminosity", "missing"),
     "wrong_unit": (_edit("luminosity: 140 /fb", "luminosity: 140 GeV"), "luminosity", "integrated luminosity"),
-    "no_unit": (_edit("pt_min: 20 GeV, abs_eta_max: 2.4, isolation_cone: 0.2, isolation_max: 0.12",
-                      "pt_min: 20, abs_eta_max: 2.4"), "electron.pt_min", "expected string"),
-    "overlapping_regions": (_edit("{name: SR II,  d0_min: 500 um", "{name: SR II,  d0_min: 400 um"),
-                            "signal_regions[1].d0_min", "overlap"),
-    "unordered_regions": (_edit("{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}", "{name: SR III, d0_min: 0.1 mm, d0_max: 0.15 mm}"),
-                          "signal_regions[2].d0_min", "ordered"),
-    "empty_region": (_edit("{name: SR I,   d0_min: 200 um, d0_max: 500 um}", "{name: SR I, d0_min: 200 um, d0_max: 100 um}"),
-                     "signal_regions[0].d0_max", "d0_max > d0_min"),
+    "no_unit": (
+        _edit(
+            "pt_min: 20 GeV, abs_eta_max: 2.4, isolation_cone: 0.2, isolation_max: 0.12", "pt_min: 20, abs_eta_max: 2.4"
+        ),
+        "electron.pt_min",
+        "expected string",
+    ),
+    "overlapping_regions": (
+        _edit("{name: SR II,  d0_min: 500 um", "{name: SR II,  d0_min: 400 um"),
+        "signal_regions[1].d0_min",
+        "overlap",
+    ),
+    "unordered_regions": (
+        _edit("{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}", "{name: SR III, d0_min: 0.1 mm, d0_max: 0.15 mm}"),
+        "signal_regions[2].d0_min",
+        "ordered",
+    ),
+    "empty_region": (
+        _edit("{name: SR I,   d0_min: 200 um, d0_max: 500 um}", "{name: SR I, d0_min: 200 um, d0_max: 100 um}"),
+        "signal_regions[0].d0_max",
+        "d0_max > d0_min",
+    ),
     "negative_luminosity": (_edit("luminosity: 140 /fb", "luminosity: -140 /fb"), "luminosity", "positive"),
     "wrong_type": (_edit("opposite_charge: true", "opposite_charge: sometimes"), "opposite_charge", "boolean"),
-    "unknown_field": (_edit("opposite_charge: true", "opposite_charge: true\ntrigger: yes"), "trigger", "unknown field"),
+    "unknown_field": (
+        _edit("opposite_charge: true", "opposite_charge: true\ntrigger: yes"),
+        "trigger",
+        "unknown field",
+    ),
     "bad_enum": (_edit("mode: published", "mode: guess"), "background.mode", "formula"),
     "wrong_version": (_edit("version: 1", "version: 2"), "version", "expected 1"),
     "wrong_kind": (_edit("kind: analysis", "kind: detector_map"), "kind", "expected one of"),
@@ -83,7 +101,7 @@ def test_missing_file_is_clean(run_cli):
 
 
 def test_shipped_cards_are_valid(run_cli):
-    cards = sorted(str(p) for p in (ROOT / "cards").rglob("*.yaml")) + [str(ROOT / "benchmarks/table1.yaml")]
+    cards = [*sorted(str(p) for p in (ROOT / "cards").rglob("*.yaml")), str(ROOT / "benchmarks/table1.yaml")]
     code, out, err = run_cli("check", *cards)
     assert code == 0, err
     assert out.count("ok ") == len(cards)

@@ -6,8 +6,26 @@ import pytest
 
 
 def _gen(run_cli, *extra):
-    return run_cli("generate", "--model", "coscattering", "--mc", "220", "--dm", "20", "--ctau", "1cm",
-                   "--events", "60", "--seed", "7", "-K", "4", "--no-mpi", "--json", *extra)
+    return run_cli(
+        "generate",
+        "--model",
+        "coscattering",
+        "--mc",
+        "220",
+        "--dm",
+        "20",
+        "--ctau",
+        "1cm",
+        "--events",
+        "60",
+        "--seed",
+        "7",
+        "-K",
+        "4",
+        "--no-mpi",
+        "--json",
+        *extra,
+    )
 
 
 def test_generate_json_keys_cache_hit_and_workers(run_cli, tmp_path):
@@ -71,7 +89,8 @@ def test_generate_from_a_model_card_with_flags_overriding(run_cli, tmp_path):
     card.write_text(
         "version: 1\nkind: model\nname: t\nmodel: coscattering\n"
         "parameters: {mc: 220 GeV, dm: 20 GeV, ctau: 5 mm}\n"
-        "generation: {events: 30, seed: 3, oversampling: 3, options: {matrix_element: flat}, shower: {mpi: false}}\n")
+        "generation: {events: 30, seed: 3, oversampling: 3, options: {matrix_element: flat}, shower: {mpi: false}}\n"
+    )
     code, out, err = run_cli("generate", "--card", card, "--json")
     assert code == 0, err
     p = json.loads(out)
@@ -136,13 +155,27 @@ def test_simulate_with_the_classifier(run_cli):
 def test_generate_other_models_from_the_command_line(run_cli, tmp_path):
     import json
 
-    code, out, err = run_cli("generate", "--model", "hnl", "--param", "mN=10", "--param", "U2=1e-6", "--events", "50",
-                             "--no-mpi", "--json")
+    code, out, err = run_cli(
+        "generate", "--model", "hnl", "--param", "mN=10", "--param", "U2=1e-6", "--events", "50", "--no-mpi", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["xsec_fb"] == pytest.approx(20.14, rel=1e-3)
-    code, out, err = run_cli("generate", "--model", "hnl", "--param", "mN=10", "--param", "U2=1e-6", "--events", "5",
-                             "--no-mpi", "--hepmc", str(tmp_path / "x.hepmc3"))
+    code, out, err = run_cli(
+        "generate",
+        "--model",
+        "hnl",
+        "--param",
+        "mN=10",
+        "--param",
+        "U2=1e-6",
+        "--events",
+        "5",
+        "--no-mpi",
+        "--hepmc",
+        str(tmp_path / "x.hepmc3"),
+    )
     assert code == 2 and "HepMC output" in err and "Traceback" not in err
-    code, out, err = run_cli("generate", "--model", "higgsino", "--mc", "150", "--dm", "5", "--events", "20", "--no-mpi",
-                             "--json")
+    code, out, err = run_cli(
+        "generate", "--model", "higgsino", "--mc", "150", "--dm", "5", "--events", "20", "--no-mpi", "--json"
+    )
     assert code == 0 and json.loads(out)["xsec_fb"] > 1000  # the degenerate-higgsino tables at 150 GeV

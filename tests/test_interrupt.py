@@ -9,19 +9,40 @@ import time
 from pathlib import Path
 
 EXE = Path(sys.executable).parent / "lepreint"
-ARGS = ["generate", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--events", "500", "--chunk", "100", "--no-mpi",
-        "--json"]
+ARGS = [
+    "generate",
+    "--mc",
+    "220",
+    "--dm",
+    "20",
+    "--ctau",
+    "1cm",
+    "--events",
+    "500",
+    "--chunk",
+    "100",
+    "--no-mpi",
+    "--json",
+]
 
 
 def _run(cache, *args):
-    p = subprocess.run([str(EXE), *args], capture_output=True, text=True, env={**os.environ, "LEPREINT_CACHE": str(cache)})
+    p = subprocess.run(
+        [str(EXE), *args], capture_output=True, text=True, env={**os.environ, "LEPREINT_CACHE": str(cache)}
+    )
     return p.returncode, p.stdout, p.stderr
 
 
 def test_ctrl_c_keeps_finished_chunks_and_the_rerun_gives_the_same_sample(tmp_path):
     cache = tmp_path / "cache"
-    p = subprocess.Popen([str(EXE), *ARGS], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={**os.environ, "LEPREINT_CACHE": str(cache)}, start_new_session=True)
+    p = subprocess.Popen(
+        [str(EXE), *ARGS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LEPREINT_CACHE": str(cache)},
+        start_new_session=True,
+    )
     chunks = cache / "chunks"
     t0 = time.time()
     while time.time() - t0 < 300 and len(list(chunks.rglob("*.pkl"))) < 2 and p.poll() is None:

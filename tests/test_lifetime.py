@@ -12,8 +12,18 @@ from lepreint.lifetime import LifetimeError, expectation, resample
 
 @pytest.fixture(scope="module")
 def sample():
-    return generate(GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, 200, 21, 10,
-                                      {"decays": "eq2.16"}, ShowerOptions(mpi=False), chunk_size=200))
+    return generate(
+        GenerationRequest(
+            "coscattering",
+            {"mc": 220, "dm": 20, "ctau": 10.0},
+            200,
+            21,
+            10,
+            {"decays": "eq2.16"},
+            ShowerOptions(mpi=False),
+            chunk_size=200,
+        )
+    )
 
 
 def _flat(a, k):

@@ -24,8 +24,18 @@ CTAUS = (0.3, 10.0, 250.0, 3000.0)
 @pytest.fixture(scope="module")
 def sample():
     # Eq. (2.16) decays: taus and pions give third leptons and jets around the e-mu pair
-    return generate(GenerationRequest("coscattering", {"mc": 324, "dm": 40, "ctau": 10.0}, 300, 5, 20,
-                                      {"decays": "eq2.16"}, ShowerOptions(mpi=False), chunk_size=300))
+    return generate(
+        GenerationRequest(
+            "coscattering",
+            {"mc": 324, "dm": 40, "ctau": 10.0},
+            300,
+            5,
+            20,
+            {"decays": "eq2.16"},
+            ShowerOptions(mpi=False),
+            chunk_size=300,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +97,19 @@ def _with_third_muons(sample):
     j, lep, llp = ev.jets[:, 0], ev.leptons[:, 0], ev.llps[:, 0]
     scale = 15.0 / np.hypot(j.px, j.py)
     mu = {f: lep[f] for f in ak.fields(ev.leptons)}
-    mu.update(pdg=ak.values_astype(13 * ak.ones_like(lep.pdg), np.int32), charge=ak.values_astype(-ak.ones_like(lep.charge), np.int8),
-              px=j.px * scale, py=j.py * scale, pz=j.pz * scale, e=j.e * scale, vx=llp.dx, vy=llp.dy, vz=llp.dz,
-              vt=llp.dt, llp=ak.values_astype(ak.zeros_like(lep.llp), np.int32))
+    mu.update(
+        pdg=ak.values_astype(13 * ak.ones_like(lep.pdg), np.int32),
+        charge=ak.values_astype(-ak.ones_like(lep.charge), np.int8),
+        px=j.px * scale,
+        py=j.py * scale,
+        pz=j.pz * scale,
+        e=j.e * scale,
+        vx=llp.dx,
+        vy=llp.dy,
+        vz=llp.dz,
+        vt=llp.dt,
+        llp=ak.values_astype(ak.zeros_like(lep.llp), np.int32),
+    )
     extra = ak.unflatten(ak.zip(mu), 1)
     return Sample(ak.with_field(ev, ak.concatenate([ev.leptons, extra], axis=1), "leptons"), sample.meta, sample.path)
 
@@ -102,9 +122,16 @@ def test_third_leptons_that_remove_jets(sample, clf):
 
 
 def test_detector_options(sample, clf, tmp_path):
-    det = _detector(tmp_path, **{"tracker.d0_resolution": "0.02 mm", "tracker.d0_model": "straight",
-                                 "d0_efficiency.combine_with_prompt": "d0_only", "d0_efficiency.beyond_10cm": "hold",
-                                 "electron.isolation_filter": {"cone": 0.4, "max": 0.12}})
+    det = _detector(
+        tmp_path,
+        **{
+            "tracker.d0_resolution": "0.02 mm",
+            "tracker.d0_model": "straight",
+            "d0_efficiency.combine_with_prompt": "d0_only",
+            "d0_efficiency.beyond_10cm": "hold",
+            "electron.isolation_filter": {"cone": 0.4, "max": 0.12},
+        },
+    )
     _compare(sample, analysis_config("soft_displaced_emu"), det, clf)
 
 

@@ -58,12 +58,22 @@ def test_scan_table_failures_and_resume(tmp_path):
 
 
 def _small(**kw):
-    return ScanConfig(**{"mc": [220.0], "dm": [20.0], "ctau": [1.0, 10.0, 100.0], "events": 150, "mpi": False,
-                         "draws": 2, **kw})
+    return ScanConfig(
+        **{"mc": [220.0], "dm": [20.0], "ctau": [1.0, 10.0, 100.0], "events": 150, "mpi": False, "draws": 2, **kw}
+    )
 
 
-@pytest.mark.parametrize("change", [{"nn_cut": 0.5}, {"classifier": False}, {"lumi": [300.0]}, {"draws": 3},
-                                    {"xsec_source": "paper"}, {"statistic": "expected", "seed": 2}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"nn_cut": 0.5},
+        {"classifier": False},
+        {"lumi": [300.0]},
+        {"draws": 3},
+        {"xsec_source": "paper"},
+        {"statistic": "expected", "seed": 2},
+    ],
+)
 def test_a_rerun_with_other_options_refuses_or_gives_the_clean_answer(tmp_path, change):
     from lepreint.scan import ScanFolderError
 
@@ -99,15 +109,32 @@ def test_a_folder_from_an_older_scan_without_identity_is_refused(tmp_path):
 
 def test_kill_9_then_restart_gives_the_same_table(tmp_path):
     exe = Path(sys.executable).parent / "lepreint"
-    args = [str(exe), "scan", "--mc", "200,220,240", "--dm", "20", "--ctau", "1mm:1m:log6", "--events", "150",
-            "--no-mpi", "--draws", "2", "--workers", "1", "--json"]
+    args = [
+        str(exe),
+        "scan",
+        "--mc",
+        "200,220,240",
+        "--dm",
+        "20",
+        "--ctau",
+        "1mm:1m:log6",
+        "--events",
+        "150",
+        "--no-mpi",
+        "--draws",
+        "2",
+        "--workers",
+        "1",
+        "--json",
+    ]
     # separate sample caches: the interrupted run must generate (not just read) its samples
     env = {**os.environ, "LEPREINT_CACHE": str(tmp_path / "cache_ref")}
-    ref = subprocess.run(args + ["--output", str(tmp_path / "ref")], capture_output=True, text=True, env=env)
+    ref = subprocess.run([*args, "--output", str(tmp_path / "ref")], capture_output=True, text=True, env=env)
     env = {**os.environ, "LEPREINT_CACHE": str(tmp_path / "cache_k")}
     assert ref.returncode == 0, ref.stderr
-    p = subprocess.Popen(args + ["--output", str(tmp_path / "k")], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(
+        [*args, "--output", str(tmp_path / "k")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     pts = tmp_path / "k" / "points"
     t0 = time.time()
     while time.time() - t0 < 60 and (not pts.exists() or len(list(pts.glob("*.json"))) < 2):
@@ -117,7 +144,7 @@ def test_kill_9_then_restart_gives_the_same_table(tmp_path):
     n_before = len(list(pts.glob("*.json")))
     assert 0 < n_before < 18, "the scan was not interrupted midway"
     before = {q.name: q.stat().st_mtime_ns for q in pts.glob("*.json")}
-    again = subprocess.run(args + ["--output", str(tmp_path / "k")], capture_output=True, text=True, env=env)
+    again = subprocess.run([*args, "--output", str(tmp_path / "k")], capture_output=True, text=True, env=env)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "k" / "scan.csv").read_text() == (tmp_path / "ref" / "scan.csv").read_text()
     # no finished point was computed twice
@@ -127,9 +154,11 @@ def test_kill_9_then_restart_gives_the_same_table(tmp_path):
 def test_mass_reach_and_exclusion_plots(tmp_path):
     from lepreint.scan_plots import excluded_range, mass_reach
 
-    rows = [{"mc": mc, "dm": 20.0, "ctau_mm": c, "status": "ok", "R95@140": r}
-            for mc, peak in ((200.0, 8.0), (300.0, 2.0), (400.0, 0.5)) for c, r in ((1.0, peak / 10), (10.0, peak),
-                                                                                    (100.0, peak / 10))]
+    rows = [
+        {"mc": mc, "dm": 20.0, "ctau_mm": c, "status": "ok", "R95@140": r}
+        for mc, peak in ((200.0, 8.0), (300.0, 2.0), (400.0, 0.5))
+        for c, r in ((1.0, peak / 10), (10.0, peak), (100.0, peak / 10))
+    ]
     reach = mass_reach(rows, 140.0)[20.0]
     assert 300 < reach < 400 and reach == pytest.approx(300 + 100 * np.log(2) / np.log(4))
     assert mass_reach(rows, 140.0, scale_to=140.0 * 4)[20.0] == 400.0  # all excluded: the largest scanned
@@ -149,8 +178,9 @@ def test_dask_executor_gives_the_same_table(tmp_path):
 
 
 def test_points_in_parallel_give_the_same_table(tmp_path):
-    cfg = ScanConfig(mc=[220.0], dm=[20.0], ctau=[1.0, 3.0, 10.0, 30.0, 100.0], lumi=[140.0, 300.0], events=150,
-                     mpi=False, draws=2)
+    cfg = ScanConfig(
+        mc=[220.0], dm=[20.0], ctau=[1.0, 3.0, 10.0, 30.0, 100.0], lumi=[140.0, 300.0], events=150, mpi=False, draws=2
+    )
     run_scan(cfg, tmp_path / "one", workers=1, plots=False)
     run_scan(cfg, tmp_path / "two", workers=2, plots=False)
     assert (tmp_path / "one" / "scan.csv").read_text() == (tmp_path / "two" / "scan.csv").read_text()
@@ -190,8 +220,18 @@ def test_scan_options_that_do_not_fit_fail_before_generating(tmp_path):
 
 def test_8tev_scan_with_observed_counts(tmp_path):
     """Samples are generated at the analysis' sqrt(s); R95 uses the observed counts (19, 0, 0)."""
-    cfg = ScanConfig(mc=[220.0], dm=[40.0], ctau=[0.5, 5.0], events=150, mpi=False, draws=2, analysis="cms_8tev_emu",
-                     classifier=False, statistic="observed", lumi=[19.7])
+    cfg = ScanConfig(
+        mc=[220.0],
+        dm=[40.0],
+        ctau=[0.5, 5.0],
+        events=150,
+        mpi=False,
+        draws=2,
+        analysis="cms_8tev_emu",
+        classifier=False,
+        statistic="observed",
+        lumi=[19.7],
+    )
     rows = run_scan(cfg, tmp_path / "s", workers=1, plots=False)
     assert all(r["status"] == "ok" for r in rows), rows
     r = rows[1]
@@ -220,15 +260,26 @@ def test_scan_cards():
 def test_hnl_scan_in_its_plane(tmp_path):
     from lepreint.models.hnl import ctau
 
-    cfg = ScanConfig(mc=[10.0, 20.0], dm=[], ctau=[], model="hnl", u2=[1e-7, 1e-6], events=150, mpi=False, draws=2,
-                     options={"mixing": {"e": 1.0, "mu": 1.0}, "majorana": True})
+    cfg = ScanConfig(
+        mc=[10.0, 20.0],
+        dm=[],
+        ctau=[],
+        model="hnl",
+        u2=[1e-7, 1e-6],
+        events=150,
+        mpi=False,
+        draws=2,
+        options={"mixing": {"e": 1.0, "mu": 1.0}, "majorana": True},
+    )
     rows = run_scan(cfg, tmp_path / "h", workers=1)
     assert len(rows) == 4 and all(r["status"] == "ok" for r in rows)
     for r in rows:
         assert r["ctau_mm"] == pytest.approx(ctau(r["mN"], r["U2"])) and "R95@140" in r and "R95_cut@140" in r
     a, b = rows[0], rows[1]  # same m_N: the cross section scales with |U|^2
     assert b["xsec_fb"] / a["xsec_fb"] == pytest.approx(10.0)
-    assert (tmp_path / "h" / "r95_hnl_lumi140.png").exists() and (tmp_path / "h" / "hepdata" / "submission.yaml").exists()
+    assert (tmp_path / "h" / "r95_hnl_lumi140.png").exists() and (
+        tmp_path / "h" / "hepdata" / "submission.yaml"
+    ).exists()
     with pytest.raises(LepreintError, match="u2"):
         run_scan(ScanConfig(mc=[10.0], dm=[], ctau=[], model="hnl"), tmp_path / "x")
 

@@ -21,6 +21,8 @@ def test_bbbar_4000_os_emu_within_an_hour(capsys):
     w = ak.to_numpy(s.events.weight)[ok]
     n_eff = w.sum() ** 2 / np.sum(w**2)
     with capsys.disabled():
-        print(f"\n[bench] b-bbar: {s.meta['events']} filtered events of {s.meta['tried']} tried in {wall:.0f} s on 2 workers; "
-              f"{ok.sum()} opposite-charge e-mu with both pT > 20 GeV (effective {n_eff:.0f} after the pT-hat bias weights)")
+        print(
+            f"\n[bench] b-bbar: {s.meta['events']} filtered events of {s.meta['tried']} tried in {wall:.0f} s on 2 workers; "
+            f"{ok.sum()} opposite-charge e-mu with both pT > 20 GeV (effective {n_eff:.0f} after the pT-hat bias weights)"
+        )
     assert ok.sum() >= 4000 and wall < 3600

@@ -2,7 +2,6 @@
 
 import time
 
-import numpy as np
 import pytest
 
 from lepreint.analysis.projection import nn_signal
@@ -20,6 +19,8 @@ def test_apply_network_to_1e5_slim_events(capsys):
     r = nn_signal(s100k, clf, 0.9)
     dt = time.process_time() - t0
     with capsys.disabled():
-        print(f"\n[bench] network applied to {len(ev):,} slim rows (detector + selection + 9 features + NN): "
-              f"{dt:.2f} CPU s ({len(r.scores):,} candidate pairs; target < 5 s)")
+        print(
+            f"\n[bench] network applied to {len(ev):,} slim rows (detector + selection + 9 features + NN): "
+            f"{dt:.2f} CPU s ({len(r.scores):,} candidate pairs; target < 5 s)"
+        )
     assert len(ev) == 100_000 and dt < 5.0

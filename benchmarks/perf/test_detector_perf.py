@@ -32,7 +32,9 @@ def test_detector_and_selection_throughput(capsys):
         rates.append((len(ev) / (t1 - t0), len(ev) / (t2 - t1), len(ev) / (t2 - t0)))
     det_rate, sel_rate, total = np.median(np.array(rates), axis=0)
     with capsys.disabled():
-        print(f"\n[bench] detector + selection on {len(ev):,} slim rows (MPI on): detector {det_rate:,.0f}/s, "
-              f"selection {sel_rate:,.0f}/s, together {total:,.0f} rows per CPU s (target 200,000)")
+        print(
+            f"\n[bench] detector + selection on {len(ev):,} slim rows (MPI on): detector {det_rate:,.0f}/s, "
+            f"selection {sel_rate:,.0f}/s, together {total:,.0f} rows per CPU s (target 200,000)"
+        )
     assert sel.region_prob.shape == (len(ev), 3)
     assert total >= 200_000

@@ -31,8 +31,17 @@ def _measure(n, k, options, seed):
     w = ak.to_numpy(s.events.weight) * passed
     per_event = np.bincount(ak.to_numpy(s.events.event), weights=w)
     n_eff = w.sum() ** 2 / np.sum(per_event**2) if w.sum() > 0 else 0.0
-    return {"events": n, "K": k, "cpu_s": cpu, "sum_w": w.sum(), "raw": int(passed.sum()), "n_eff": n_eff,
-            "raw_rate": passed.sum() / cpu, "rate": n_eff / cpu, "rel_err": 1 / np.sqrt(n_eff) if n_eff else np.inf}
+    return {
+        "events": n,
+        "K": k,
+        "cpu_s": cpu,
+        "sum_w": w.sum(),
+        "raw": int(passed.sum()),
+        "n_eff": n_eff,
+        "raw_rate": passed.sum() / cpu,
+        "rate": n_eff / cpu,
+        "rel_err": 1 / np.sqrt(n_eff) if n_eff else np.inf,
+    }
 
 
 @pytest.mark.slow
@@ -43,15 +52,21 @@ def test_oversampling_gain(capsys):
         rows.append((f"lepreint, K = {k}", _measure(2000, k, {"matrix_element": "flat"}, 200 + k)))
     with capsys.disabled():
         print("\n[bench] selected e-mu (both pT > 20 GeV) per CPU second at (220, 20), MPI on, flat decays in both")
-        print(f"{'':>18} {'events':>7} {'CPU s':>7} {'selected':>9} {'per s':>7} {'gain':>6} {'N_eff':>7} "
-              f"{'N_eff/s':>8} {'gain':>6}")
+        print(
+            f"{'':>18} {'events':>7} {'CPU s':>7} {'selected':>9} {'per s':>7} {'gain':>6} {'N_eff':>7} "
+            f"{'N_eff/s':>8} {'gain':>6}"
+        )
         for name, r in rows:
-            print(f"{name:>18} {r['events']:>7} {r['cpu_s']:>7.1f} {r['raw']:>9} {r['raw_rate']:>7.2f} "
-                  f"{r['raw_rate'] / plain['raw_rate']:>6.1f} {r['n_eff']:>7.1f} {r['rate']:>8.3f} "
-                  f"{r['rate'] / plain['rate']:>6.1f}")
-        print(f"  (Pythia-decay rate: {plain['raw']} selected events, relative error {plain['rel_err']:.0%}; the "
-              "gains inherit it.  N_eff saturates with K: the pass probability of a copy depends on the event's "
-              "chargino kinematics, which all its copies share)")
+            print(
+                f"{name:>18} {r['events']:>7} {r['cpu_s']:>7.1f} {r['raw']:>9} {r['raw_rate']:>7.2f} "
+                f"{r['raw_rate'] / plain['raw_rate']:>6.1f} {r['n_eff']:>7.1f} {r['rate']:>8.3f} "
+                f"{r['rate'] / plain['rate']:>6.1f}"
+            )
+        print(
+            f"  (Pythia-decay rate: {plain['raw']} selected events, relative error {plain['rel_err']:.0%}; the "
+            "gains inherit it.  N_eff saturates with K: the pass probability of a copy depends on the event's "
+            "chargino kinematics, which all its copies share)"
+        )
     by_k = {r["K"]: r for _, r in rows[1:]}
     # the acceptance figure: selected events per CPU second, >= 30x plain Pythia decays, at K = 50;
     # the honest (effective) gain is printed beside it and must at least be real

@@ -25,8 +25,10 @@ def test_hepmc_read_throughput(tmp_path, capsys):
     ours = time.perf_counter() - t
     size = f.stat().st_size / 1e6
     with capsys.disabled():
-        print(f"\n[bench] HepMC3 read, {n_bare} events, {size:.0f} MB: pyhepmc bare {n_bare / bare:,.0f} ev/s; "
-              f"lepreint -> slim events {stats.events / ours:,.0f} ev/s ({bare / ours:.0%} of bare)")
+        print(
+            f"\n[bench] HepMC3 read, {n_bare} events, {size:.0f} MB: pyhepmc bare {n_bare / bare:,.0f} ev/s; "
+            f"lepreint -> slim events {stats.events / ours:,.0f} ev/s ({bare / ours:.0%} of bare)"
+        )
     assert stats.events == n_bare == 1000
 
 
@@ -46,7 +48,9 @@ def test_a_second_simulate_of_a_500_mb_file_reads_the_cache(tmp_path, capsys):
     from lepreint.models import coscattering
 
     one = tmp_path / "one.hepmc3"
-    setup = coscattering.pythia_setup({"mc": 300.0, "dm": 25.0, "ctau": 50.0}, {"decayer": "pythia", "decays": "leptonic"})
+    setup = coscattering.pythia_setup(
+        {"mc": 300.0, "dm": 25.0, "ctau": 50.0}, {"decayer": "pythia", "decays": "leptonic"}
+    )
     write_pythia_hepmc(one, setup, events=1000, seed=7)
     text = one.read_bytes()
     head, rest = text.split(b"\nE ", 1)
@@ -62,12 +66,18 @@ def test_a_second_simulate_of_a_500_mb_file_reads_the_cache(tmp_path, capsys):
     times = []
     for lumi in ("140", "300"):
         t = time.perf_counter()
-        p = subprocess.run([str(exe), "simulate", str(big), "--xsec", "100 fb", "--lumi", lumi, "--json"],
-                           capture_output=True, text=True, env=env)
+        p = subprocess.run(
+            [str(exe), "simulate", str(big), "--xsec", "100 fb", "--lumi", lumi, "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         times.append(time.perf_counter() - t)
         assert p.returncode == 0, p.stderr
     size = big.stat().st_size / 1e6
     with capsys.disabled():
-        print(f"\n[bench] simulate on a {size:.0f} MB HepMC3 file: first {times[0]:.1f} s (read, cache), second "
-              f"{times[1]:.1f} s at another --lumi ({times[1] / times[0]:.1%} of the first; target < 10%)")
+        print(
+            f"\n[bench] simulate on a {size:.0f} MB HepMC3 file: first {times[0]:.1f} s (read, cache), second "
+            f"{times[1]:.1f} s at another --lumi ({times[1] / times[0]:.1%} of the first; target < 10%)"
+        )
     assert times[1] < 0.1 * times[0]

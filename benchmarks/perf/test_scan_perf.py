@@ -39,9 +39,11 @@ def test_30_point_ctau_scan_resampling_vs_generating(capsys, tmp_path):
     t_gen = t_first - t_points
     ratio = t_points / (30 * t_gen)
     with capsys.disabled():
-        print(f"\n[bench] 30-point c tau scan at (220, 20), 20 000 events with MPI, 2 workers: one generation "
-              f"{t_gen:.0f} s, the 30 points by moving vertices {t_points:.1f} s; generating the 30 points would "
-              f"take {30 * t_gen:.0f} s: ratio {ratio:.4f} (target <= 1/20); peak RSS {_peak_mb():.0f} MB")
+        print(
+            f"\n[bench] 30-point c tau scan at (220, 20), 20 000 events with MPI, 2 workers: one generation "
+            f"{t_gen:.0f} s, the 30 points by moving vertices {t_points:.1f} s; generating the 30 points would "
+            f"take {30 * t_gen:.0f} s: ratio {ratio:.4f} (target <= 1/20); peak RSS {_peak_mb():.0f} MB"
+        )
     assert ratio <= 1 / 20
 
 
@@ -52,8 +54,13 @@ def test_full_grid_540_points(capsys, tmp_path):
     old = os.environ.get("LEPREINT_CACHE")
     os.environ["LEPREINT_CACHE"] = cache
     try:
-        cfg = ScanConfig(parse_axis("200:700:100", "energy"), [10.0, 20.0, 40.0], parse_axis("0.3mm:3m:log30", "length"),
-                         lumi=[140.0, 300.0], events=20_000)
+        cfg = ScanConfig(
+            parse_axis("200:700:100", "energy"),
+            [10.0, 20.0, 40.0],
+            parse_axis("0.3mm:3m:log30", "length"),
+            lumi=[140.0, 300.0],
+            events=20_000,
+        )
         t0 = time.perf_counter()
         rows = run_scan(cfg, tmp_path / "grid", workers=2, plots=False)
         t_empty = time.perf_counter() - t0
@@ -69,9 +76,11 @@ def test_full_grid_540_points(capsys, tmp_path):
     from lepreint.scan_plots import mass_reach
 
     with capsys.disabled():
-        print(f"\n[bench] grid 6 m_c x 3 dm x 30 c tau = {len(rows)} points, 20 000 events per (m_c, dm), 2 cores: "
-              f"{t_empty / 60:.1f} min from an empty cache (target 45), {t_cached:.0f} s from the cache (target 60); "
-              f"peak RSS {_peak_mb():.0f} MB; mass reach dm = 20: 140 /fb {mass_reach(rows2, 140.0).get(20.0)}, "
-              f"300 /fb {mass_reach(rows2, 300.0).get(20.0)} GeV")
+        print(
+            f"\n[bench] grid 6 m_c x 3 dm x 30 c tau = {len(rows)} points, 20 000 events per (m_c, dm), 2 cores: "
+            f"{t_empty / 60:.1f} min from an empty cache (target 45), {t_cached:.0f} s from the cache (target 60); "
+            f"peak RSS {_peak_mb():.0f} MB; mass reach dm = 20: 140 /fb {mass_reach(rows2, 140.0).get(20.0)}, "
+            f"300 /fb {mass_reach(rows2, 300.0).get(20.0)} GeV"
+        )
     assert len(rows) == 540 and rows == rows2
     assert t_empty < 45 * 60 and t_cached < 60

@@ -40,8 +40,17 @@ from .selection import Selection
 __all__ = ["FEATURES", "PairFeatures", "feature_matrix", "pair_features"]
 
 #: the order of Eq. (4.2) (the paper's ranking)
-FEATURES = ("met_sig", "ht", "dr_emu", "mt_l1_met", "met_sig_objects", "dphi_l1_met", "sphericity", "alpha_t",
-            "spherocity")
+FEATURES = (
+    "met_sig",
+    "ht",
+    "dr_emu",
+    "mt_l1_met",
+    "met_sig_objects",
+    "dphi_l1_met",
+    "sphericity",
+    "alpha_t",
+    "spherocity",
+)
 
 
 @dataclass

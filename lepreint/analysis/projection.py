@@ -30,8 +30,15 @@ from .features import pair_features
 from .selection import select
 from .yields import check_energy, check_normalisation, normalisation, resolve_xsec
 
-__all__ = ["LUMIS", "NNSignal", "nn_signal", "background_efficiency", "projection", "analysis_background",
-           "observed_counts"]
+__all__ = [
+    "LUMIS",
+    "NNSignal",
+    "nn_signal",
+    "background_efficiency",
+    "projection",
+    "analysis_background",
+    "observed_counts",
+]
 
 #: the paper's luminosities (fb^-1): CMS 2016 (EXO-16-022), Run 2, Run 2 + 3
 LUMIS = (2.6, 140.0, 300.0)
@@ -50,9 +57,16 @@ class NNSignal:
     pair_region: np.ndarray = field(repr=False, default=None)
 
 
-def nn_signal(sample: Sample, classifier, cut: float = 0.9, analysis: AnalysisConfig | str = "soft_displaced_emu",
-              detector: Detector | None = None, xsec_source: str | None = None, xsec_fb: float | None = None,
-              seed: int = 0) -> NNSignal:
+def nn_signal(
+    sample: Sample,
+    classifier,
+    cut: float = 0.9,
+    analysis: AnalysisConfig | str = "soft_displaced_emu",
+    detector: Detector | None = None,
+    xsec_source: str | None = None,
+    xsec_fb: float | None = None,
+    seed: int = 0,
+) -> NNSignal:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
     check_energy(sample, cfg)
@@ -79,8 +93,13 @@ def nn_signal(sample: Sample, classifier, cut: float = 0.9, analysis: AnalysisCo
     return NNSignal(pre, post, err, cut, xs, cfg.luminosity, score, w, f.region)
 
 
-def background_efficiency(hf: Sample, classifier, cut: float = 0.9,
-                          analysis: AnalysisConfig | str = "soft_displaced_emu", detector: Detector | None = None):
+def background_efficiency(
+    hf: Sample,
+    classifier,
+    cut: float = 0.9,
+    analysis: AnalysisConfig | str = "soft_displaced_emu",
+    detector: Detector | None = None,
+):
     """Weighted fraction of heavy-flavour pairs (training selection) with NN >= cut: (eff, err, raw pairs, N_eff)."""
     from ..classifier import training_pairs
 
@@ -115,8 +134,18 @@ def analysis_background(cfg: AnalysisConfig | str = "soft_displaced_emu", lumi: 
     if b.model == "published_counts":
         return [n * lumi / b.counts_luminosity * b.scale for n in b.counts]
     kw = {"counts": b.counts} if b.counts else {}
-    return [x * b.scale for x in hf_background(cfg.electron.pt_min, cfg.muon.pt_min, lumi, b.mode,
-                                               counts_lumi=b.counts_luminosity, upper_limit=b.formula_upper_limit, **kw).B]
+    return [
+        x * b.scale
+        for x in hf_background(
+            cfg.electron.pt_min,
+            cfg.muon.pt_min,
+            lumi,
+            b.mode,
+            counts_lumi=b.counts_luminosity,
+            upper_limit=b.formula_upper_limit,
+            **kw,
+        ).B
+    ]
 
 
 def observed_counts(cfg: AnalysisConfig, lumi: float) -> list[float]:

@@ -52,8 +52,11 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         | ((abs(lep.pdg) == 13) & (abs(lep.eta) < cfg.muon.abs_eta_max))
     )
     is_e = abs(lep.pdg) == 11
-    iso_ok = ak.where(is_e, lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
-                      lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf))
+    iso_ok = ak.where(
+        is_e,
+        lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
+        lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
+    )
     cand = lep[presel & iso_ok]
     # P(the others are not identified) = prod over the other candidates of (1 - eff); computed as the
     # product over the non-certain candidates divided by the pair's own factors, with the certain ones

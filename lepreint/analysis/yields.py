@@ -38,9 +38,16 @@ class YieldResult:
 
     def as_dict(self) -> dict:
         return {
-            "S": self.S, "S_err": self.S_err, "efficiency": self.efficiency, "efficiency_err": self.efficiency_err,
-            "cutflow": self.cutflow, "xsec_fb": self.xsec_fb, "xsec_source": self.xsec_source,
-            "luminosity_ifb": self.luminosity, "regions": self.regions, "options": self.options,
+            "S": self.S,
+            "S_err": self.S_err,
+            "efficiency": self.efficiency,
+            "efficiency_err": self.efficiency_err,
+            "cutflow": self.cutflow,
+            "xsec_fb": self.xsec_fb,
+            "xsec_source": self.xsec_source,
+            "luminosity_ifb": self.luminosity,
+            "regions": self.regions,
+            "options": self.options,
         }
 
 
@@ -58,7 +65,9 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
         ecm = meta.get("shower", {}).get("ecm_GeV", 13000.0)
         return mod.cross_section(meta["parameters"], ecm, source)
     if meta.get("xsec_fb") is None:
-        raise LepreintError(f"{sample.path or meta.get('source_file')}: the sample carries no cross section; give --xsec")
+        raise LepreintError(
+            f"{sample.path or meta.get('source_file')}: the sample carries no cross section; give --xsec"
+        )
     return float(meta["xsec_fb"]), str(meta.get("xsec_source"))
 
 
@@ -89,13 +98,21 @@ def check_energy(sample: Sample, cfg: AnalysisConfig) -> None:
     """The sample must be generated at the analysis' centre-of-mass energy."""
     ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
     if ecm is not None and abs(float(ecm) - cfg.sqrt_s) > 1.0:
-        raise LepreintError(f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
-                            f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)")
+        raise LepreintError(
+            f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
+            f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)"
+        )
 
 
-def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displaced_emu",
-                  detector: Detector | None = None, xsec_source: str | None = None, xsec_fb: float | None = None,
-                  seed: int = 0, luminosity: float | None = None) -> YieldResult:
+def signal_yields(
+    sample: Sample,
+    analysis: AnalysisConfig | str = "soft_displaced_emu",
+    detector: Detector | None = None,
+    xsec_source: str | None = None,
+    xsec_fb: float | None = None,
+    seed: int = 0,
+    luminosity: float | None = None,
+) -> YieldResult:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
     check_energy(sample, cfg)
@@ -111,18 +128,41 @@ def signal_yields(sample: Sample, analysis: AnalysisConfig | str = "soft_displac
     err = [e / norm for _, e in sums]
     scale = xs * lumi
     cutflow = {k: float(scale * np.sum(w * v) / norm) for k, v in sel.cutflow.items()}
-    options = {**det.options(), "analysis": cfg.name, "analysis_digest": cfg.digest, "seed": seed,
-               "sample_digest": sample.meta.get("digest"), "xsec_source": xs_src}
-    return YieldResult([scale * e for e in eff], [scale * e for e in err], eff, err, cutflow, xs, xs_src, lumi,
-                       [r.name for r in cfg.regions], options)
+    options = {
+        **det.options(),
+        "analysis": cfg.name,
+        "analysis_digest": cfg.digest,
+        "seed": seed,
+        "sample_digest": sample.meta.get("digest"),
+        "xsec_source": xs_src,
+    }
+    return YieldResult(
+        [scale * e for e in eff],
+        [scale * e for e in err],
+        eff,
+        err,
+        cutflow,
+        xs,
+        xs_src,
+        lumi,
+        [r.name for r in cfg.regions],
+        options,
+    )
 
 
 #: how to read Table 1's last column, "the total branching ratio into lepton pairs", for benchmarks 1 and 2
 BR_READINGS = ("emu_fraction", "lepton_pairs")
 
 
-def benchmark_request(bid: int, events: int = 10_000, seed: int = 1, oversampling: int | None = None,
-                      shower=None, card: str = "table1", br_reading: str = "emu_fraction"):
+def benchmark_request(
+    bid: int,
+    events: int = 10_000,
+    seed: int = 1,
+    oversampling: int | None = None,
+    shower=None,
+    card: str = "table1",
+    br_reading: str = "emu_fraction",
+):
     """The generation request of one of the paper's Table 1 benchmarks.
 
     Decays: B(l+l-) = 1 means "exclusively into electrons and muons" (B(e) = B(mu) = 1/2).  Otherwise the
@@ -152,5 +192,12 @@ def benchmark_request(bid: int, events: int = 10_000, seed: int = 1, oversamplin
         b_l = np.sqrt(b.br_ll / 2.0) if br_reading == "emu_fraction" else np.sqrt(b.br_ll) / 2.0
         ratio = max(0.0, 1.0 / b_l - 9.0)
         options = {"decays": "eq2.16", "gamma_pi_ratio": round(float(ratio), 6)}
-    return GenerationRequest("coscattering", {"mc": b.mc, "dm": b.dm, "ctau": b.ctau}, events, seed, oversampling,
-                             options, shower or ShowerOptions())
+    return GenerationRequest(
+        "coscattering",
+        {"mc": b.mc, "dm": b.dm, "ctau": b.ctau},
+        events,
+        seed,
+        oversampling,
+        options,
+        shower or ShowerOptions(),
+    )

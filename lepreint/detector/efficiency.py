@@ -55,25 +55,35 @@ class D0Efficiency:
 
     def __post_init__(self):
         if self.extrapolation not in EXTRAPOLATIONS:
-            raise LepreintError(f"d0 extrapolation must be one of {', '.join(EXTRAPOLATIONS)}, got {self.extrapolation!r}")
+            raise LepreintError(
+                f"d0 extrapolation must be one of {', '.join(EXTRAPOLATIONS)}, got {self.extrapolation!r}"
+            )
         if self.beyond not in BEYOND:
-            raise LepreintError(f"d0 efficiency beyond {self.d0_max_mm:g} mm must be one of {', '.join(BEYOND)}, "
-                                f"got {self.beyond!r}")
+            raise LepreintError(
+                f"d0 efficiency beyond {self.d0_max_mm:g} mm must be one of {', '.join(BEYOND)}, got {self.beyond!r}"
+            )
 
     @classmethod
-    def cms_8tev(cls, flavour: str, extrapolation: str = "linear_to_zero", d0_max_mm: float = 100.0,
-                 beyond: str = "zero") -> D0Efficiency:
+    def cms_8tev(
+        cls, flavour: str, extrapolation: str = "linear_to_zero", d0_max_mm: float = 100.0, beyond: str = "zero"
+    ) -> D0Efficiency:
         t = load_cms_8tev_table()
         key = {"e": "electron", "mu": "muon"}.get(flavour)
         if key is None:
             raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
         poly = tuple(t["electron_d0_polynomial_mm"]) if key == "electron" else None
-        return cls(np.asarray(t["bin_edges_cm"], dtype=float) * 10.0, np.asarray(t[key], dtype=float),
-                   extrapolation, d0_max_mm, polynomial_mm=poly, beyond=beyond)
+        return cls(
+            np.asarray(t["bin_edges_cm"], dtype=float) * 10.0,
+            np.asarray(t[key], dtype=float),
+            extrapolation,
+            d0_max_mm,
+            polynomial_mm=poly,
+            beyond=beyond,
+        )
 
     def _trend(self):
-        centres = 0.5 * (self.edges_mm[1:] + self.edges_mm[:-1])[-self.fit_bins:]
-        slope, intercept = np.polyfit(centres, self.values[-self.fit_bins:], 1)
+        centres = 0.5 * (self.edges_mm[1:] + self.edges_mm[:-1])[-self.fit_bins :]
+        slope, intercept = np.polyfit(centres, self.values[-self.fit_bins :], 1)
         return slope, intercept
 
     def __call__(self, d0_mm) -> np.ndarray:

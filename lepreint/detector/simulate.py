@@ -124,17 +124,25 @@ class Prepared:
     def select_leptons(self, idx: np.ndarray) -> Prepared:
         """These leptons only (flat indices), for ``Detector.impact_parameter`` and ``Detector.efficiency``;
         the per-row fields are dropped (``counts``, ``jets``, ...), so it cannot be ``finish``-ed."""
-        return dataclasses.replace(self, counts=None, jets=None, met=None, weight=None, event=None,
-                                   iso={k: v[idx] for k, v in self.iso.items()},
-                                   d0_noise=None if self.d0_noise is None else self.d0_noise[idx],
-                                   **{f: getattr(self, f)[idx] for f in self.PER_LEPTON})
+        return dataclasses.replace(
+            self,
+            counts=None,
+            jets=None,
+            met=None,
+            weight=None,
+            event=None,
+            iso={k: v[idx] for k, v in self.iso.items()},
+            d0_noise=None if self.d0_noise is None else self.d0_noise[idx],
+            **{f: getattr(self, f)[idx] for f in self.PER_LEPTON},
+        )
 
 
 class Detector:
     """A detector card in usable form."""
 
-    def __init__(self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None,
-                 d0_beyond: str | None = None):
+    def __init__(
+        self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None, d0_beyond: str | None = None
+    ):
         if not isinstance(card, Card):
             card = load_card(find_card(card, "detector"), "detector")
         self.card = card
@@ -150,9 +158,14 @@ class Detector:
         self.extrapolation = d0_extrapolation or de["extrapolation"]
         self.combine = de.get("combine_with_prompt", "product")
         self.beyond = d0_beyond or de.get("beyond_10cm", "zero")
-        self.d0_eff = {11: D0Efficiency.cms_8tev("e", self.extrapolation, beyond=self.beyond),
-                       13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond)} \
-            if self.d0_source == "cms_8tev" else None
+        self.d0_eff = (
+            {
+                11: D0Efficiency.cms_8tev("e", self.extrapolation, beyond=self.beyond),
+                13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond),
+            }
+            if self.d0_source == "cms_8tev"
+            else None
+        )
         self.lep = {11: d["electron"], 13: d["muon"]}
         self.jets = d["jets"]
         self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
@@ -160,10 +173,17 @@ class Detector:
 
     def options(self) -> dict:
         """The physics choices of this detector, for every result's provenance."""
-        return {"detector": self.card.data["name"], "detector_digest": self.card.digest, "d0_model": self.d0_model,
-                "d0_extrapolation": self.extrapolation, "d0_beyond_10cm": self.beyond, "d0_efficiency": self.d0_source,
-                "efficiency_combination": self.combine, "missing_pt": self.missing_pt,
-                "isolation_filter": {k: self.lep[f].get("isolation_filter") for k, f in (("e", 11), ("mu", 13))}}
+        return {
+            "detector": self.card.data["name"],
+            "detector_digest": self.card.digest,
+            "d0_model": self.d0_model,
+            "d0_extrapolation": self.extrapolation,
+            "d0_beyond_10cm": self.beyond,
+            "d0_efficiency": self.d0_source,
+            "efficiency_combination": self.combine,
+            "missing_pt": self.missing_pt,
+            "isolation_filter": {k: self.lep[f].get("isolation_filter") for k, f in (("e", 11), ("mu", 13))},
+        }
 
     def _remove_lepton_overlaps(self, jets: ak.Array, leptons: ak.Array) -> ak.Array:
         """Drop jets within ``lepton_overlap_dr`` of a reconstructed lepton above ``LEPTON_OVERLAP_MIN_PT``.
@@ -230,9 +250,26 @@ class Detector:
             met = -np.column_stack([ak.to_numpy(events.vis_px), ak.to_numpy(events.vis_py)])
         else:
             met = None
-        return Prepared(counts, apdg, charge, flat["pdg"], flat["px"], flat["py"], smeared, eta, phi, flat["llp"],
-                        factor, static_ok, iso, d0_noise, jets, met, ak.to_numpy(events.weight),
-                        ak.to_numpy(events.event))
+        return Prepared(
+            counts,
+            apdg,
+            charge,
+            flat["pdg"],
+            flat["px"],
+            flat["py"],
+            smeared,
+            eta,
+            phi,
+            flat["llp"],
+            factor,
+            static_ok,
+            iso,
+            d0_noise,
+            jets,
+            met,
+            ak.to_numpy(events.weight),
+            ak.to_numpy(events.event),
+        )
 
     def d0_factor(self, apdg: np.ndarray, d0: np.ndarray) -> np.ndarray:
         """The d0 efficiency of each lepton (1 without a d0 parametrisation)."""
@@ -262,15 +299,34 @@ class Detector:
         """The reconstructed events for these lepton production vertices (flat, in ``prepare``'s order)."""
         d0 = self.impact_parameter(prep, vx, vy)
         eff = self.efficiency(prep, vx, vy, vz, d0)
-        reco = ak.unflatten(ak.zip({
-            "pdg": prep.pdg, "charge": prep.charge.astype(np.int8), "pt": prep.pt, "eta": prep.eta, "phi": prep.phi,
-            "d0": d0, "eff": eff, **prep.iso, "llp": prep.llp}), prep.counts)
+        reco = ak.unflatten(
+            ak.zip(
+                {
+                    "pdg": prep.pdg,
+                    "charge": prep.charge.astype(np.int8),
+                    "pt": prep.pt,
+                    "eta": prep.eta,
+                    "phi": prep.phi,
+                    "d0": d0,
+                    "eff": eff,
+                    **prep.iso,
+                    "llp": prep.llp,
+                }
+            ),
+            prep.counts,
+        )
         reco = reco[reco.eff > 0]
         jets = self._remove_lepton_overlaps(prep.jets, reco)
         met = prep.met
         if met is None:
-            mx = -(ak.to_numpy(ak.sum(reco.pt * np.cos(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.cos(jets.phi), axis=1)))
-            my = -(ak.to_numpy(ak.sum(reco.pt * np.sin(reco.phi), axis=1)) + ak.to_numpy(ak.sum(jets.pt * np.sin(jets.phi), axis=1)))
+            mx = -(
+                ak.to_numpy(ak.sum(reco.pt * np.cos(reco.phi), axis=1))
+                + ak.to_numpy(ak.sum(jets.pt * np.cos(jets.phi), axis=1))
+            )
+            my = -(
+                ak.to_numpy(ak.sum(reco.pt * np.sin(reco.phi), axis=1))
+                + ak.to_numpy(ak.sum(jets.pt * np.sin(jets.phi), axis=1))
+            )
             met = np.column_stack([mx, my])
         return RecoEvents(reco, jets, met, prep.weight, prep.event)
 

@@ -84,7 +84,11 @@ def assemble_rows(
         "pdg": llps["pdg"][llp_j],
         "mass": llps["mass"][llp_j],
         **{c: llps[c][llp_j] for c in ("px", "py", "pz", "e", "vx", "vy", "vz", "vt")},
-        "dx": nan, "dy": nan, "dz": nan, "dt": nan, "ctau": nan.copy(),
+        "dx": nan,
+        "dy": nan,
+        "dz": nan,
+        "dt": nan,
+        "ctau": nan.copy(),
         "mode": np.full(llp_row.size, -1),
     }
     row_inv = inv[row_event].copy()
@@ -98,8 +102,14 @@ def assemble_rows(
         dd, d = decay_species(rng, decay, llps["pdg"], p4, origin, k, llps["mass"])
         # the long-lived particle of each copy (a decay may replace it: W -> l N)
         lp = dd.llp_p4[llp_j, llp_copy]
-        llp_cols.update(pdg=dd.llp_pdg[llp_j, llp_copy], mass=dd.llp_mass[llp_j, llp_copy], px=lp[:, 1], py=lp[:, 2],
-                        pz=lp[:, 3], e=lp[:, 0])
+        llp_cols.update(
+            pdg=dd.llp_pdg[llp_j, llp_copy],
+            mass=dd.llp_mass[llp_j, llp_copy],
+            px=lp[:, 1],
+            py=lp[:, 2],
+            pz=lp[:, 3],
+            e=lp[:, 0],
+        )
         vtx = dd.vertex[llp_j, llp_copy]
         llp_cols.update(dx=vtx[:, 0], dy=vtx[:, 1], dz=vtx[:, 2], dt=vtx[:, 3], ctau=dd.ctau[llp_j, llp_copy])
         llp_cols["mode"] = dd.channel[llp_j, llp_copy]
@@ -121,8 +131,9 @@ def assemble_rows(
         has = [lpdg[:, s] != 0 for s in range(SLOTS)]
         ex_row = np.concatenate([*(llp_row[h] for h in has), llp_row[has_o]])
         ex_p = np.concatenate([*(lp4[h, s] for s, h in enumerate(has)), other[has_o]])
-        ex_tag = np.concatenate([*(np.flatnonzero(h) * SLOTS + s for s, h in enumerate(has)),
-                                 np.full(int(has_o.sum()), -1)])
+        ex_tag = np.concatenate(
+            [*(np.flatnonzero(h) * SLOTS + s for s, h in enumerate(has)), np.full(int(has_o.sum()), -1)]
+        )
         o = np.argsort(ex_row, kind="stable")
         ex_row, ex_p, ex_tag = ex_row[o], ex_p[o], ex_tag[o]
         ex_counts = np.bincount(ex_row, minlength=n_rows)
@@ -134,9 +145,16 @@ def assemble_rows(
         parts_d = []
         for s, h in enumerate(has):
             keep = np.flatnonzero(h & (np.hypot(lp4[:, s, 1], lp4[:, s, 2]) > LEPTON_MIN_PT))
-            parts_d.append({"row": llp_row[keep], "pdg": lpdg[keep, s].astype(int), "p4": lp4[keep, s],
-                            "vtx": lvtx[keep, s], "llp": np.where(lprompt[keep, s], -1, llp_within[keep]),
-                            "self_extra": self_in_extras[keep * SLOTS + s]})
+            parts_d.append(
+                {
+                    "row": llp_row[keep],
+                    "pdg": lpdg[keep, s].astype(int),
+                    "p4": lp4[keep, s],
+                    "vtx": lvtx[keep, s],
+                    "llp": np.where(lprompt[keep, s], -1, llp_within[keep]),
+                    "self_extra": self_in_extras[keep * SLOTS + s],
+                }
+            )
         dec_lep = {key: np.concatenate([q[key] for q in parts_d]) for key in parts_d[0]}
 
     # --- leptons per row: the generator record's own (same in every copy) + lepreint's decay leptons
@@ -169,9 +187,18 @@ def assemble_rows(
     charge = -np.sign(L["pdg"])
     leptons = Ragged.from_counts(
         lep_counts,
-        **typed_columns(pdg=L["pdg"], charge=charge, **_lab(L["p4"]),
-            vx=L["vtx"][:, 0], vy=L["vtx"][:, 1], vz=L["vtx"][:, 2], vt=L["vtx"][:, 3],
-            llp=L["llp"], iso02=iso[:, 0], iso03=iso[:, 1], iso04=iso[:, 2],
+        **typed_columns(
+            pdg=L["pdg"],
+            charge=charge,
+            **_lab(L["p4"]),
+            vx=L["vtx"][:, 0],
+            vy=L["vtx"][:, 1],
+            vz=L["vtx"][:, 2],
+            vt=L["vtx"][:, 3],
+            llp=L["llp"],
+            iso02=iso[:, 0],
+            iso03=iso[:, 1],
+            iso04=iso[:, 2],
         ),
     )
     llp_table = Ragged.from_counts(np.repeat(n_llp_ev, k), **typed_columns(**llp_cols))
@@ -180,7 +207,13 @@ def assemble_rows(
     j_src = jets.offsets[row_event[j_row]] + j_within
     jets_rows = Ragged.from_counts(np.repeat(jets.counts, k), **{c: jets[c][j_src] for c in ("px", "py", "pz", "e")})
     rows = rows_to_awkward(
-        row_event + event_offset, row_copy, np.asarray(weights, dtype=float)[row_event] / k,
-        leptons, jets_rows, llp_table, row_inv, row_vis,
+        row_event + event_offset,
+        row_copy,
+        np.asarray(weights, dtype=float)[row_event] / k,
+        leptons,
+        jets_rows,
+        llp_table,
+        row_inv,
+        row_vis,
     )
     return rows, d

@@ -71,21 +71,43 @@ def _spectrum(sample):
     return h, err
 
 
-def closure(n_pythia: int = 240_000, n_lepreint: int = 24_000, k: int = 20, seed: int = 2024, workers: int = 2,
-            mc: float = 220.0, dm: float = 20.0) -> dict:
+def closure(
+    n_pythia: int = 240_000,
+    n_lepreint: int = 24_000,
+    k: int = 20,
+    seed: int = 2024,
+    workers: int = 2,
+    mc: float = 220.0,
+    dm: float = 20.0,
+) -> dict:
     """Run the three samples and compare (see the module docstring).  Returns a dict of figures."""
     shower = ShowerOptions(mpi=False)
     params = {"mc": mc, "dm": dm, "ctau": 10.0}
     # Pythia would let its decay leptons radiate photons (QED FSR), lepreint's do not: switch it off
     # for the comparison of the decay machinery (sample A_fsr keeps it, to show its size)
-    a = generate(GenerationRequest("coscattering", params, n_pythia, seed, None, {"decayer": "pythia"},
-                                   ShowerOptions(mpi=False, qed_fsr_leptons=False)), workers=workers)
-    a_fsr = generate(GenerationRequest("coscattering", params, n_pythia, seed, None, {"decayer": "pythia"}, shower),
-                     workers=workers)
-    b = generate(GenerationRequest("coscattering", params, n_lepreint, seed + 1, k, {"matrix_element": "flat"}, shower),
-                 workers=workers)
-    c = generate(GenerationRequest("coscattering", params, n_lepreint, seed + 2, k, {"matrix_element": "V-A"}, shower),
-                 workers=workers)
+    a = generate(
+        GenerationRequest(
+            "coscattering",
+            params,
+            n_pythia,
+            seed,
+            None,
+            {"decayer": "pythia"},
+            ShowerOptions(mpi=False, qed_fsr_leptons=False),
+        ),
+        workers=workers,
+    )
+    a_fsr = generate(
+        GenerationRequest("coscattering", params, n_pythia, seed, None, {"decayer": "pythia"}, shower), workers=workers
+    )
+    b = generate(
+        GenerationRequest("coscattering", params, n_lepreint, seed + 1, k, {"matrix_element": "flat"}, shower),
+        workers=workers,
+    )
+    c = generate(
+        GenerationRequest("coscattering", params, n_lepreint, seed + 2, k, {"matrix_element": "V-A"}, shower),
+        workers=workers,
+    )
     ya, ea = yield_per_event(a, emu_pass(a.events))
     yf, ef = yield_per_event(a_fsr, emu_pass(a_fsr.events))
     yb, eb = yield_per_event(b, emu_pass(b.events))

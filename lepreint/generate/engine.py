@@ -79,8 +79,10 @@ class GenerationRequest:
         self.parameters = mod.check_parameters(given)
         unknown = set(given) - set(self.parameters)
         if unknown:
-            raise LepreintError(f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
-                                f"known: {', '.join(sorted(self.parameters)) or 'none'}")
+            raise LepreintError(
+                f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
+                f"known: {', '.join(sorted(self.parameters)) or 'none'}"
+            )
         unknown = set(self.options) - set(mod.DEFAULT_OPTIONS)
         if unknown:
             raise LepreintError(
@@ -130,10 +132,18 @@ class GenerationRequest:
 PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "ctau": "length"}
 
 
-def build_request(card=None, model: str | None = None, parameters: dict | None = None, options: dict | None = None,
-                  shower: dict | None = None, events: int | None = None, seed: int | None = None,
-                  oversampling: int | None = None, xsec_source: str | None = None,
-                  chunk_size: int | None = None) -> GenerationRequest:
+def build_request(
+    card=None,
+    model: str | None = None,
+    parameters: dict | None = None,
+    options: dict | None = None,
+    shower: dict | None = None,
+    events: int | None = None,
+    seed: int | None = None,
+    oversampling: int | None = None,
+    xsec_source: str | None = None,
+    chunk_size: int | None = None,
+) -> GenerationRequest:
     """The generation request of a model card (path or name; optional) with explicit values on top.
 
     Parameters may be numbers in internal units (GeV, mm) or strings with units ("1 cm"); a card's ``generation``
@@ -154,14 +164,19 @@ def build_request(card=None, model: str | None = None, parameters: dict | None =
         show = dict(gen.get("shower", {}))
         card_xsec = d.get("xsec", {}).get("source")
         if card_xsec == "value":
-            raise LepreintError(f"{c.path}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
-                                "generate takes 'table', 'paper' or 'pythia'")
+            raise LepreintError(
+                f"{c.path}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
+                "generate takes 'table', 'paper' or 'pythia'"
+            )
     params.update(parameters or {})
     out = {}
     for k, v in params.items():
         try:
-            out[k] = units.to_internal(v, PARAMETER_DIMENSIONS[k], bare_numbers=True) if k in PARAMETER_DIMENSIONS \
+            out[k] = (
+                units.to_internal(v, PARAMETER_DIMENSIONS[k], bare_numbers=True)
+                if k in PARAMETER_DIMENSIONS
                 else float(v)
+            )
         except (ValueError, TypeError):
             raise LepreintError(f"parameter {k}: {v!r} is not a number") from None
     opts.update(options or {})
@@ -172,10 +187,17 @@ def build_request(card=None, model: str | None = None, parameters: dict | None =
         shower_options = ShowerOptions(**show)
     except TypeError as e:
         raise LepreintError(f"shower settings: {e}") from None
-    return GenerationRequest(model or "coscattering", out, events if events is not None else gen.get("events", 1000),
-                             seed if seed is not None else gen.get("seed", 1),
-                             oversampling if oversampling is not None else gen.get("oversampling"), opts,
-                             shower_options, xsec_source or card_xsec, chunk_size)
+    return GenerationRequest(
+        model or "coscattering",
+        out,
+        events if events is not None else gen.get("events", 1000),
+        seed if seed is not None else gen.get("seed", 1),
+        oversampling if oversampling is not None else gen.get("oversampling"),
+        opts,
+        shower_options,
+        xsec_source or card_xsec,
+        chunk_size,
+    )
 
 
 def _chunk_seeds(seed: int, index: int) -> tuple[int, np.random.Generator]:
@@ -223,8 +245,13 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     }
     if keep_truth:
         out["truth"] = {
-            "vis": vis, "llps": llps, "inv_particles": truth.inv_particles, "decays": d,
-            "k": req.oversampling, "decay": decay, "ecm_GeV": req.shower.ecm,
+            "vis": vis,
+            "llps": llps,
+            "inv_particles": truth.inv_particles,
+            "decays": d,
+            "k": req.oversampling,
+            "decay": decay,
+            "ecm_GeV": req.shower.ecm,
         }
     return out
 
@@ -280,8 +307,10 @@ def generate(
 
         spec = mod.llp_decay(request.parameters, request.options)
         if spec is not None and (isinstance(spec, list) or spec.get("kind", "wstar") != "wstar"):
-            raise LepreintError(f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
-                                "long-lived particles otherwise (not written yet): use the slim events")
+            raise LepreintError(
+                f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
+                "long-lived particles otherwise (not written yet): use the slim events"
+            )
 
         writer = HepMCWriter(hepmc, **(hepmc_options or {}))
         if xsec_fb is not None:
@@ -297,7 +326,8 @@ def generate(
         if filtered and accepted == 0 and len(results) >= MAX_EMPTY_CHUNKS:
             raise LepreintError(
                 f"{request.model}: the generator-level filter accepted none of {tried} events "
-                f"({len(results)} chunks); loosen the filter options ({request.options})")
+                f"({len(results)} chunks); loosen the filter options ({request.options})"
+            )
 
     # finished chunks are kept until the sample is saved: an interrupted generation continues where it stopped
     store = _ChunkStore(digest) if cache and writer is None else None
@@ -323,7 +353,9 @@ def generate(
 
             from ..parallel import ignore_sigint
 
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint)
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint
+            )
             try:
                 pending: dict[int, Any] = {}
                 next_needed = 0
@@ -440,8 +472,13 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
         if writer.xsec_pb is None or writer.xsec_from_run:  # Pythia's own: the running estimate of the chunks so far
             tried = [x["tried"] for x in results]
             writer.xsec_pb = float(np.average([x["sigma_fb"] for x in results], weights=tried)) / 1000.0
-            writer.xsec_err_pb = float(np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)])))
-                                       / max(np.sum(tried), 1)) / 1000.0
+            writer.xsec_err_pb = (
+                float(
+                    np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)])))
+                    / max(np.sum(tried), 1)
+                )
+                / 1000.0
+            )
             writer.xsec_from_run = True
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.advance(r["accepted"])
@@ -516,8 +553,15 @@ class _Progress:
                 return Text(f"{speed:,.0f} {unit}/s" if speed else f"-- {unit}/s")
 
         self.p = Progress(
-            TextColumn("generating"), BarColumn(), MofNCompleteColumn(), _Rate(), TimeElapsedColumn(),
-            TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
         )
         self.p.start()
         self.task = self.p.add_task("gen", total=total)

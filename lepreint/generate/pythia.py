@@ -122,7 +122,13 @@ class PythiaRun:
             raise LepreintError(f"Pythia seed must be in [0, {SEED_MAX}], got {seed}")
         self._slha_path = None
         self.py = pythia8mc.Pythia("", False)
-        settings = ["Print:quiet = on", "SLHA:verbose = 0", "Next:numberCount = 0", "Random:setSeed = on", f"Random:seed = {seed}"]
+        settings = [
+            "Print:quiet = on",
+            "SLHA:verbose = 0",
+            "Next:numberCount = 0",
+            "Random:setSeed = on",
+            f"Random:seed = {seed}",
+        ]
         settings += shower.settings() + list(setup.settings)
         if setup.slha is not None:
             fd, self._slha_path = tempfile.mkstemp(suffix=".slha", prefix="lepreint-")
@@ -178,7 +184,9 @@ class PythiaRun:
                 pid = p.id()
                 a = pid if pid > 0 else -pid
                 if a in llp_ids:
-                    llps.append((pid, p.m(), p.px(), p.py(), p.pz(), p.e(), p.xProd(), p.yProd(), p.zProd(), p.tProd() / cmm))
+                    llps.append(
+                        (pid, p.m(), p.px(), p.py(), p.pz(), p.e(), p.xProd(), p.yProd(), p.zProd(), p.tProd() / cmm)
+                    )
                 elif a in inv_ids or not p.isVisible():
                     px, pyy = p.px(), p.py()
                     ipx += px
@@ -186,8 +194,20 @@ class PythiaRun:
                     if keep_invisible:
                         invp.append((pid, px, pyy, p.pz(), p.e()))
                 elif a == 11 or a == 13:
-                    vis.append((pid, p.px(), p.py(), p.pz(), p.e(), p.xProd(), p.yProd(), p.zProd(), p.tProd() / cmm,
-                                ev[p.mother1()].id()))
+                    vis.append(
+                        (
+                            pid,
+                            p.px(),
+                            p.py(),
+                            p.pz(),
+                            p.e(),
+                            p.xProd(),
+                            p.yProd(),
+                            p.zProd(),
+                            p.tProd() / cmm,
+                            ev[p.mother1()].id(),
+                        )
+                    )
                 else:
                     vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0))
             vis_a = np.array(vis, dtype=float).reshape(-1, 10)
@@ -209,8 +229,11 @@ def lo_cross_section(setup: PythiaSetup, ecm: float, events: int = 4000, seed: i
     tabulated higher-order cross section to an energy without a table (the K-factor at the table's
     energy times the LO cross section at the new one).
     """
-    hard = PythiaSetup(list(setup.settings) + ["PartonLevel:all = off", "HadronLevel:all = off",
-                                               "ProcessLevel:resonanceDecays = off"], setup.slha, setup.llp_ids)
+    hard = PythiaSetup(
+        [*list(setup.settings), "PartonLevel:all = off", "HadronLevel:all = off", "ProcessLevel:resonanceDecays = off"],
+        setup.slha,
+        setup.llp_ids,
+    )
     run = PythiaRun(hard, ShowerOptions(ecm=ecm, mpi=False, isr=False, fsr=False, hadronisation=False), seed)
     try:
         for _ in range(events):

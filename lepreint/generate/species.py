@@ -56,8 +56,17 @@ LEPTON_MASSES = {11: M_E, 13: M_MU, 15: M_TAU}
 G_L, G_R = -0.5 + SIN2_THETA_W, SIN2_THETA_W
 P_RIGHT = G_R**2 / (G_L**2 + G_R**2)
 #: hnl modes (the last two digits of a channel code), see the module docstring
-HNL_MODES = {11: "W*->e nu", 13: "W*->mu nu", 15: "W*->tau nu", 1: "W*->hadrons", 51: "Z*->ee", 53: "Z*->mumu",
-             55: "Z*->tautau", 52: "Z*->nu nu", 50: "Z*->hadrons"}
+HNL_MODES = {
+    11: "W*->e nu",
+    13: "W*->mu nu",
+    15: "W*->tau nu",
+    1: "W*->hadrons",
+    51: "Z*->ee",
+    53: "Z*->mumu",
+    55: "Z*->tautau",
+    52: "Z*->nu nu",
+    50: "Z*->hadrons",
+}
 FLAVOUR = {1: 11, 2: 13, 3: 15}
 
 
@@ -123,8 +132,18 @@ def _fill_pair(out: _Flat, r: np.ndarray, f: int, sign, a, b, vtx) -> None:
 
 
 def _wstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
-    d = decay_llps(rng, p4, spec["m_parent"], spec["m_daughter"], spec["ctau"], spec["branching"], k,
-                   spec.get("matrix_element", "V-A"), spec.get("couplings", Couplings(1.0, 1.0)), origin)
+    d = decay_llps(
+        rng,
+        p4,
+        spec["m_parent"],
+        spec["m_daughter"],
+        spec["ctau"],
+        spec["branching"],
+        k,
+        spec.get("matrix_element", "V-A"),
+        spec.get("couplings", Couplings(1.0, 1.0)),
+        origin,
+    )
     sign = np.repeat(-np.sign(pdg), k)  # chi+ -> l+ (negative pdg)
     out.channel[rows] = d.channel.reshape(-1)
     out.vertex[rows] = d.vertex.reshape(-1, 4)
@@ -243,8 +262,15 @@ def _taus(rng, out: _Flat) -> None:
         out.invisible[t] += inv
 
 
-def decay_species(rng: np.random.Generator, specs, pdg: np.ndarray, p4: np.ndarray, origin: np.ndarray, k: int,
-                  mass: np.ndarray | None = None):
+def decay_species(
+    rng: np.random.Generator,
+    specs,
+    pdg: np.ndarray,
+    p4: np.ndarray,
+    origin: np.ndarray,
+    k: int,
+    mass: np.ndarray | None = None,
+):
     """Decay n LLPs (signed ``pdg`` (n,), ``p4`` (n, 4) as (E, px, py, pz), ``origin`` (n, 4), ``mass``) ``k`` times each.
 
     ``specs``: one decay specification or a list (see the module docstring).  Returns (``LLPDecays``, the
@@ -273,8 +299,17 @@ def decay_species(rng: np.random.Generator, specs, pdg: np.ndarray, p4: np.ndarr
     if any(s.get("kind", "wstar") != "wstar" for s in specs):
         _taus(rng, out)  # (wstar decays their taus themselves)
     shape = (n, k)
-    return LLPDecays(out.channel.reshape(shape), out.vertex.reshape(*shape, 4), out.ctau.reshape(shape),
-                     out.lep_pdg.reshape(*shape, SLOTS), out.lep_p4.reshape(*shape, SLOTS, 4),
-                     out.lep_vtx.reshape(*shape, SLOTS, 4), out.lep_prompt.reshape(*shape, SLOTS),
-                     out.other.reshape(*shape, 4), out.invisible.reshape(*shape, 4), out.llp_pdg.reshape(shape),
-                     out.llp_p4.reshape(*shape, 4), out.llp_mass.reshape(shape)), raw
+    return LLPDecays(
+        out.channel.reshape(shape),
+        out.vertex.reshape(*shape, 4),
+        out.ctau.reshape(shape),
+        out.lep_pdg.reshape(*shape, SLOTS),
+        out.lep_p4.reshape(*shape, SLOTS, 4),
+        out.lep_vtx.reshape(*shape, SLOTS, 4),
+        out.lep_prompt.reshape(*shape, SLOTS),
+        out.other.reshape(*shape, 4),
+        out.invisible.reshape(*shape, 4),
+        out.llp_pdg.reshape(shape),
+        out.llp_p4.reshape(*shape, 4),
+        out.llp_mass.reshape(shape),
+    ), raw

@@ -29,7 +29,6 @@ import contextlib
 import gzip
 import io
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -133,7 +132,9 @@ def _split_events(path: Path, batch_bytes: int = 8 << 20):
                 if first < 0 and not eof:
                     continue
                 if not buf.startswith(b"HepMC::Version") and b"HepMC::Asciiv3-START_EVENT_LISTING" not in buf[:4096]:
-                    raise HepMCError(f"{path}: not an ASCII HepMC3 file (no 'HepMC::Asciiv3-START_EVENT_LISTING' header)")
+                    raise HepMCError(
+                        f"{path}: not an ASCII HepMC3 file (no 'HepMC::Asciiv3-START_EVENT_LISTING' header)"
+                    )
                 if first < 0:  # no event at all: a complete file still has its footer
                     header, buf = buf, b""
                     yield header, [], _FOOTER in header
@@ -306,7 +307,10 @@ class _EventTables:
         out_v, out_p = _rows(v_row, -l1[outgoing]), _rows(p_row, l2[outgoing])
         if min(in_p.min(initial=0), in_v.min(initial=0), out_v.min(initial=0), out_p.min(initial=0)) < 0:
             raise HepMCError(f"{path}: event {ordinal}: links refer to missing particles or vertices")
-        if np.bincount(out_p, minlength=self.n).max(initial=0) > 1 or np.bincount(in_p, minlength=self.n).max(initial=0) > 1:
+        if (
+            np.bincount(out_p, minlength=self.n).max(initial=0) > 1
+            or np.bincount(in_p, minlength=self.n).max(initial=0) > 1
+        ):
             raise HepMCError(f"{path}: event {ordinal}: a particle has two production or two decay vertices")
         if len(v) == 0:  # particles without any vertex: nothing is displaced
             pos = np.zeros((1, 4))
@@ -419,18 +423,28 @@ def _rows_from_tables(tables: list[_EventTables], first_event: int):
         lsel = ((a == 11) | (a == 13)) & (pt > LEPTON_MIN_PT)
         li = vi[lsel]
         lep_parts.append(
-            np.column_stack([
-                t.pid[li], p4[li], prod_pos[li], np.where(anc[li] >= 0, local[np.maximum(anc[li], 0)], -1),
-                np.flatnonzero(lsel),
-            ])
+            np.column_stack(
+                [
+                    t.pid[li],
+                    p4[li],
+                    prod_pos[li],
+                    np.where(anc[li] >= 0, local[np.maximum(anc[li], 0)], -1),
+                    np.flatnonzero(lsel),
+                ]
+            )
         )
-        m = np.where(np.isfinite(t.mass[llp_idx]), t.mass[llp_idx], np.sqrt(np.maximum(
-            p4[llp_idx, 3] ** 2 - np.sum(p4[llp_idx, :3] ** 2, axis=1), 0.0)))
+        m = np.where(
+            np.isfinite(t.mass[llp_idx]),
+            t.mass[llp_idx],
+            np.sqrt(np.maximum(p4[llp_idx, 3] ** 2 - np.sum(p4[llp_idx, :3] ** 2, axis=1), 0.0)),
+        )
         pabs = np.linalg.norm(p4[llp_idx, :3], axis=1)
         flight = np.linalg.norm(end_pos[llp_idx, :3] - prod_pos[llp_idx, :3], axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             ct = flight * m / pabs
-        llp_parts.append(np.column_stack([t.pid[llp_idx], m, p4[llp_idx], prod_pos[llp_idx], end_pos[llp_idx], ct, mode]))
+        llp_parts.append(
+            np.column_stack([t.pid[llp_idx], m, p4[llp_idx], prod_pos[llp_idx], end_pos[llp_idx], ct, mode])
+        )
         ii = np.flatnonzero(invisible)
         inv.append((p4[ii, 0].sum(), p4[ii, 1].sum()))
         vsum.append((p4[vi, 0].sum(), p4[vi, 1].sum()))
@@ -438,25 +452,72 @@ def _rows_from_tables(tables: list[_EventTables], first_event: int):
     va = np.concatenate(vis_parts) if n else np.zeros((0, 5))
     vis = Ragged.from_counts([len(v) for v in vis_parts], px=va[:, 0], py=va[:, 1], pz=va[:, 2])
     roe = va[:, 4] > 0
-    jets = cluster_jets(Ragged.from_counts(
-        np.bincount(vis.row_index()[roe], minlength=n), px=va[roe, 0], py=va[roe, 1], pz=va[roe, 2], e=va[roe, 3]))
+    jets = cluster_jets(
+        Ragged.from_counts(
+            np.bincount(vis.row_index()[roe], minlength=n), px=va[roe, 0], py=va[roe, 1], pz=va[roe, 2], e=va[roe, 3]
+        )
+    )
     lcount = [len(x) for x in lep_parts]
     la = np.concatenate(lep_parts) if n else np.zeros((0, 11))
     row = np.repeat(np.arange(n), lcount)
     iso = isolation_sums(row, (la[:, 1], la[:, 2], la[:, 3]), la[:, 10].astype(int), vis)
-    leptons = Ragged.from_counts(lcount, **typed_columns(pdg=la[:, 0], charge=-np.sign(la[:, 0]), px=la[:, 1], py=la[:, 2], pz=la[:, 3], e=la[:, 4],
-        vx=la[:, 5], vy=la[:, 6], vz=la[:, 7], vt=la[:, 8], llp=la[:, 9],
-        iso02=iso[:, 0], iso03=iso[:, 1], iso04=iso[:, 2]))
+    leptons = Ragged.from_counts(
+        lcount,
+        **typed_columns(
+            pdg=la[:, 0],
+            charge=-np.sign(la[:, 0]),
+            px=la[:, 1],
+            py=la[:, 2],
+            pz=la[:, 3],
+            e=la[:, 4],
+            vx=la[:, 5],
+            vy=la[:, 6],
+            vz=la[:, 7],
+            vt=la[:, 8],
+            llp=la[:, 9],
+            iso02=iso[:, 0],
+            iso03=iso[:, 1],
+            iso04=iso[:, 2],
+        ),
+    )
     lla = np.concatenate(llp_parts) if n else np.zeros((0, 16))
-    llps = Ragged.from_counts([len(x) for x in llp_parts], **typed_columns(pdg=lla[:, 0], mass=lla[:, 1], px=lla[:, 2], py=lla[:, 3], pz=lla[:, 4], e=lla[:, 5],
-        vx=lla[:, 6], vy=lla[:, 7], vz=lla[:, 8], vt=lla[:, 9], dx=lla[:, 10], dy=lla[:, 11], dz=lla[:, 12],
-        dt=lla[:, 13], ctau=lla[:, 14], mode=lla[:, 15]))
-    ev_ids = np.array([t.lepreint_event if t.lepreint_event is not None else first_event + i
-                       for i, t in enumerate(tables)], dtype=np.int64)
+    llps = Ragged.from_counts(
+        [len(x) for x in llp_parts],
+        **typed_columns(
+            pdg=lla[:, 0],
+            mass=lla[:, 1],
+            px=lla[:, 2],
+            py=lla[:, 3],
+            pz=lla[:, 4],
+            e=lla[:, 5],
+            vx=lla[:, 6],
+            vy=lla[:, 7],
+            vz=lla[:, 8],
+            vt=lla[:, 9],
+            dx=lla[:, 10],
+            dy=lla[:, 11],
+            dz=lla[:, 12],
+            dt=lla[:, 13],
+            ctau=lla[:, 14],
+            mode=lla[:, 15],
+        ),
+    )
+    ev_ids = np.array(
+        [t.lepreint_event if t.lepreint_event is not None else first_event + i for i, t in enumerate(tables)],
+        dtype=np.int64,
+    )
     copies = np.array([t.lepreint_copy for t in tables], dtype=np.int64)
     weights = np.array([t.weight for t in tables], dtype=float)
-    return rows_to_awkward(ev_ids, copies, weights, leptons, jets, llps,
-                           np.asarray(inv, dtype=float).reshape(-1, 2), np.asarray(vsum, dtype=float).reshape(-1, 2))
+    return rows_to_awkward(
+        ev_ids,
+        copies,
+        weights,
+        leptons,
+        jets,
+        llps,
+        np.asarray(inv, dtype=float).reshape(-1, 2),
+        np.asarray(vsum, dtype=float).reshape(-1, 2),
+    )
 
 
 def read_hepmc(
@@ -512,9 +573,14 @@ def read_hepmc(
                         t.derived = _row_tables(t, llp_ids, displaced_mm)
                         tables.append(t)
                     except Exception as exc:  # any inconsistency of one event is that event's problem
-                        msg = str(exc) if isinstance(exc, HepMCError) else (
-                            f"{path}: event {ordinal + 1} (line {line}): inconsistent event record "
-                            f"({type(exc).__name__}: {exc})")
+                        msg = (
+                            str(exc)
+                            if isinstance(exc, HepMCError)
+                            else (
+                                f"{path}: event {ordinal + 1} (line {line}): inconsistent event record "
+                                f"({type(exc).__name__}: {exc})"
+                            )
+                        )
                         if not skip_bad:
                             raise HepMCError(msg) from None
                         stats.bad_events += 1
@@ -546,8 +612,10 @@ def read_hepmc(
         if not skip_bad:
             raise HepMCError(f"{path}: file ends without '{_FOOTER.decode()}' after event {n_rows}: truncated")
     if n_rows == 0 and stats.bad_events:
-        raise HepMCError(f"{path}: none of its {stats.bad_events} events could be read (first: "
-                         f"{stats.bad_examples[0].split(': ', 1)[-1]})")
+        raise HepMCError(
+            f"{path}: none of its {stats.bad_events} events could be read (first: "
+            f"{stats.bad_examples[0].split(': ', 1)[-1]})"
+        )
     stats.events = n_rows
     stats.seconds = time.perf_counter() - t0
     events = ak.concatenate(parts) if parts else ak.Array([])
@@ -581,8 +649,9 @@ def read_hepmc(
 class HepMCWriter:
     """Write generated events (slim rows + the generator record they came from) as ASCII HepMC3."""
 
-    def __init__(self, path: str | os.PathLike, momentum_unit: str = "GEV", length_unit: str = "MM",
-                 copies: str = "all"):
+    def __init__(
+        self, path: str | os.PathLike, momentum_unit: str = "GEV", length_unit: str = "MM", copies: str = "all"
+    ):
         """``copies``: ``all`` writes every decay copy of an oversampled event (K HepMC events per generated event,
         each with weight w/K and the attributes ``lepreint_event``/``lepreint_copy``); ``one`` writes the first
         copy only, with the event's full weight w (what another program expects: one HepMC event per event).
@@ -674,8 +743,11 @@ class HepMCWriter:
                     # a displaced vertex needs an incoming particle (HepMC3 cannot read one without):
                     # its decaying mother, written with the lepton's momentum as a stand-in
                     if key not in vertices:
-                        mother = self._p((vis["e"][i], vis["px"][i], vis["py"][i], vis["pz"][i]),
-                                         int(vis["mother"][i]) if "mother" in vis.columns else 0, _PLACEHOLDER_STATUS)
+                        mother = self._p(
+                            (vis["e"][i], vis["px"][i], vis["py"][i], vis["pz"][i]),
+                            int(vis["mother"][i]) if "mother" in vis.columns else 0,
+                            _PLACEHOLDER_STATUS,
+                        )
                         pv.add_particle_out(mother)
                         vertices[key] = self._v(key)
                         vertices[key].add_particle_in(mother)

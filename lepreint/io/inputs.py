@@ -54,20 +54,30 @@ def _from_cache_id(text: str) -> Path | None:
         return None
     hits = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith(text) and not p.name.endswith(".tmp"))
     if len(hits) > 1:
-        raise LepreintError(f"sample id {text!r} is ambiguous ({', '.join(p.name for p in hits[:4])}): give more digits")
+        raise LepreintError(
+            f"sample id {text!r} is ambiguous ({', '.join(p.name for p in hits[:4])}): give more digits"
+        )
     return hits[0] if hits else None
 
 
-def load_input(spec: str | os.PathLike, *, llp_ids=None, displaced_mm: float | None = None, skip_bad: bool = False,
-               cache: bool = True) -> tuple[Sample, dict]:
+def load_input(
+    spec: str | os.PathLike,
+    *,
+    llp_ids=None,
+    displaced_mm: float | None = None,
+    skip_bad: bool = False,
+    cache: bool = True,
+) -> tuple[Sample, dict]:
     """The events behind ``spec`` and what reading them found (``hepmc``: bad events, truncation, read time,
     whether the cache served it).  LLP options apply to HepMC3 input only."""
     p = Path(spec)
     hepmc_opts = llp_ids is not None or displaced_mm is not None or skip_bad
     if p.is_dir() or p.suffix == ".parquet" or (not p.exists() and _from_cache_id(str(spec)) is not None):
         if hepmc_opts:
-            raise LepreintError(f"{spec}: --llp-ids, --displaced and --skip-bad-events apply to HepMC3 files, "
-                                "not to generated samples (their LLPs are known)")
+            raise LepreintError(
+                f"{spec}: --llp-ids, --displaced and --skip-bad-events apply to HepMC3 files, "
+                "not to generated samples (their LLPs are known)"
+            )
         return load_sample(p if p.exists() else _from_cache_id(str(spec))), {}
     if not p.exists():
         raise SampleError(f"{spec}: no such file, sample folder or sample id")
@@ -85,9 +95,17 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
     options = {"llp_ids": ids, "displaced_mm": displaced_mm, "skip_bad_events": bool(skip_bad)}
     target = None
     if cache:
-        key = hashlib.sha256(json.dumps({"file_sha256": _file_digest(path), "options": options,
-                                         "reader": HEPMC_READER_REVISION, "schema": SCHEMA_VERSION},
-                                        sort_keys=True).encode()).hexdigest()
+        key = hashlib.sha256(
+            json.dumps(
+                {
+                    "file_sha256": _file_digest(path),
+                    "options": options,
+                    "reader": HEPMC_READER_REVISION,
+                    "schema": SCHEMA_VERSION,
+                },
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
         target = cache_root() / "hepmc" / key[:16]
         if (target / "meta.json").is_file() and (target / "events.parquet").is_file():
             try:
@@ -97,12 +115,21 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
             if s is not None:
                 s.meta["source_file"] = str(path)
                 s = Sample(s.events, s.meta, None)  # named by its file, not by the cache folder
-                return s, {"bad_events": s.meta.get("bad_events", 0), "truncated": s.meta.get("truncated", False),
-                           "read_seconds": s.meta.get("read_seconds"), "cache_hit": True, "cached_as": str(target)}
+                return s, {
+                    "bad_events": s.meta.get("bad_events", 0),
+                    "truncated": s.meta.get("truncated", False),
+                    "read_seconds": s.meta.get("read_seconds"),
+                    "cache_hit": True,
+                    "cached_as": str(target),
+                }
     s, stats = read_hepmc(path, ids, displaced_mm, skip_bad=skip_bad)
     s.meta["read_seconds"] = stats.seconds
-    info = {"bad_events": stats.bad_events, "truncated": stats.truncated, "read_seconds": stats.seconds,
-            "cache_hit": False}
+    info = {
+        "bad_events": stats.bad_events,
+        "truncated": stats.truncated,
+        "read_seconds": stats.seconds,
+        "cache_hit": False,
+    }
     if target is not None and len(s.events):
         saved = save_sample(s.events, s.meta, target)
         info["cached_as"] = str(saved.path)

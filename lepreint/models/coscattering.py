@@ -59,8 +59,13 @@ def pion_width(dm_hc: float, theta: float = 0.0, v_ud: float = 1.0, f_pi: float 
     """Gamma(chi+ -> chi_h^0 pi+) in GeV, Eq. (2.17); ``dm_hc`` = m_h - m_c in GeV (> m_pi)."""
     if abs(dm_hc) <= M_PI:
         return 0.0
-    return (2 * G_F**2 / math.pi) * v_ud**2 * f_pi**2 * math.cos(theta) ** 2 * abs(dm_hc) ** 3 * math.sqrt(
-        1 - M_PI**2 / dm_hc**2
+    return (
+        (2 * G_F**2 / math.pi)
+        * v_ud**2
+        * f_pi**2
+        * math.cos(theta) ** 2
+        * abs(dm_hc) ** 3
+        * math.sqrt(1 - M_PI**2 / dm_hc**2)
     )
 
 
@@ -134,7 +139,9 @@ BLOCK MINPAR
     3   1.000000E+01
 """
 
-_SLHA = SLHA_HEADER + """BLOCK MASS
+_SLHA = (
+    SLHA_HEADER
+    + """BLOCK MASS
    1000022   {m0:.6E}
    1000023   5.000000E+03
    1000025   5.000000E+03
@@ -172,6 +179,7 @@ BLOCK VMIX
   2  2   1.0
 DECAY   1000022   0.0
 {chargino_decay}"""
+)
 
 
 def branching(dm: float, options: dict) -> dict[int, float]:
@@ -179,8 +187,10 @@ def branching(dm: float, options: dict) -> dict[int, float]:
     mode = options.get("decays", "leptonic")
     m_mu = 0.1056583755
     if mode in ("leptonic", "eq2.16") and dm <= m_mu:
-        raise LepreintError(f"dm = {dm:g} GeV is below the muon channel (chi+ -> chi0 mu nu needs dm > {m_mu:.4f} GeV): "
-                            "the e-mu signal of this model needs both channels open")
+        raise LepreintError(
+            f"dm = {dm:g} GeV is below the muon channel (chi+ -> chi0 mu nu needs dm > {m_mu:.4f} GeV): "
+            "the e-mu signal of this model needs both channels open"
+        )
     if mode == "leptonic":
         return {11: 0.5, 13: 0.5}
     if mode == "eq2.16":
@@ -285,16 +295,20 @@ def _lo_scaled(mc: float, ecm_gev: float) -> tuple[float, str]:
     lo_13, _ = lo_cross_section(setup, 13000.0)
     nlo_13 = xsec(XSEC_PROCESS, mc, 13.0).xsec_fb
     k = nlo_13 / lo_13
-    return lo_e * k, (f"table x K: Pythia LO at {ecm_gev / 1000:g} TeV ({lo_e:.4g} fb) x the 13 TeV NLO+NLL/LO "
-                      f"K-factor {k:.3f} ({nlo_13:.4g} / {lo_13:.4g} fb) at the same mass")
+    return lo_e * k, (
+        f"table x K: Pythia LO at {ecm_gev / 1000:g} TeV ({lo_e:.4g} fb) x the 13 TeV NLO+NLL/LO "
+        f"K-factor {k:.3f} ({nlo_13:.4g} / {lo_13:.4g} fb) at the same mass"
+    )
 
 
 def check_parameters(params: dict) -> dict:
     """Validate (mc, dm, ctau) in GeV, GeV, mm."""
     missing = [k for k in ("mc", "dm", "ctau") if k not in params]
     if missing:
-        raise LepreintError(f"coscattering needs parameters mc, dm, ctau (--mc, --dm, --ctau or a model --card); "
-                            f"missing {', '.join(missing)}")
+        raise LepreintError(
+            f"coscattering needs parameters mc, dm, ctau (--mc, --dm, --ctau or a model --card); "
+            f"missing {', '.join(missing)}"
+        )
     mc, dm, ctau = float(params["mc"]), float(params["dm"]), float(params["ctau"])
     if not 0 < dm < mc:
         raise LepreintError(f"need 0 < dm < mc, got mc = {mc:g} GeV, dm = {dm:g} GeV")

@@ -102,7 +102,12 @@ def pythia_setup(params: dict, options: dict):
         for h in WEAK_HADRONS:
             # onIfAny keeps every channel with an e, mu or tau among the products
             settings += [f"{h}:onMode = off", f"{h}:onIfAny = 11 13 15"]
-    return PythiaSetup(settings, None, frozenset(), LeptonFilter(o["filter_pt"], o["filter_eta"], o["filter_opposite_charge"], o["filter_require"]))
+    return PythiaSetup(
+        settings,
+        None,
+        frozenset(),
+        LeptonFilter(o["filter_pt"], o["filter_eta"], o["filter_opposite_charge"], o["filter_require"]),
+    )
 
 
 def llp_decay(params: dict, options: dict) -> None:

@@ -43,8 +43,18 @@ from ..errors import LepreintError
 from ..generate.decays import M_TAU, PURE_HIGGSINO
 from .coscattering import SLHA_HEADER
 
-__all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "check_parameters", "lifetimes",
-           "chargino_widths", "neutralino_widths", "chargino_branching", "neutralino_branching"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "pythia_setup",
+    "llp_decay",
+    "cross_section",
+    "check_parameters",
+    "lifetimes",
+    "chargino_widths",
+    "neutralino_widths",
+    "chargino_branching",
+    "neutralino_branching",
+]
 
 PDG_C1, PDG_N1, PDG_N2 = 1000024, 1000022, 1000023
 DEFAULT_OVERSAMPLING = 20
@@ -74,7 +84,9 @@ def check_parameters(params: dict) -> dict:
     if not 0 < out["dm"] < out["mc"]:
         raise LepreintError(f"need 0 < dm < mc, got mc = {out['mc']:g} GeV, dm = {out['dm']:g} GeV")
     if out["dm"] <= M_PI:
-        raise LepreintError(f"dm+- = {out['dm']:g} GeV is below the pion mass: chi1+- -> chi1^0 e nu only, not modelled")
+        raise LepreintError(
+            f"dm+- = {out['dm']:g} GeV is below the pion mass: chi1+- -> chi1^0 e nu only, not modelled"
+        )
     if "ctau" in params:
         out["ctau"] = float(params["ctau"])
         if not out["ctau"] > 0:
@@ -114,9 +126,17 @@ def chargino_widths(dm: float, factor: float = 0.25) -> dict[int, float]:
 
 #: (charge, N_c, mass threshold of the pair in GeV) of the fermions a Z* can give: nu (3 flavours), e, mu, tau,
 #: u, d, s, c, b (light quarks open above two pions)
-_Z_FERMIONS = {"nu": (0.0, 3, 0.0), 11: (-1.0, 1, 0.001), 13: (-1.0, 1, 2 * M_MU), 15: (-1.0, 1, 2 * M_TAU),
-               "u": (2 / 3, 3, 2 * M_PI), "d": (-1 / 3, 3, 2 * M_PI), "s": (-1 / 3, 3, 2 * 0.4937),
-               "c": (2 / 3, 3, 2 * 1.8648), "b": (-1 / 3, 3, 2 * 5.2793)}
+_Z_FERMIONS = {
+    "nu": (0.0, 3, 0.0),
+    11: (-1.0, 1, 0.001),
+    13: (-1.0, 1, 2 * M_MU),
+    15: (-1.0, 1, 2 * M_TAU),
+    "u": (2 / 3, 3, 2 * M_PI),
+    "d": (-1 / 3, 3, 2 * M_PI),
+    "s": (-1 / 3, 3, 2 * 0.4937),
+    "c": (2 / 3, 3, 2 * 1.8648),
+    "b": (-1 / 3, 3, 2 * 5.2793),
+}
 
 
 def _z_strength(charge: float, isospin: float) -> float:
@@ -182,7 +202,9 @@ def lifetimes(params: dict, options: dict) -> tuple[float, float]:
     return ctau_c, ctau_n
 
 
-_SLHA = SLHA_HEADER + """BLOCK MASS
+_SLHA = (
+    SLHA_HEADER
+    + """BLOCK MASS
    1000022   {m1:.6E}
    1000023   {m2:.6E}
    1000025   5.000000E+03
@@ -222,6 +244,7 @@ DECAY   1000022   0.0
 DECAY   1000023   0.0
 DECAY   1000024   0.0
 """
+)
 
 
 def _masses(params: dict, options: dict) -> tuple[float, float, float]:
@@ -234,9 +257,14 @@ def pythia_setup(params: dict, options: dict):
     from ..generate.pythia import PythiaSetup
 
     mc, m1, m2 = _masses(params, options)
-    settings = ["SUSY:qqbar2chi+chi- = on", "SUSY:qqbar2chi+-chi0 = on", "SUSY:qqbar2chi0chi0 = on",
-                "SUSY:idVecA = 1000022,1000023,1000024", "SUSY:idVecB = 1000022,1000023,1000024",
-                "SLHA:minMassSM = 1000."]
+    settings = [
+        "SUSY:qqbar2chi+chi- = on",
+        "SUSY:qqbar2chi+-chi0 = on",
+        "SUSY:qqbar2chi0chi0 = on",
+        "SUSY:idVecA = 1000022,1000023,1000024",
+        "SUSY:idVecB = 1000022,1000023,1000024",
+        "SLHA:minMassSM = 1000.",
+    ]
     return PythiaSetup(settings, _SLHA.format(m1=m1, m2=-m2, mc=mc), frozenset({PDG_C1, PDG_N2}))
 
 
@@ -244,10 +272,25 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
     mc, m1, m2 = _masses(params, options)
     ctau_c, ctau_n = lifetimes(params, options)
     return [
-        {"kind": "wstar", "pdg": PDG_C1, "m_parent": mc, "m_daughter": m1, "ctau": ctau_c,
-         "branching": chargino_branching(mc - m1, options), "matrix_element": "V-A", "couplings": PURE_HIGGSINO},
-        {"kind": "zstar", "pdg": PDG_N2, "m_parent": m2, "m_daughter": m1, "ctau": ctau_n,
-         "branching": neutralino_branching(m2 - m1, options), "couplings": PURE_HIGGSINO},
+        {
+            "kind": "wstar",
+            "pdg": PDG_C1,
+            "m_parent": mc,
+            "m_daughter": m1,
+            "ctau": ctau_c,
+            "branching": chargino_branching(mc - m1, options),
+            "matrix_element": "V-A",
+            "couplings": PURE_HIGGSINO,
+        },
+        {
+            "kind": "zstar",
+            "pdg": PDG_N2,
+            "m_parent": m2,
+            "m_daughter": m1,
+            "ctau": ctau_n,
+            "branching": neutralino_branching(m2 - m1, options),
+            "couplings": PURE_HIGGSINO,
+        },
     ]
 
 
@@ -265,4 +308,6 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
     except XsecError as e:
         raise LepreintError(str(e)) from None
     total = sum(f * x for _, f, x in parts)
-    return total, "table: LHC SUSY WG degenerate higgsino, " + " + ".join(f"{f:g} x {p} ({x:.4g} fb)" for p, f, x in parts)
+    return total, "table: LHC SUSY WG degenerate higgsino, " + " + ".join(
+        f"{f:g} x {p} ({x:.4g} fb)" for p, f, x in parts
+    )

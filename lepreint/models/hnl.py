@@ -35,8 +35,16 @@ from ..constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
 from ..errors import LepreintError
 from ..generate.decays import M_TAU
 
-__all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "check_parameters", "ctau", "branching",
-           "width_factor"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "pythia_setup",
+    "llp_decay",
+    "cross_section",
+    "check_parameters",
+    "ctau",
+    "branching",
+    "width_factor",
+]
 
 PDG_N = 9900012
 PDG_W = 24
@@ -121,8 +129,17 @@ def branching(m_n: float, options: dict) -> dict[int, float]:
         if had_cc > 0:
             w[100 * a + 1] = frac * had_cc
         w[100 * a + 52] = frac * 1.0  # nu_a nu nu-bar, summed over flavours
-        had_nc = sum(_z(q, t3, 3) for f, q, t3 in (("u", 2 / 3, 0.5), ("d", -1 / 3, -0.5), ("s", -1 / 3, -0.5),
-                                                  ("c", 2 / 3, 0.5), ("b", -1 / 3, -0.5)) if m_n > _TH[f])
+        had_nc = sum(
+            _z(q, t3, 3)
+            for f, q, t3 in (
+                ("u", 2 / 3, 0.5),
+                ("d", -1 / 3, -0.5),
+                ("s", -1 / 3, -0.5),
+                ("c", 2 / 3, 0.5),
+                ("b", -1 / 3, -0.5),
+            )
+            if m_n > _TH[f]
+        )
         if had_nc > 0:
             w[100 * a + 50] = frac * had_nc
     tot = sum(w.values())
@@ -148,9 +165,16 @@ def pythia_setup(params: dict, options: dict):
 
 def llp_decay(params: dict, options: dict) -> dict:
     mix = _mixing(options)
-    return {"kind": "hnl", "pdg": PDG_W, "pdg_n": PDG_N, "m_parent": params["mN"], "ctau": _lifetime(params, options),
-            "production": {_LEPTON[a]: f for a, f in mix.items()}, "branching": branching(params["mN"], options),
-            "majorana": bool(options.get("majorana", True))}
+    return {
+        "kind": "hnl",
+        "pdg": PDG_W,
+        "pdg_n": PDG_N,
+        "m_parent": params["mN"],
+        "ctau": _lifetime(params, options),
+        "production": {_LEPTON[a]: f for a, f in mix.items()},
+        "branching": branching(params["mN"], options),
+        "majorana": bool(options.get("majorana", True)),
+    }
 
 
 @functools.lru_cache(maxsize=16)

@@ -43,8 +43,18 @@ def test_roc_auc():
 
 
 def _sample(dm, seed):
-    return generate(GenerationRequest("coscattering", {"mc": 220, "dm": dm, "ctau": 10.0}, 300, seed, 20,
-                                      {"decays": "leptonic"}, ShowerOptions(mpi=False), chunk_size=300))
+    return generate(
+        GenerationRequest(
+            "coscattering",
+            {"mc": 220, "dm": dm, "ctau": 10.0},
+            300,
+            seed,
+            20,
+            {"decays": "leptonic"},
+            ShowerOptions(mpi=False),
+            chunk_size=300,
+        )
+    )
 
 
 def test_training_is_deterministic(tmp_path):

@@ -11,8 +11,27 @@ from lepreint.detector.simulate import RecoEvents
 
 
 def _reco(leptons, jets, met):
-    lep = ak.Array([[dict(pdg=p, charge=int(-np.sign(p)), pt=pt, eta=eta, phi=phi, d0=d0, eff=0.9, iso02=0.0,
-                          iso03=0.0, iso04=0.0, llp=0) for (p, pt, eta, phi, d0) in row] for row in leptons])
+    lep = ak.Array(
+        [
+            [
+                dict(
+                    pdg=p,
+                    charge=int(-np.sign(p)),
+                    pt=pt,
+                    eta=eta,
+                    phi=phi,
+                    d0=d0,
+                    eff=0.9,
+                    iso02=0.0,
+                    iso03=0.0,
+                    iso04=0.0,
+                    llp=0,
+                )
+                for (p, pt, eta, phi, d0) in row
+            ]
+            for row in leptons
+        ]
+    )
     j = ak.Array([[dict(pt=pt, eta=eta, phi=phi) for (pt, eta, phi) in row] for row in jets])
     return RecoEvents(lep, j, np.asarray(met, float), np.ones(len(leptons)), np.arange(len(leptons)))
 
@@ -27,7 +46,7 @@ def test_back_to_back_pair_without_jets():
     x, f = _features(reco)
     assert x["ht"][0] == pytest.approx(60.0)
     assert x["dr_emu"][0] == pytest.approx(np.pi)
-    assert x["alpha_t"][0] == pytest.approx(0.5)               # pT2 / mT(l1, l2) = 30 / 60
+    assert x["alpha_t"][0] == pytest.approx(0.5)  # pT2 / mT(l1, l2) = 30 / 60
     assert x["sphericity"][0] == pytest.approx(0.0, abs=1e-12)  # a line in the transverse plane
     assert x["spherocity"][0] == pytest.approx(0.0, abs=1e-12)
     assert x["met_sig"][0] == pytest.approx(40.0 / np.sqrt(60.0))
@@ -38,8 +57,11 @@ def test_back_to_back_pair_without_jets():
 
 
 def test_jets_enter_ht_shapes_and_objects_met():
-    reco = _reco([[(11, 30.0, 0.0, 0.0, 3.0), (-13, 20.0, 1.0, np.pi / 2, 3.0)]],
-                 [[(50.0, 0.5, np.pi), (25.0, -1.0, -np.pi / 2)]], [[10.0, 0.0]])
+    reco = _reco(
+        [[(11, 30.0, 0.0, 0.0, 3.0), (-13, 20.0, 1.0, np.pi / 2, 3.0)]],
+        [[(50.0, 0.5, np.pi), (25.0, -1.0, -np.pi / 2)]],
+        [[10.0, 0.0]],
+    )
     x, _ = _features(reco)
     assert x["ht"][0] == pytest.approx(125.0)
     # objects' missing pT: -(30 - 50, 20 - 25) = (20, 5)
@@ -51,8 +73,11 @@ def test_jets_enter_ht_shapes_and_objects_met():
 def test_isotropic_limits():
     # four objects at right angles with equal pT: sphericity 1; spherocity (pi^2/4)(60/120)^2 = pi^2/16
     # (1 only for a uniform ring of momenta)
-    reco = _reco([[(11, 30.0, 0.0, 0.0, 3.0), (-13, 30.0, 0.0, np.pi / 2, 3.0)]],
-                 [[(30.0, 0.0, np.pi), (30.0, 0.0, -np.pi / 2)]], [[0.0, 0.0]])
+    reco = _reco(
+        [[(11, 30.0, 0.0, 0.0, 3.0), (-13, 30.0, 0.0, np.pi / 2, 3.0)]],
+        [[(30.0, 0.0, np.pi), (30.0, 0.0, -np.pi / 2)]],
+        [[0.0, 0.0]],
+    )
     x, _ = _features(reco)
     assert x["sphericity"][0] == pytest.approx(1.0)
     assert x["spherocity"][0] == pytest.approx(np.pi**2 / 16)

@@ -5,7 +5,6 @@ contain.  The rows run in-process through the console entry point (``lepreint.cl
 
 import gzip
 import json
-import os
 import sys
 
 import pytest
@@ -42,7 +41,7 @@ def d(tmp_path_factory):
     (d / "number.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("5.0011", "1.2.3e")))
     (d / "letters.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("5.0011", "5x")))
     (d / "all_bad.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("E {n} 0 2", "E {n} 0 3")))
-    (d / "truncated.hepmc3").write_text(_events(3)[:-len(FOOT) - 30])
+    (d / "truncated.hepmc3").write_text(_events(3)[: -len(FOOT) - 30])
     (d / "not_hepmc.hepmc3").write_text("hello\n")
     (d / "empty.hepmc3").write_text("")
     (d / "broken.hepmc3.gz").write_bytes(gzip.compress(_events(50).encode())[:200])
@@ -112,7 +111,10 @@ ROWS = [
     ("scan --card {d}/scan_draws0.yaml", "draws"),
     ("scan --output {d}/a_file/x --events 10", "a_file"),
     ("scan --output {d}/a_file --events 10", "is a file"),
-    ("scan --output {d}/other_scan --events 10", "holds a different scan (nn_cut 0.5 there, 0.9 now); use another --output, or --overwrite"),
+    (
+        "scan --output {d}/other_scan --events 10",
+        "holds a different scan (nn_cut 0.5 there, 0.9 now); use another --output, or --overwrite",
+    ),
     ("scan --output {d}/old_scan --events 10", "made by an older lepreint"),
     # simulate, inspect
     ("simulate {d}/missing.hepmc3", "no such file"),

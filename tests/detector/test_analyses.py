@@ -10,8 +10,15 @@ from lepreint.generate.pythia import ShowerOptions
 
 
 def _sample(ecm):
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 40, "ctau": 5.0}, events=150, seed=3, oversampling=20,
-                            shower=ShowerOptions(ecm=ecm, mpi=False), chunk_size=150)
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 40, "ctau": 5.0},
+        events=150,
+        seed=3,
+        oversampling=20,
+        shower=ShowerOptions(ecm=ecm, mpi=False),
+        chunk_size=150,
+    )
     return generate(req, workers=1)
 
 

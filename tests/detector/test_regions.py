@@ -14,8 +14,15 @@ from lepreint.generate.pythia import ShowerOptions
 
 
 def _sample(ctau_mm, events=150, k=20):
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": ctau_mm}, events=events, seed=5,
-                            oversampling=k, shower=ShowerOptions(mpi=False), chunk_size=events)
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": ctau_mm},
+        events=events,
+        seed=5,
+        oversampling=k,
+        shower=ShowerOptions(mpi=False),
+        chunk_size=events,
+    )
     return generate(req, workers=1)
 
 
@@ -23,8 +30,12 @@ def _loose():
     """The paper's regions with the lepton thresholds lowered to 5 GeV (more selected pairs per test event)."""
     cfg = analysis_config("soft_displaced_emu")
     low = {"pt_min": 5.0}
-    return dataclasses.replace(cfg, preselection_pt_min=5.0, electron=dataclasses.replace(cfg.electron, **low),
-                               muon=dataclasses.replace(cfg.muon, **low))
+    return dataclasses.replace(
+        cfg,
+        preselection_pt_min=5.0,
+        electron=dataclasses.replace(cfg.electron, **low),
+        muon=dataclasses.replace(cfg.muon, **low),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def test_regions_are_exclusive_and_ordered(by_ctau):
     cfg = _loose()
     edges = [(r.d0_min, r.d0_max) for r in cfg.regions]
     assert all(a[1] <= b[0] for a, b in zip(edges, edges[1:])), "regions ordered and non-overlapping in d0"
-    for _, reco, sel in by_ctau.values():
+    for _, _reco, sel in by_ctau.values():
         # every candidate pair's smaller d0 falls in at most one region
         d0 = ak.to_numpy(ak.flatten(sel.d0_small))
         inside = np.column_stack([(d0 >= lo) & (d0 < hi) for lo, hi in edges])

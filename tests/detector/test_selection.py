@@ -10,26 +10,47 @@ from lepreint.detector.simulate import RecoEvents
 
 
 def _reco(rows):
-    leptons = ak.Array([[dict(pdg=p, charge=int(-np.sign(p)), pt=pt, eta=0.0, phi=0.0, d0=d0, eff=eff, iso02=iso, iso03=iso, iso04=iso, llp=0)
-                         for (p, pt, d0, eff, iso) in row] for row in rows])
+    leptons = ak.Array(
+        [
+            [
+                dict(
+                    pdg=p,
+                    charge=int(-np.sign(p)),
+                    pt=pt,
+                    eta=0.0,
+                    phi=0.0,
+                    d0=d0,
+                    eff=eff,
+                    iso02=iso,
+                    iso03=iso,
+                    iso04=iso,
+                    llp=0,
+                )
+                for (p, pt, d0, eff, iso) in row
+            ]
+            for row in rows
+        ]
+    )
     n = len(rows)
     return RecoEvents(leptons, ak.Array([[]] * n), np.zeros((n, 2)), np.ones(n), np.arange(n))
 
 
 def test_regions_and_probabilities():
     cfg = analysis_config("soft_displaced_emu")
-    reco = _reco([
-        [(11, 30, 0.3, 0.8, 0.0), (-13, 25, 2.0, 0.9, 0.0)],      # SR I (smaller d0 0.3 mm)
-        [(11, 30, 0.7, 0.8, 0.0), (-13, 25, 5.0, 0.9, 0.0)],      # SR II
-        [(11, 30, 3.0, 0.8, 0.0), (-13, 25, 50.0, 0.9, 0.0)],     # SR III
-        [(11, 30, 3.0, 0.8, 0.0), (13, 25, 50.0, 0.9, 0.0)],      # same charge
-        [(11, 18, 3.0, 0.8, 0.0), (-13, 25, 50.0, 0.9, 0.0)],     # electron below 20 GeV
-        [(11, 30, 3.0, 0.8, 0.2), (-13, 25, 50.0, 0.9, 0.0)],     # electron not isolated (0.2 > 0.12)
-        [(11, 30, 3.0, 0.8, 0.0), (-13, 25, 150.0, 0.9, 0.0)],    # muon beyond 10 cm: vetoed
-        [(11, 30, 0.1, 0.8, 0.0), (-13, 25, 5.0, 0.9, 0.0)],      # below 200 um: no region
-        # a second electron candidate: either one may be the identified one
-        [(11, 30, 3.0, 0.8, 0.0), (11, 22, 0.3, 0.5, 0.0), (-13, 25, 50.0, 0.9, 0.0)],
-    ])
+    reco = _reco(
+        [
+            [(11, 30, 0.3, 0.8, 0.0), (-13, 25, 2.0, 0.9, 0.0)],  # SR I (smaller d0 0.3 mm)
+            [(11, 30, 0.7, 0.8, 0.0), (-13, 25, 5.0, 0.9, 0.0)],  # SR II
+            [(11, 30, 3.0, 0.8, 0.0), (-13, 25, 50.0, 0.9, 0.0)],  # SR III
+            [(11, 30, 3.0, 0.8, 0.0), (13, 25, 50.0, 0.9, 0.0)],  # same charge
+            [(11, 18, 3.0, 0.8, 0.0), (-13, 25, 50.0, 0.9, 0.0)],  # electron below 20 GeV
+            [(11, 30, 3.0, 0.8, 0.2), (-13, 25, 50.0, 0.9, 0.0)],  # electron not isolated (0.2 > 0.12)
+            [(11, 30, 3.0, 0.8, 0.0), (-13, 25, 150.0, 0.9, 0.0)],  # muon beyond 10 cm: vetoed
+            [(11, 30, 0.1, 0.8, 0.0), (-13, 25, 5.0, 0.9, 0.0)],  # below 200 um: no region
+            # a second electron candidate: either one may be the identified one
+            [(11, 30, 3.0, 0.8, 0.0), (11, 22, 0.3, 0.5, 0.0), (-13, 25, 50.0, 0.9, 0.0)],
+        ]
+    )
     s = select(reco, cfg)
     p = 0.8 * 0.9
     assert np.allclose(s.region_prob[:3], [[p, 0, 0], [0, p, 0], [0, 0, p]])
@@ -44,12 +65,14 @@ def test_literal_reading_of_eq_3_1_moves_pairs_beyond_10cm_to_sr_ii():
 
     veto = analysis_config("soft_displaced_emu")
     literal = dataclasses.replace(veto, d0_max_policy="literal")
-    reco = _reco([
-        [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # one lepton beyond 10 cm, the other in SR III
-        [(11, 30, 0.7, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # ... the other in SR II's range
-        [(11, 30, 0.3, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],    # ... the other in SR I's range
-        [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 50.0, 1.0, 0.0)],     # both inside: SR III either way
-    ])
+    reco = _reco(
+        [
+            [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],  # one lepton beyond 10 cm, the other in SR III
+            [(11, 30, 0.7, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],  # ... the other in SR II's range
+            [(11, 30, 0.3, 1.0, 0.0), (-13, 25, 150.0, 1.0, 0.0)],  # ... the other in SR I's range
+            [(11, 30, 3.0, 1.0, 0.0), (-13, 25, 50.0, 1.0, 0.0)],  # both inside: SR III either way
+        ]
+    )
     assert select(reco, veto).region_prob.tolist() == [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 1]]
     assert select(reco, literal).region_prob.tolist() == [[0, 1, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]]
 
@@ -58,8 +81,10 @@ def test_isolation_cone_comes_from_the_card():
     import dataclasses
 
     cfg = analysis_config("soft_displaced_emu")
-    lep = [dict(pdg=11, charge=-1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.5, llp=0),
-           dict(pdg=-13, charge=1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.0, llp=0)]
+    lep = [
+        dict(pdg=11, charge=-1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.5, llp=0),
+        dict(pdg=-13, charge=1, pt=30.0, eta=0.0, phi=0.0, d0=3.0, eff=1.0, iso02=0.0, iso03=0.0, iso04=0.0, llp=0),
+    ]
     reco = RecoEvents(ak.Array([lep]), ak.Array([[]]), np.zeros((1, 2)), np.ones(1), np.arange(1))
     wide = dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, isolation_cone=0.4))
     assert select(reco, cfg).region_prob.sum() == 1.0

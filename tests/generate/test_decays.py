@@ -108,7 +108,9 @@ def test_tau_decays_branching_and_kinematics():
     assert x.mean() == pytest.approx(0.7, abs=0.01)
     # at rest the tau does not fly: vertices at the origin; boosted, it flies beta gamma c tau
     assert np.allclose(vtx[:, :3], 0)
-    boosted = np.column_stack([np.full(n, np.hypot(M_TAU, 10 * M_TAU)), np.zeros(n), np.zeros(n), np.full(n, 10 * M_TAU)])
+    boosted = np.column_stack(
+        [np.full(n, np.hypot(M_TAU, 10 * M_TAU)), np.zeros(n), np.zeros(n), np.full(n, 10 * M_TAU)]
+    )
     _, _, _, _, vtx = decay_taus(rng, boosted, np.zeros((n, 4)))
     assert vtx[:, 2].mean() == pytest.approx(10 * CTAU_TAU, rel=0.03)
 

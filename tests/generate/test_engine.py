@@ -47,8 +47,17 @@ def test_same_seed_same_digest_whatever_the_workers(small_signal):
     fresh1 = generate(req, workers=1, cache=False)
     fresh2 = generate(req, workers=2, cache=False)
     assert fresh1.digest == fresh2.digest == s.digest
-    other = GenerationRequest(req.model, req.parameters, req.events, req.seed + 1, req.oversampling,
-                              req.options, req.shower, req.xsec_source, req.chunk_size)
+    other = GenerationRequest(
+        req.model,
+        req.parameters,
+        req.events,
+        req.seed + 1,
+        req.oversampling,
+        req.options,
+        req.shower,
+        req.xsec_source,
+        req.chunk_size,
+    )
     assert generate(other, cache=False).digest != s.digest
 
 
@@ -78,8 +87,9 @@ def test_bad_requests_are_user_errors():
 
 
 def test_bbbar_filter_keeps_e_mu_events_and_weights():
-    req = GenerationRequest("bbbar", {}, events=5, seed=2, shower=ShowerOptions(mpi=False), chunk_size=100,
-                            options={"filter_pt": 8.0})
+    req = GenerationRequest(
+        "bbbar", {}, events=5, seed=2, shower=ShowerOptions(mpi=False), chunk_size=100, options={"filter_pt": 8.0}
+    )
     s = generate(req, cache=False)
     assert s.meta["events"] >= 5 and s.meta["tried"] % 100 == 0
     lep = s.events.leptons
@@ -96,8 +106,9 @@ def test_a_filter_that_accepts_nothing_stops_with_an_error(monkeypatch):
     import lepreint.generate.engine as engine
 
     monkeypatch.setattr(engine, "MAX_EMPTY_CHUNKS", 2)
-    req = GenerationRequest("bbbar", {}, events=5, seed=2, shower=ShowerOptions(mpi=False), chunk_size=20,
-                            options={"filter_pt": 5000.0})
+    req = GenerationRequest(
+        "bbbar", {}, events=5, seed=2, shower=ShowerOptions(mpi=False), chunk_size=20, options={"filter_pt": 5000.0}
+    )
     with pytest.raises(LepreintError, match="accepted none of 40 events"):
         generate(req, cache=False)
 

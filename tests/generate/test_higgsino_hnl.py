@@ -29,8 +29,11 @@ def test_higgsino_branching_ratios_sum_to_one(dm, w_br):
 def test_higgsino_cross_section_is_the_sum_of_the_tables():
     for ecm, sqrt_s in ((13000.0, 13.0), (13600.0, 13.6)):
         total, src = higgsino.cross_section({"mc": 150.0, "dm": 1.0}, ecm)
-        parts = xsec("higgsino-c1c1", 150, sqrt_s).xsec_fb + 2 * xsec("higgsino-nc1", 150, sqrt_s).xsec_fb + \
-            xsec("higgsino-n1n2", 150, sqrt_s).xsec_fb
+        parts = (
+            xsec("higgsino-c1c1", 150, sqrt_s).xsec_fb
+            + 2 * xsec("higgsino-nc1", 150, sqrt_s).xsec_fb
+            + xsec("higgsino-n1n2", 150, sqrt_s).xsec_fb
+        )
         assert total == pytest.approx(parts, rel=1e-12) and "higgsino-n1n2" in src
 
 
@@ -42,15 +45,20 @@ def test_higgsino_lifetimes():
     c1, n1 = higgsino.lifetimes({"mc": 150.0, "dm": 0.5}, higgsino.DEFAULT_OPTIONS)
     c2, n2 = higgsino.lifetimes({"mc": 150.0, "dm": 1.0}, higgsino.DEFAULT_OPTIONS)
     assert c1 > n1 and c2 > n2 and c1 / c2 > 10
-    given = higgsino.lifetimes({"mc": 150.0, "dm": 1.0, "ctau": 50.0}, {**higgsino.DEFAULT_OPTIONS, "lifetime": "given"})
+    given = higgsino.lifetimes(
+        {"mc": 150.0, "dm": 1.0, "ctau": 50.0}, {**higgsino.DEFAULT_OPTIONS, "lifetime": "given"}
+    )
     assert given[0] == 50.0 and given[1] == pytest.approx(50.0 * n2 / c2)
     with pytest.raises(LepreintError, match="pion"):
         higgsino.check_parameters({"mc": 150.0, "dm": 0.1})
 
 
 def test_higgsino_events():
-    s = generate(GenerationRequest("higgsino", {"mc": 150.0, "dm": 15.0}, 300, 3, 5, {}, ShowerOptions(mpi=False),
-                                   chunk_size=300))
+    s = generate(
+        GenerationRequest(
+            "higgsino", {"mc": 150.0, "dm": 15.0}, 300, 3, 5, {}, ShowerOptions(mpi=False), chunk_size=300
+        )
+    )
     ev = s.events
     pdg = _flat(ev.llps, "pdg")
     assert set(np.abs(pdg)) == {1000024, 1000023}  # chi1+- and chi2^0 both decayed by lepreint
@@ -80,7 +88,8 @@ def test_hnl_ctau_scales_as_one_over_u2_m5():
     assert hnl.ctau(10, 1e-5) == pytest.approx(hnl.ctau(10, 1e-6) / 10, rel=1e-12)
     # at fixed a(m): c tau m^5 a(m) is constant
     assert hnl.ctau(10, 1e-6) * 10**5 * hnl.width_factor(10) == pytest.approx(
-        hnl.ctau(20, 1e-6) * 20**5 * hnl.width_factor(20), rel=1e-12)
+        hnl.ctau(20, 1e-6) * 20**5 * hnl.width_factor(20), rel=1e-12
+    )
     assert hnl.ctau(10, 1e-6, majorana=False) == pytest.approx(2 * hnl.ctau(10, 1e-6))
 
 
@@ -98,7 +107,9 @@ def test_hnl_channel_sum_reproduces_the_total_width():
     from lepreint.constants import SIN2_THETA_W as s2
 
     units = 1 + (1 + 4 * s2 + 8 * s2**2) / 4 + 1 + 2 * (1 - 4 * s2 + 8 * s2**2) / 4 + 3 * 0.94847 + 3 + 1
-    units += 3 * sum((t - q * s2) ** 2 + (q * s2) ** 2 for q, t in ((2 / 3, .5), (-1 / 3, -.5), (-1 / 3, -.5), (2 / 3, .5)))
+    units += 3 * sum(
+        (t - q * s2) ** 2 + (q * s2) ** 2 for q, t in ((2 / 3, 0.5), (-1 / 3, -0.5), (-1 / 3, -0.5), (2 / 3, 0.5))
+    )
     assert units == pytest.approx(hnl.width_factor(10.0), rel=0.10)  # Majorana: 2 x units / 192 = units / 96
     assert math.isfinite(units)
 
@@ -112,8 +123,18 @@ def test_hnl_cross_section():
 
 
 def test_hnl_events():
-    s = generate(GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, 300, 2, 10, {"mixing": {"e": 1, "mu": 1}},
-                                   ShowerOptions(mpi=False), chunk_size=300))
+    s = generate(
+        GenerationRequest(
+            "hnl",
+            {"mN": 10.0, "U2": 1e-6},
+            300,
+            2,
+            10,
+            {"mixing": {"e": 1, "mu": 1}},
+            ShowerOptions(mpi=False),
+            chunk_size=300,
+        )
+    )
     ev = s.events
     assert set(np.abs(_flat(ev.llps, "pdg"))) == {9900012}
     assert np.allclose(_flat(ev.llps, "mass"), 10.0)

@@ -22,8 +22,9 @@ def _row(p):
     return (p.id(), p.px(), p.py(), p.pz(), p.e())
 
 
-def write_pythia_hepmc(path, setup, events: int, seed: int = 7, shower: ShowerOptions | None = None,
-                       llp_ids=frozenset({1000024})) -> dict:
+def write_pythia_hepmc(
+    path, setup, events: int, seed: int = 7, shower: ShowerOptions | None = None, llp_ids=frozenset({1000024})
+) -> dict:
     run = PythiaRun(setup, shower or ShowerOptions(mpi=False), seed)
     py = run.py
     truth = {"leptons": [], "llps": []}

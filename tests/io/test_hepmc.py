@@ -21,14 +21,23 @@ def _assert_same_rows(a, b, rtol=1e-9, atol=1e-9):
                 y = ak.to_numpy(ak.flatten(b[f][g])).astype(float)
                 assert np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True), f"{f}.{g}"
         else:
-            assert np.allclose(ak.to_numpy(a[f]).astype(float), ak.to_numpy(b[f]).astype(float), rtol=rtol, atol=atol), f
+            assert np.allclose(
+                ak.to_numpy(a[f]).astype(float), ak.to_numpy(b[f]).astype(float), rtol=rtol, atol=atol
+            ), f
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     d = tmp_path_factory.mktemp("hepmc")
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=40, seed=4, oversampling=3,
-                            options={"decays": "eq2.16"}, shower=ShowerOptions(mpi=False))
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": 10.0},
+        events=40,
+        seed=4,
+        oversampling=3,
+        options={"decays": "eq2.16"},
+        shower=ShowerOptions(mpi=False),
+    )
     gev_mm = generate(req, cache=False, hepmc=d / "s.hepmc3")
     generate(req, cache=False, hepmc=d / "s_mev_cm.hepmc3", hepmc_options={"momentum_unit": "MEV", "length_unit": "CM"})
     return d, gev_mm
@@ -61,8 +70,9 @@ def test_gzip_is_read_transparently(written, tmp_path):
 
 
 def test_bbbar_round_trip_keeps_displaced_lepton_vertices(tmp_path):
-    req = GenerationRequest("bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100,
-                            options={"filter_pt": 8.0})
+    req = GenerationRequest(
+        "bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100, options={"filter_pt": 8.0}
+    )
     s = generate(req, cache=False, hepmc=tmp_path / "bb.hepmc3")
     back, _ = read_hepmc(tmp_path / "bb.hepmc3")
     _assert_same_rows(s.events, back.events)
@@ -110,8 +120,9 @@ def test_not_a_hepmc_file(tmp_path):
 def test_stand_in_mothers_are_never_llps(tmp_path):
     # b-bbar leptons come from displaced vertices whose mothers lepreint writes as status-11 stand-ins;
     # even the 'displaced' LLP rule must not pick them up
-    req = GenerationRequest("bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100,
-                            options={"filter_pt": 8.0})
+    req = GenerationRequest(
+        "bbbar", {}, events=3, seed=5, shower=ShowerOptions(mpi=False), chunk_size=100, options={"filter_pt": 8.0}
+    )
     s = generate(req, cache=False, hepmc=tmp_path / "bb.hepmc3")
     back, _ = read_hepmc(tmp_path / "bb.hepmc3", displaced_mm=0.001)
     _assert_same_rows(s.events, back.events)
@@ -127,15 +138,25 @@ def test_empty_file_and_event_without_vertices(tmp_path):
     sample, stats = read_hepmc(empty)
     assert stats.events == 0 and not stats.truncated
     novtx = tmp_path / "novtx.hepmc3"
-    _write(novtx, "E 0 0 2\nU GEV MM\nP 1 0 13 3.0 4.0 0.0 5.0011 0.1057 1\nP 2 0 -11 -3.0 -4.0 1.0 5.1 0.0005 1\n"
-                  "HepMC::Asciiv3-END_EVENT_LISTING\n")
+    _write(
+        novtx,
+        "E 0 0 2\nU GEV MM\nP 1 0 13 3.0 4.0 0.0 5.0011 0.1057 1\nP 2 0 -11 -3.0 -4.0 1.0 5.1 0.0005 1\n"
+        "HepMC::Asciiv3-END_EVENT_LISTING\n",
+    )
     sample, stats = read_hepmc(novtx)
     assert stats.events == 1 and len(sample.events.leptons[0]) == 2
 
 
 def test_writer_carries_the_cross_section_and_can_write_one_copy_per_event(tmp_path):
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=30, seed=4, oversampling=3,
-                            options={"decays": "leptonic"}, shower=ShowerOptions(mpi=False))
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": 10.0},
+        events=30,
+        seed=4,
+        oversampling=3,
+        options={"decays": "leptonic"},
+        shower=ShowerOptions(mpi=False),
+    )
     s = generate(req, cache=False, hepmc=tmp_path / "one.hepmc3", hepmc_options={"copies": "one"})
     back, stats = read_hepmc(tmp_path / "one.hepmc3")
     assert stats.events == 30 and back.meta["oversampling"] == 1
@@ -148,8 +169,16 @@ def test_writer_carries_the_cross_section_and_can_write_one_copy_per_event(tmp_p
 
 
 def test_pythias_running_cross_section_is_written_when_it_is_the_source(tmp_path):
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=20, seed=4, oversampling=2,
-                            options={"decays": "leptonic"}, shower=ShowerOptions(mpi=False), xsec_source="pythia")
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": 10.0},
+        events=20,
+        seed=4,
+        oversampling=2,
+        options={"decays": "leptonic"},
+        shower=ShowerOptions(mpi=False),
+        xsec_source="pythia",
+    )
     s = generate(req, cache=False, hepmc=tmp_path / "py.hepmc3")
     back, _ = read_hepmc(tmp_path / "py.hepmc3")
     assert back.meta["xsec_fb"] == pytest.approx(s.meta["xsec_fb"], rel=1e-6)

@@ -9,11 +9,10 @@ import awkward as ak
 import numpy as np
 import pyhepmc
 import pytest
+from pythia_to_hepmc import write_pythia_hepmc
 
 from lepreint.io.hepmc import read_hepmc
 from lepreint.models import coscattering
-
-from pythia_to_hepmc import write_pythia_hepmc
 
 CTAU_MM = 50.0
 
@@ -22,8 +21,9 @@ CTAU_MM = 50.0
 def pythia_file(tmp_path_factory):
     """Chargino pairs, m = 300 / 275 GeV, the chargino decayed by Pythia (c tau = 50 mm, e and mu)."""
     path = tmp_path_factory.mktemp("pythia") / "charginos.hepmc3"
-    setup = coscattering.pythia_setup({"mc": 300.0, "dm": 25.0, "ctau": CTAU_MM},
-                                      {"decayer": "pythia", "decays": "leptonic"})
+    setup = coscattering.pythia_setup(
+        {"mc": 300.0, "dm": 25.0, "ctau": CTAU_MM}, {"decayer": "pythia", "decays": "leptonic"}
+    )
     truth = write_pythia_hepmc(path, setup, events=1000, seed=7)
     sample, stats = read_hepmc(path)
     return path, truth, sample, stats
@@ -82,7 +82,9 @@ def test_llps_carry_pythias_proper_decay_lengths(pythia_file):
     ev = sample.events
     for e in range(len(ev)):
         llps = ev.llps[e]
-        ours = np.column_stack([ak.to_numpy(llps[c]).astype(float) for c in ("pdg", "px", "py", "pz", "dx", "dy", "dz", "ctau")])
+        ours = np.column_stack(
+            [ak.to_numpy(llps[c]).astype(float) for c in ("pdg", "px", "py", "pz", "dx", "dy", "dz", "ctau")]
+        )
         t = truth["llps"][e]
         assert len(ours) == len(t) == 2
         j = _match(ours, t)

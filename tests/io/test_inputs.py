@@ -11,8 +11,15 @@ from lepreint.io.inputs import load_input, sample_id
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     d = tmp_path_factory.mktemp("inputs")
-    req = GenerationRequest("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, events=30, seed=9, oversampling=2,
-                            options={"decays": "leptonic"}, shower=ShowerOptions(mpi=False))
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 220, "dm": 20, "ctau": 10.0},
+        events=30,
+        seed=9,
+        oversampling=2,
+        options={"decays": "leptonic"},
+        shower=ShowerOptions(mpi=False),
+    )
     return generate(req, hepmc=d / "s.hepmc3"), generate(req), d / "s.hepmc3"
 
 
@@ -33,8 +40,11 @@ def test_a_hepmc_file_is_read_once_and_a_changed_file_is_read_again(generated, t
     other.write_bytes(copy.read_bytes())
     assert load_input(other)[1]["cache_hit"]
     text = copy.read_text()
-    copy.write_text(text.replace("E 0 ", "E 0 ", 1).replace("HepMC::Asciiv3-END_EVENT_LISTING",
-                                                             "HepMC::Asciiv3-END_EVENT_LISTING\n"))
+    copy.write_text(
+        text.replace("E 0 ", "E 0 ", 1).replace(
+            "HepMC::Asciiv3-END_EVENT_LISTING", "HepMC::Asciiv3-END_EVENT_LISTING\n"
+        )
+    )
     assert not load_input(copy)[1]["cache_hit"]
 
 
