@@ -48,10 +48,13 @@ KINDS = ("analysis", "model", "benchmarks", "detector", "scan")
 _KIND_DIRS = {
     "analysis": "analyses",
     "model": "models",
-    "benchmarks": "../benchmarks",
+    "benchmarks": "benchmarks",
     "detector": "detector",
-    "scan": ("scans", "../benchmarks"),
+    "scan": "scans",
 }
+#: the cards that ship with lepreint (inside the package, so that an installed lepreint finds them; the
+#: repository's top-level ``cards/`` is a link to this folder)
+BUILTIN_CARDS = Path(__file__).resolve().parent / "data" / "cards"
 
 
 class InvalidCard(LepreintError):
@@ -174,11 +177,17 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
+def _named(name: Path, kind: str) -> bool:
+    """Whether a card of this kind is called ``name`` (in ``$LEPREINT_CARDS`` or among the shipped ones)."""
+    roots = [Path(os.environ["LEPREINT_CARDS"])] if os.environ.get("LEPREINT_CARDS") else []
+    return any((r / _KIND_DIRS[kind] / f"{name}.yaml").exists() for r in [*roots, BUILTIN_CARDS])
+
+
 def find_card(name: str | os.PathLike, kind: str) -> Path:
     """Resolve a card given as a path or as a bare name (``soft_displaced_emu``).
 
-    Bare names are looked up in ``$LEPREINT_CARDS/<kind dir>/`` and then in the ``cards/``
-    folder of the lepreint source tree.
+    Bare names are looked up in ``$LEPREINT_CARDS/<kind dir>/`` and then among the cards that ship with
+    lepreint (``BUILTIN_CARDS``: ``analyses/``, ``detector/``, ``models/``, ``scans/``, ``benchmarks/``).
     """
     p = Path(name)
     if p.suffix in (".yaml", ".yml") or p.exists():
@@ -186,7 +195,7 @@ def find_card(name: str | os.PathLike, kind: str) -> Path:
     roots = []
     if os.environ.get("LEPREINT_CARDS"):
         roots.append(Path(os.environ["LEPREINT_CARDS"]))
-    roots.append(Path(__file__).resolve().parent.parent / "cards")
+    roots.append(BUILTIN_CARDS)
     dirs = _KIND_DIRS[kind] if isinstance(_KIND_DIRS[kind], tuple) else (_KIND_DIRS[kind],)
     for root in roots:
         for d in dirs:
@@ -205,8 +214,15 @@ def find_card(name: str | os.PathLike, kind: str) -> Path:
 
 
 def load_card(path: str | os.PathLike, kind: str | None = None) -> Card:
-    """Load and fully validate a card.  ``kind`` (optional) is the kind the caller needs."""
+    """Load and fully validate a card: a path, or the bare name of a shipped or ``$LEPREINT_CARDS`` card
+    (``soft_displaced_emu``), as on the command line.  ``kind`` (optional) is the kind the caller needs."""
     path = Path(path)
+    if not path.exists() and path.suffix not in (".yaml", ".yml") and path.name == str(path):
+        for k in (kind,) if kind else KINDS:
+            found = find_card(path, k) if _named(path, k) else None
+            if found is not None:
+                path = found
+                break
     data = _read_yaml(path)
     if "version" not in data:
         raise InvalidCard(path, "version", "missing required field (this lepreint reads version: 1)")

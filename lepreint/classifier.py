@@ -198,7 +198,10 @@ def train(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    import keras
+    from .extras import require
+
+    require("tensorflow", "train", "training the network")
+    keras = require("keras", "train", "training the network")
     import tensorflow as tf
     from scipy.stats import ks_2samp
 

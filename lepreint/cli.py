@@ -738,7 +738,10 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
         train,
         training_samples,
     )
+    from .extras import require
 
+    require("tensorflow", "train", "training the network")  # before minutes of generation, not after
+    require("keras", "train", "training the network")
     sig, bkg = training_samples(workers)
     clf = train(sig, bkg, TrainingConfig(seed=seed, epochs=epochs, background_weights=background_weights))
     calibrate(clf, calibration_sample(workers)).save(output, clf.keras_model)

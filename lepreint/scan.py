@@ -483,6 +483,9 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
 def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
     """One task per (m_c, dm) on a Dask cluster: ``tcp://host:port`` or ``local:N`` (a LocalCluster of N
     single-threaded worker processes).  Each task generates with one process (no pools inside workers)."""
+    from .extras import require
+
+    require("dask.distributed", "dask", "a scan on Dask")
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -650,14 +653,19 @@ def run_scan(
             plot_scan(rows, cfg.lumi, out)
         else:
             plot_plane(rows, cfg.lumi, out, cfg.model)
-        export_hepdata(
-            rows,
-            cfg.lumi,
-            out,
-            f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
-            f"{f'NN >= {cfg.nn_cut:g}' if cfg.classifier else 'cut-based'}",
-            cfg.model,
-        )
+        from .extras import available
+
+        if available("hepdata_lib"):
+            export_hepdata(
+                rows,
+                cfg.lumi,
+                out,
+                f"lepreint scan: model {cfg.model}, analysis {cfg.analysis}, "
+                f"{f'NN >= {cfg.nn_cut:g}' if cfg.classifier else 'cut-based'}",
+                cfg.model,
+            )
+        elif log is not None:
+            log("HEPData tables not written: pip install 'lepreint[hepdata]'")
     return rows
 
 

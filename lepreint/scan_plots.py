@@ -68,14 +68,23 @@ def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> 
     return out
 
 
+def _style(plt) -> None:
+    """The CMS style of mplhep when the ``plots`` extra is installed, matplotlib's own otherwise."""
+    from .extras import available
+
+    if available("mplhep"):
+        import mplhep
+
+        plt.style.use(mplhep.style.CMS)
+
+
 def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import mplhep
 
-    plt.style.use(mplhep.style.CMS)
+    _style(plt)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -161,9 +170,8 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import mplhep
 
-    plt.style.use(mplhep.style.CMS)
+    _style(plt)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (_, xl, xscale), (_, yl, yscale) = PLANE_AXES[model]
