@@ -71,7 +71,7 @@ def main_job(
         mpi=mpi,
         classifier=True,
     )
-    rows = run_scan(cfg, output, workers, progress=progress)
+    rows = run_scan(cfg, output, workers, progress=progress, overwrite=True)  # the demo folder holds the last demo
     result = {
         "output": output,
         "point": "(m_c, dm) = (220, 20) GeV",

@@ -79,6 +79,13 @@ def test_demo_and_a_scan_run_from_the_wheel(installed):
     assert p.returncode == 0, p.stderr
     demo = json.loads(p.stdout)
     assert len(demo["rows"]) == 30 and (work / "demo_output" / "r95_vs_ctau.png").exists()
+    # the same events and numbers as from the source tree before any of the restructuring
+    from test_regression import DEMO_2000_DIGEST, DEMO_2000_EXCLUDED
+
+    assert {r["sample_digest"] for r in demo["rows"]} == {DEMO_2000_DIGEST}
+    for lumi, (lo, hi) in DEMO_2000_EXCLUDED.items():
+        assert demo["excluded"][lumi]["ctau_min_mm"] == pytest.approx(lo, rel=1e-9)
+        assert demo["excluded"][lumi]["ctau_max_mm"] == pytest.approx(hi, rel=1e-9)
     p = run("lepreint", "scan", "--mc", "220", "--dm", "20", "--ctau", "1mm:1m:log5", "--events", "2000", "--json")
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
