@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format lepreint tests benchmarks validation
 
 validate: $(STAMP)
-	$(BIN)/lepreint validate --output validation/report
+	$(BIN)/python -m validation --output validation/report
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow benchmarks/perf || test $$? -eq 5

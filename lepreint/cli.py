@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from . import units
-from ._version import __version__
-from .background import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
-from .errors import LepreintError
+from lepreint import units
+from lepreint._version import __version__
+from lepreint.errors import LepreintError
+from lepreint.stats.heavy_flavour import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
 
 __all__ = ["main"]
 
@@ -133,7 +133,7 @@ def cli():
 def check(cards, as_json):
     """Validate CARDS (any kind; read from their `kind:` field) with the checks of the command that uses each
     (a model card as `generate` would, a scan card as `scan` would), and print what was found."""
-    from .check import check_card
+    from lepreint.config.check import check_card
 
     found, bad = [], 0
     for c in cards:
@@ -247,7 +247,7 @@ def _limit_table(p):
 @_user_errors
 def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
     """Q, R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength."""
-    from .stats import limit
+    from lepreint.stats.limits import limit
 
     s, b = _floats(signal, "--signal"), _floats(bkg, "--background")
     n = None if observed is None else _floats(observed, "--observed")
@@ -280,7 +280,7 @@ def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
 @_user_errors
 def xsec_cmd(process, mass, sqrt_s, source, as_json):
     """Production cross section (fb) from the LHC SUSY WG tables or the paper's quoted values."""
-    from .xsec import xsec
+    from lepreint.models.xsec import xsec
 
     # a bare --sqrt-s is in TeV (13, 13.6); a value with a unit was converted to GeV
     tev = sqrt_s / 1000.0 if sqrt_s > 100 else sqrt_s
@@ -443,7 +443,7 @@ def generate_cmd(
     """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
-    from .generate.engine import build_request, generate
+    from lepreint.events.generation.engine import build_request, generate
 
     _kept(
         "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
@@ -575,9 +575,9 @@ def simulate_cmd(
     """Detector + selection + yields for a sample (folder or id) or a HepMC3 file: S per signal region.
 
     A HepMC3 file is read once and cached (keyed by its content): a second run costs a parquet read."""
-    from .analysis.yields import signal_yields
-    from .detector.simulate import Detector
-    from .io.inputs import load_input, parse_llp_ids
+    from lepreint.analysis.yields import signal_yields
+    from lepreint.detector.simulate import Detector
+    from lepreint.events.inputs import load_input, parse_llp_ids
 
     if not 0 < nn_cut < 1:
         raise LepreintError(f"--nn-cut: need 0 < cut < 1, got {nn_cut:g}")
@@ -598,10 +598,10 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
     """S and B after NN >= cut, and R95 of the three regions combined (at ``lumi`` and the paper's three)."""
     import dataclasses
 
-    from .analysis.projection import LUMIS, analysis_background, nn_signal, projection
-    from .cards import analysis_config
-    from .classifier import load_classifier, stored_background_efficiency
-    from .stats import r95
+    from lepreint.analysis.projection import LUMIS, analysis_background, nn_signal, projection
+    from lepreint.classifier.network import load_classifier, stored_background_efficiency
+    from lepreint.config.cards import analysis_config
+    from lepreint.stats.limits import r95
 
     clf = load_classifier(model_path)
     cfg = dataclasses.replace(analysis_config(analysis), luminosity=lumi)
@@ -668,10 +668,10 @@ def yields_cmd(
         "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
         "command to continue from them"
     )
-    from .analysis.yields import benchmark_request, signal_yields
-    from .detector.simulate import Detector
-    from .generate.engine import generate
-    from .generate.pythia import ShowerOptions
+    from lepreint.analysis.yields import benchmark_request, signal_yields
+    from lepreint.detector.simulate import Detector
+    from lepreint.events.generation.engine import generate
+    from lepreint.events.generation.pythia import ShowerOptions
 
     req = benchmark_request(bid, events, seed, oversampling, ShowerOptions(mpi=not no_mpi), br_reading=br_reading)
     progress = not as_json and sys.stderr.isatty()
@@ -701,7 +701,7 @@ def yields_cmd(
 def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
     """Summarise a sample (its folder, events.parquet or id) or a HepMC3 file (.hepmc3, .hepmc, .gz): events, LLPs
     per PDG id with their mean proper decay length, leptons per flavour, the cross section and its source."""
-    from .io.inputs import load_input, parse_llp_ids, sample_id
+    from lepreint.events.inputs import load_input, parse_llp_ids, sample_id
 
     sample, info = load_input(path, llp_ids=parse_llp_ids(llp_ids), displaced_mm=displaced, skip_bad=skip_bad_events)
     summary = sample.summary()
@@ -730,7 +730,7 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 @_user_errors
 def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     """Train the network of Sec. 4.2 on benchmark 1 against heavy flavour (the shipped model is --seed 1)."""
-    from .classifier import (
+    from lepreint.classifier.network import (
         TrainingConfig,
         calibrate,
         calibration_sample,
@@ -738,7 +738,7 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
         train,
         training_samples,
     )
-    from .extras import require
+    from lepreint.extras import require
 
     require("tensorflow", "train", "training the network")  # before minutes of generation, not after
     require("keras", "train", "training the network")
@@ -847,7 +847,7 @@ def scan_cmd(
 ):
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices."""
-    from .scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
+    from lepreint.results.scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
 
     _kept(
         f"finished points are kept in {output}/points and the finished chunks of a running generation in the cache: "
@@ -949,36 +949,6 @@ def _mixing(text: str) -> dict:
     return out
 
 
-@cli.command("validate")
-@click.option("--output", default="validation/report", show_default=True, help="report folder")
-@click.option("--reference", default=None, help="folder of reference YAML files (default: validation/reference)")
-@click.option("--only", default=None, help="only ids starting with this prefix")
-@click.option("--quick", is_flag=True, help="skip the records that need generated events (minutes of CPU)")
-@click.option("--json", "as_json", is_flag=True, help="print the records as JSON")
-@_user_errors
-def validate_cmd(output, reference, only, quick, as_json):
-    """Compare lepreint with the paper's published numbers; write report.json and report.md.
-
-    Records that need events (closure of the decays, the b-bbar fit, ...) generate them once and
-    reuse the cache ($LEPREINT_CACHE) afterwards."""
-    from .validation import unexplained_failures, validate
-
-    records = validate(output, reference, only, quick)
-    bad = unexplained_failures(records)
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in records], sort_keys=True, indent=1))
-    else:
-        n_pass = sum(r.passed is True for r in records)
-        n_known = sum(r.passed is False and bool(r.known_discrepancy) for r in records)
-        click.echo(
-            f"{len(records)} records: {n_pass} pass, {n_known} known and explained discrepancies, "
-            f"{len(bad)} unexplained failures; report in {output}/report.md"
-        )
-        for r in bad:
-            click.echo(f"FAIL {r.id}: paper {r.paper}, ours {r.ours} ({r.note})")
-    sys.exit(1 if bad else 0)
-
-
 # --------------------------------------------------------------------------- demo
 
 
@@ -993,7 +963,7 @@ def validate_cmd(output, reference, only, quick, as_json):
 def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     """The main job: R95 versus c tau for (m_c, dm) = (220, 20) GeV at 140 and 300 /fb, with the shipped
     network, from events generated here (a table and a plot in --output)."""
-    from .demo import demo, main_job
+    from lepreint.results.demo import demo, main_job
 
     _kept(
         "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "

@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-from .errors import LepreintError
+from lepreint.errors import LepreintError
 
 __all__ = ["available", "require"]
 

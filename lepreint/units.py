@@ -13,7 +13,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from .errors import LepreintError
+from lepreint.errors import LepreintError
 
 __all__ = ["DIMENSIONS", "UnitError", "to_internal", "describe"]
 

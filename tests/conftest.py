@@ -7,6 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+# the validation package lives beside lepreint in the repository, not inside it
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture
@@ -38,8 +41,8 @@ def _private_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_signal():
     """(220, 20, 1 cm), 200 events, K = 25, no multiple interactions (fast), with taus (Eq. 2.16 decays)."""
-    from lepreint.generate.engine import GenerationRequest, generate
-    from lepreint.generate.pythia import ShowerOptions
+    from lepreint.events.generation.engine import GenerationRequest, generate
+    from lepreint.events.generation.pythia import ShowerOptions
 
     req = GenerationRequest(
         "coscattering",

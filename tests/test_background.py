@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lepreint.background import (
+from lepreint.stats.heavy_flavour import (
     EQ34_COUNTS,
     EQ37_ELECTRON,
     TABLE2,

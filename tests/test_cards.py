@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lepreint.cards import InvalidCard, analysis_config, benchmarks, find_card, load_card
+from lepreint.config.cards import InvalidCard, analysis_config, benchmarks, find_card, load_card
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (ROOT / "cards/analyses/soft_displaced_emu.yaml").read_text()

@@ -4,7 +4,7 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from lepreint.events import (
+from lepreint.events.slim import (
     Ragged,
     SampleError,
     cluster_jets,

@@ -4,10 +4,10 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from lepreint.events import Sample
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
-from lepreint.lifetime import LifetimeError, expectation, resample
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.lifetime import LifetimeError, expectation, resample
+from lepreint.events.slim import Sample
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,14 @@ import yaml
 
 from lepreint.analysis.projection import nn_signal
 from lepreint.analysis.yields import signal_yields
-from lepreint.cards import analysis_config, find_card
-from lepreint.classifier import load_classifier
+from lepreint.classifier.network import load_classifier
+from lepreint.config.cards import analysis_config, find_card
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
-from lepreint.lifetime import LifetimeError, resample
-from lepreint.lifetime_scan import LifetimeScan
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.lifetime import LifetimeError, resample
+from lepreint.results.fast_scan import LifetimeScan
 
 CTAUS = (0.3, 10.0, 250.0, 3000.0)
 
@@ -89,7 +89,7 @@ def _with_third_muons(sample):
     decay vertex: whether that jet enters the features then depends on c tau."""
     import awkward as ak
 
-    from lepreint.events import Sample
+    from lepreint.events.slim import Sample
 
     ev = sample.events
     ok = (ak.num(ev.jets) > 0) & (ak.num(ev.llps) > 0) & (ak.num(ev.leptons) > 0)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_sample_digests_are_unchanged(request_, digest):
 
 
 def test_the_quick_validation_records_equal_the_committed_report(tmp_path):
-    from lepreint.validation import validate
+    from validation import validate
 
     committed = {r["id"]: r for r in json.loads((ROOT / "validation/report/report.json").read_text())}
     records = validate(tmp_path / "report", quick=True)

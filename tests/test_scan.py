@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
-from lepreint.scan import ScanConfig, parse_axis, run_scan
+from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +75,7 @@ def _small(**kw):
     ],
 )
 def test_a_rerun_with_other_options_refuses_or_gives_the_clean_answer(tmp_path, change):
-    from lepreint.scan import ScanFolderError
+    from lepreint.results.scan import ScanFolderError
 
     first = run_scan(_small(), tmp_path / "s", workers=1, plots=False)
     with pytest.raises(ScanFolderError, match=r"holds a different scan \(.*--overwrite"):
@@ -99,7 +99,7 @@ def test_failed_points_are_recomputed_and_a_grid_can_be_extended(tmp_path):
 
 
 def test_a_folder_from_an_older_scan_without_identity_is_refused(tmp_path):
-    from lepreint.scan import ScanFolderError
+    from lepreint.results.scan import ScanFolderError
 
     (tmp_path / "s" / "points").mkdir(parents=True)
     (tmp_path / "s" / "points" / "mc220_dm20_ctau1mm.json").write_text('{"status": "ok", "R95@140": 17.4}')
@@ -152,7 +152,7 @@ def test_kill_9_then_restart_gives_the_same_table(tmp_path):
 
 
 def test_mass_reach_and_exclusion_plots(tmp_path):
-    from lepreint.scan_plots import excluded_range, mass_reach
+    from lepreint.results.plots import excluded_range, mass_reach
 
     rows = [
         {"mc": mc, "dm": 20.0, "ctau_mm": c, "status": "ok", "R95@140": r}
@@ -164,7 +164,7 @@ def test_mass_reach_and_exclusion_plots(tmp_path):
     assert mass_reach(rows, 140.0, scale_to=140.0 * 4)[20.0] == 400.0  # all excluded: the largest scanned
     lo, hi, best = excluded_range(np.array([1.0, 10.0, 100.0]), np.array([0.8, 8.0, 0.8]))
     assert 1 < lo < 10 < hi < 100 and best == 10.0
-    from lepreint.scan_plots import plot_scan
+    from lepreint.results.plots import plot_scan
 
     names = {p.name for p in plot_scan(rows, [140.0], tmp_path)}
     assert {"r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_dm20_lumi140.png"} <= names
@@ -196,7 +196,7 @@ def test_points_in_parallel_give_the_same_table(tmp_path):
 
 def test_backgrounds_and_observed_counts_of_the_cms_searches():
     from lepreint.analysis.projection import analysis_background, observed_counts
-    from lepreint.cards import analysis_config
+    from lepreint.config.cards import analysis_config
 
     # the 8 TeV search's own background estimates, scaled with the luminosity
     assert analysis_background("cms_8tev_emu") == pytest.approx([18.0, 1.01, 0.051])
@@ -235,7 +235,7 @@ def test_8tev_scan_with_observed_counts(tmp_path):
     rows = run_scan(cfg, tmp_path / "s", workers=1, plots=False)
     assert all(r["status"] == "ok" for r in rows), rows
     r = rows[1]
-    from lepreint.stats import r95
+    from lepreint.stats.limits import r95
 
     S = [r[f"S_{i}@19.7"] for i in (1, 2, 3)]
     assert sum(S) > 0 and r["R95@19.7"] == pytest.approx(r95(S, [18.0, 1.01, 0.051], [19, 0, 0]))
@@ -244,7 +244,7 @@ def test_8tev_scan_with_observed_counts(tmp_path):
 
 
 def test_scan_cards():
-    from lepreint.cards import InvalidCard
+    from lepreint.config.cards import InvalidCard
 
     grid = ScanConfig.from_card("coscattering_grid")
     assert (len(grid.mc), len(grid.dm), len(grid.ctau)) == (6, 3, 30) and grid.lumi == [140.0, 300.0]

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from lepreint.stats import StatsError, cls_upper_limit, limit, q_statistic, r95
+from lepreint.stats.limits import StatsError, cls_upper_limit, limit, q_statistic, r95
 
 
 def test_acceptance_r95_of_benchmark4():

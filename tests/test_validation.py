@@ -3,7 +3,7 @@ explained discrepancy of the paper itself."""
 
 import json
 
-from lepreint.validation import unexplained_failures, validate
+from validation import unexplained_failures, validate
 
 
 def test_quick_validation(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from lepreint.xsec import XsecError, table_range, xsec
+from lepreint.models.xsec import XsecError, table_range, xsec
 
 
 def test_table_node_exact():

@@ -7,8 +7,9 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.validation_events import BBBAR_EVENTS, BBBAR_SEED, os_emu
+from lepreint.classifier.network import BBBAR_EVENTS, BBBAR_SEED
+from lepreint.events.generation.engine import GenerationRequest, generate
+from validation.events import os_emu
 
 
 @pytest.mark.slow

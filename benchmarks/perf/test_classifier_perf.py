@@ -5,8 +5,8 @@ import time
 import pytest
 
 from lepreint.analysis.projection import nn_signal
-from lepreint.classifier import load_classifier
-from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.classifier.network import load_classifier
+from lepreint.events.generation.engine import GenerationRequest, generate
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from lepreint.generate.decays import decay_llps
+from lepreint.events.generation.decays import decay_llps
 
 
 @pytest.mark.slow

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from lepreint.analysis.selection import select
-from lepreint.cards import analysis_config
+from lepreint.config.cards import analysis_config
 from lepreint.detector.simulate import Detector
-from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.events.generation.engine import GenerationRequest, generate
 
 
 @pytest.mark.slow

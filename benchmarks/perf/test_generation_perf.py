@@ -16,8 +16,8 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from lepreint.generate.closure import emu_pass
-from lepreint.generate.engine import GenerationRequest, generate
+from lepreint.events.generation.closure import emu_pass
+from lepreint.events.generation.engine import GenerationRequest, generate
 
 POINT = {"mc": 220.0, "dm": 20.0, "ctau": 10.0}
 

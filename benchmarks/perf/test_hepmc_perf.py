@@ -6,8 +6,8 @@ import time
 import pyhepmc
 import pytest
 
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.io.hepmc import read_hepmc
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.hepmc import read_hepmc
 
 
 @pytest.mark.slow

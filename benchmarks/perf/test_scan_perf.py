@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from lepreint.scan import ScanConfig, parse_axis, run_scan
+from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 
 
 def _peak_mb():
@@ -73,7 +73,7 @@ def test_full_grid_540_points(capsys, tmp_path):
             os.environ.pop("LEPREINT_CACHE")
         else:
             os.environ["LEPREINT_CACHE"] = old
-    from lepreint.scan_plots import mass_reach
+    from lepreint.results.plots import mass_reach
 
     with capsys.disabled():
         print(

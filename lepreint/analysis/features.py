@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
-from ..detector.simulate import RecoEvents
-from .selection import Selection
+from lepreint.analysis.selection import Selection
+from lepreint.detector.simulate import RecoEvents
 
 __all__ = ["FEATURES", "PairFeatures", "feature_matrix", "pair_features"]
 

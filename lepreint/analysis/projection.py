@@ -20,21 +20,20 @@ from dataclasses import dataclass, field
 import awkward as ak
 import numpy as np
 
-from ..background import background as hf_background
-from ..cards import AnalysisConfig, analysis_config
-from ..detector.simulate import Detector
-from ..errors import LepreintError
-from ..events import Sample, weighted_sum
-from ..stats import r95
-from .features import pair_features
-from .selection import select
-from .yields import check_energy, check_normalisation, normalisation, resolve_xsec
+from lepreint.analysis.features import pair_features
+from lepreint.analysis.selection import select
+from lepreint.analysis.yields import check_energy, check_normalisation, normalisation, resolve_xsec
+from lepreint.config.cards import AnalysisConfig, analysis_config
+from lepreint.detector.simulate import Detector
+from lepreint.errors import LepreintError
+from lepreint.events.slim import Sample, weighted_sum
+from lepreint.stats.heavy_flavour import background as hf_background
+from lepreint.stats.limits import r95
 
 __all__ = [
     "LUMIS",
     "NNSignal",
     "nn_signal",
-    "background_efficiency",
     "projection",
     "analysis_background",
     "observed_counts",
@@ -91,25 +90,6 @@ def nn_signal(
         err.append(scale * e)
     w = ak.to_numpy(sample.events.weight)[f.row] * f.prob * scale
     return NNSignal(pre, post, err, cut, xs, cfg.luminosity, score, w, f.region)
-
-
-def background_efficiency(
-    hf: Sample,
-    classifier,
-    cut: float = 0.9,
-    analysis: AnalysisConfig | str = "soft_displaced_emu",
-    detector: Detector | None = None,
-):
-    """Weighted fraction of heavy-flavour pairs (training selection) with NN >= cut: (eff, err, raw pairs, N_eff)."""
-    from ..classifier import training_pairs
-
-    x, w, _ = training_pairs(hf, analysis, detector)
-    s = classifier.predict(x)
-    keep = s >= cut
-    eff = float(w[keep].sum() / w.sum())
-    var = (np.sum(w[keep] ** 2) * (1 - eff) ** 2 + np.sum(w[~keep] ** 2) * eff**2) / w.sum() ** 2
-    n_eff = float(w.sum() ** 2 / np.sum(w**2))
-    return eff, float(np.sqrt(var)), int(keep.sum()), n_eff
 
 
 def projection(S_nn: list[float], B_nn: list[float], luminosity: float, lumis=LUMIS) -> dict[float, float]:

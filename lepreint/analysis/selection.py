@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
-from ..cards import AnalysisConfig
-from ..detector.simulate import RecoEvents, iso_field
+from lepreint.config.cards import AnalysisConfig
+from lepreint.detector.simulate import RecoEvents, iso_field
 
 __all__ = ["Selection", "select"]
 

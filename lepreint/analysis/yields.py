@@ -4,7 +4,7 @@ The branching ratios of the LLP decays are in the sample (the e-mu fraction of t
 is part of the efficiency).  The efficiency is sum(weight x P_i) / sum of generator weights tried,
 with P_i the row's probability to land in region i (``lepreint.analysis.selection``).  Its error
 treats the K copies of one generated event as correlated: the variance is the sum over events of
-(sum over the event's copies of weight x P_i)^2 (``lepreint.events.weighted_sum``).
+(sum over the event's copies of weight x P_i)^2 (``lepreint.events.slim.weighted_sum``).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import awkward as ak
 import numpy as np
 
-from ..cards import AnalysisConfig, analysis_config
-from ..detector.simulate import Detector
-from ..errors import LepreintError
-from ..events import Sample, weighted_sum
-from .selection import select
+from lepreint.analysis.selection import select
+from lepreint.config.cards import AnalysisConfig, analysis_config
+from lepreint.detector.simulate import Detector
+from lepreint.errors import LepreintError
+from lepreint.events.slim import Sample, weighted_sum
 
 __all__ = ["YieldResult", "check_energy", "signal_yields", "resolve_xsec"]
 
@@ -57,7 +57,7 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
         return float(value_fb), "user value (--xsec)"
     meta = sample.meta
     if source is not None and source != (meta.get("xsec_source") or "").split(":")[0]:
-        from ..generate.engine import model_module
+        from lepreint.events.generation.engine import model_module
 
         if meta.get("model") in (None, "hepmc"):
             raise LepreintError("a HepMC sample has no model to look a cross section up for: give --xsec")
@@ -176,9 +176,9 @@ def benchmark_request(
       caption of Table 1 words it; its e-mu fraction is b/2, so B_l = sqrt(b)/2 (r = 3.65 and 7.9).  The
       paper's Table 4 yields for benchmarks 1 and 2 follow this reading (see the validation report).
     """
-    from ..cards import benchmarks
-    from ..generate.engine import GenerationRequest
-    from ..generate.pythia import ShowerOptions
+    from lepreint.config.cards import benchmarks
+    from lepreint.events.generation.engine import GenerationRequest
+    from lepreint.events.generation.pythia import ShowerOptions
 
     points = benchmarks(card)
     if bid not in points:

@@ -28,7 +28,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from ..errors import LepreintError
+from lepreint.errors import LepreintError
 
 __all__ = ["BEYOND", "EXTRAPOLATIONS", "D0Efficiency", "load_cms_8tev_table"]
 

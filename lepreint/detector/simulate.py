@@ -33,11 +33,11 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
-from .. import units
-from ..cards import Card, find_card, load_card
-from ..errors import LepreintError
-from .efficiency import D0Efficiency
-from .geometry import d0_helix, d0_straight, in_tracker
+from lepreint import units
+from lepreint.config.cards import Card, find_card, load_card
+from lepreint.detector.efficiency import D0Efficiency
+from lepreint.detector.geometry import d0_helix, d0_straight, in_tracker
+from lepreint.errors import LepreintError
 
 __all__ = ["Detector", "Prepared", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
 

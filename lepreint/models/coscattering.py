@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import math
 
-from ..constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
-from ..errors import LepreintError
+from lepreint.constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
+from lepreint.errors import LepreintError
 
 __all__ = [
     "XSEC_PROCESS",
@@ -228,7 +228,7 @@ def _pythia_decay_table(params: dict, options: dict) -> str:
 
 def pythia_setup(params: dict, options: dict):
     """Pythia settings for pp -> Z*/gamma* -> chi+ chi- (plus ISR, MPI, hadronisation from the shower options)."""
-    from ..generate.pythia import PythiaSetup
+    from lepreint.events.generation.pythia import PythiaSetup
 
     mc, dm = params["mc"], params["dm"]
     settings = [
@@ -248,7 +248,7 @@ def llp_decay(params: dict, options: dict) -> dict | None:
     """How lepreint decays the LLPs of this model (None when Pythia decays them)."""
     if options.get("decayer", "lepreint") == "pythia":
         return None
-    from ..generate.decays import Couplings
+    from lepreint.events.generation.decays import Couplings
 
     cpl = options.get("couplings", [1.0, 1.0])
     return {
@@ -264,14 +264,14 @@ def llp_decay(params: dict, options: dict) -> dict | None:
 
 
 def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
-    """Production cross section (fb) and its source, from ``lepreint.xsec`` (wino chi1+ chi1-).
+    """Production cross section (fb) and its source, from ``lepreint.models.xsec`` (wino chi1+ chi1-).
 
     At an energy without a table (8 TeV: none ships, none is reachable offline) the 13 TeV NLO+NLL
     value is carried over with Pythia's leading order: sigma(E) = sigma_LO(E) x sigma_NLO+NLL(13) /
     sigma_LO(13), i.e. the 13 TeV K-factor at the same mass (the K-factor of electroweak pair
     production changes by a few per cent between 8 and 13 TeV).
     """
-    from ..xsec import XsecError, have_table, xsec
+    from lepreint.models.xsec import XsecError, have_table, xsec
 
     if source not in ("table", "paper"):
         raise LepreintError(f"xsec source must be 'table', 'paper' or 'pythia', got {source!r}")
@@ -287,8 +287,8 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
 
 @functools.lru_cache(maxsize=64)
 def _lo_scaled(mc: float, ecm_gev: float) -> tuple[float, str]:
-    from ..generate.pythia import lo_cross_section
-    from ..xsec import xsec
+    from lepreint.events.generation.pythia import lo_cross_section
+    from lepreint.models.xsec import xsec
 
     setup = pythia_setup({"mc": mc, "dm": 1.0, "ctau": 1.0}, {})
     lo_e, _ = lo_cross_section(setup, ecm_gev)

@@ -4,7 +4,7 @@ As in the paper, the purely hadronic decay modes of the weakly decaying b and c 
 switched off, so that every such hadron decays to a final state with an e, mu or tau: the sample
 is enriched in lepton pairs by the inverse of the product of semileptonic branching ratios, which
 the absolute cross section does *not* include (the background normalisation comes from the
-data-driven transfer factors kappa, ``lepreint.background``).  Leptons keep Pythia's decay
+data-driven transfer factors kappa, ``lepreint.stats.heavy_flavour``).  Leptons keep Pythia's decay
 vertices: their impact parameters come from the b- and c-hadron lifetimes.
 
 Generation: ``HardQCD:hardbbbar`` (g g, q q-bar -> b b-bar at leading order; flavour excitation and
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import LepreintError
+from lepreint.errors import LepreintError
 
 __all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "check_parameters", "WEAK_HADRONS"]
 
@@ -88,7 +88,7 @@ class LeptonFilter:
 
 
 def pythia_setup(params: dict, options: dict):
-    from ..generate.pythia import PythiaSetup
+    from lepreint.events.generation.pythia import PythiaSetup
 
     o = options
     settings = ["HardQCD:hardbbbar = on", f"PhaseSpace:pTHatMin = {float(o['pthat_min']):g}"]

@@ -9,7 +9,7 @@ normalised to the sum of the LHC SUSY WG degenerate-higgsino NLO+NLL tables (C1C
 The mix of the processes inside the sample is Pythia's LO one (the K-factors of these Drell-Yan-like
 processes agree within a few per cent).
 
-Decays (lepreint, ``lepreint.generate.species``): chi1+- -> chi1^0 W* (``wstar``, pure-higgsino couplings
+Decays (lepreint, ``lepreint.events.generation.species``): chi1+- -> chi1^0 W* (``wstar``, pure-higgsino couplings
 O_L = -O_R) and chi2^0 -> chi1^0 Z* (``zstar``, Z* -> e e, mu mu each 5% by default, as seed 002; nu nu and
 hadrons share the rest in the Z's proportions).  The W* branching ratios: ``w_br = virtual_boson`` (default:
 those of a W, B(e nu) = B(mu nu) = B(tau nu) = 10.86%, channels closed by dm+- given to the rest) or
@@ -38,10 +38,10 @@ import math
 
 import numpy as np
 
-from ..constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, SIN2_THETA_W
-from ..errors import LepreintError
-from ..generate.decays import M_TAU, PURE_HIGGSINO
-from .coscattering import SLHA_HEADER
+from lepreint.constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, SIN2_THETA_W
+from lepreint.errors import LepreintError
+from lepreint.events.generation.decays import M_TAU, PURE_HIGGSINO
+from lepreint.models.coscattering import SLHA_HEADER
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -254,7 +254,7 @@ def _masses(params: dict, options: dict) -> tuple[float, float, float]:
 
 
 def pythia_setup(params: dict, options: dict):
-    from ..generate.pythia import PythiaSetup
+    from lepreint.events.generation.pythia import PythiaSetup
 
     mc, m1, m2 = _masses(params, options)
     settings = [
@@ -299,7 +299,7 @@ XSEC_PARTS = (("higgsino-c1c1", 1.0), ("higgsino-nc1", 2.0), ("higgsino-n1n2", 1
 
 
 def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
-    from ..xsec import XsecError, xsec
+    from lepreint.models.xsec import XsecError, xsec
 
     if source != "table":
         raise LepreintError(f"higgsino cross sections come from the tables (source 'table'), got {source!r}")

@@ -4,7 +4,7 @@ Model point: ``mN`` (GeV) and ``U2`` = |U_e|^2 + |U_mu|^2 + |U_tau|^2; the flavo
 ``mixing`` (fractions of U2 per flavour, default pure muon mixing), Majorana (default) or Dirac.
 
 Production: Pythia's q q-bar' -> W (LO, with its initial-state radiation and underlying event), the W left
-undecayed; lepreint decays W -> l_a N and then the N (``lepreint.generate.species``, kind ``hnl``).
+undecayed; lepreint decays W -> l_a N and then the N (``lepreint.events.generation.species``, kind ``hnl``).
 Cross section (reference/physics_constants.md): sigma(pp -> W -> l N) = sum_a sigma(W -> l nu) |U_a|^2
 (1 - x)^2 (1 + x/2), x = m_N^2 / m_W^2, with sigma(W -> l nu) = 20.62 nb per lepton flavour at 13 TeV
 (ATLAS, PLB 759 (2016) 601: W+ 11.83 nb, W- 8.79 nb); at other energies times Pythia's LO ratio
@@ -31,9 +31,9 @@ import math
 
 import numpy as np
 
-from ..constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
-from ..errors import LepreintError
-from ..generate.decays import M_TAU
+from lepreint.constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
+from lepreint.errors import LepreintError
+from lepreint.events.generation.decays import M_TAU
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -110,7 +110,7 @@ def _z(charge: float, t3: float, nc: int) -> float:
 
 
 def branching(m_n: float, options: dict) -> dict[int, float]:
-    """N decay channels (codes of ``lepreint.generate.species``) and their branching ratios."""
+    """N decay channels (codes of ``lepreint.events.generation.species``) and their branching ratios."""
     s2 = SIN2_THETA_W
     w: dict[int, float] = {}
     for a, frac in _mixing(options).items():
@@ -157,7 +157,7 @@ def _lifetime(params: dict, options: dict) -> float:
 
 
 def pythia_setup(params: dict, options: dict):
-    from ..generate.pythia import PythiaSetup
+    from lepreint.events.generation.pythia import PythiaSetup
 
     settings = ["WeakSingleBoson:ffbar2W = on", f"{PDG_W}:mayDecay = off", "ProcessLevel:resonanceDecays = off"]
     return PythiaSetup(settings, None, frozenset({PDG_W}))
@@ -179,7 +179,7 @@ def llp_decay(params: dict, options: dict) -> dict:
 
 @functools.lru_cache(maxsize=16)
 def _lo_ratio(ecm_gev: float) -> float:
-    from ..generate.pythia import PythiaSetup, lo_cross_section
+    from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
 
     setup = PythiaSetup(["WeakSingleBoson:ffbar2W = on"], None, frozenset())
     return lo_cross_section(setup, ecm_gev)[0] / lo_cross_section(setup, 13000.0)[0]

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from lepreint.analysis.features import FEATURES
-from lepreint.classifier import Classifier, TrainingConfig, load_classifier, roc_auc, train
+from lepreint.classifier.network import Classifier, TrainingConfig, load_classifier, roc_auc, train
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 
 
 def test_shipped_model_loads_and_separates():

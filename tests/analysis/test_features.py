@@ -6,7 +6,7 @@ import pytest
 
 from lepreint.analysis.features import FEATURES, pair_features
 from lepreint.analysis.selection import select
-from lepreint.cards import analysis_config
+from lepreint.config.cards import analysis_config
 from lepreint.detector.simulate import RecoEvents
 
 

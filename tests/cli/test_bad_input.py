@@ -48,7 +48,7 @@ def d(tmp_path_factory):
     (d / "nan.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("5.0011", "nan")))
     (d / "a_file").write_text("x")
     (d / "other_scan" / "points").mkdir(parents=True)
-    from lepreint.scan import ScanConfig, scan_id
+    from lepreint.results.scan import ScanConfig, scan_id
 
     identity = ScanConfig([220.0], [20.0], [1.0], events=10, nn_cut=0.5).identity()  # `scan --nn-cut 0.5 ...`
     (d / "other_scan" / "provenance.json").write_text(json.dumps({"scan_id": scan_id(identity), "identity": identity}))

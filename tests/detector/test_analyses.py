@@ -3,10 +3,10 @@
 import pytest
 
 from lepreint.analysis.yields import signal_yields
-from lepreint.cards import analysis_config
+from lepreint.config.cards import analysis_config
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 
 
 def _sample(ecm):

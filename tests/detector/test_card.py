@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from lepreint.cards import InvalidCard, find_card, load_card
+from lepreint.config.cards import InvalidCard, find_card, load_card
 
 
 def _card(tmp_path, mutate):

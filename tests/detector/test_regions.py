@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from lepreint.analysis.selection import select
-from lepreint.cards import analysis_config
+from lepreint.config.cards import analysis_config
 from lepreint.detector.simulate import Detector
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 
 
 def _sample(ctau_mm, events=150, k=20):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lepreint.analysis.selection import select
-from lepreint.cards import analysis_config
+from lepreint.config.cards import analysis_config
 from lepreint.detector.simulate import RecoEvents
 
 

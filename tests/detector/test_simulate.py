@@ -85,7 +85,7 @@ def test_resolution_forms():
 def test_detector_level_isolation_filter(tmp_path):
     import yaml
 
-    from lepreint.cards import find_card
+    from lepreint.config.cards import find_card
 
     d = yaml.safe_load(open(find_card("cms_run2", "detector")))
     d["muon"]["isolation_filter"] = {"cone": 0.4, "max": 0.25}

@@ -3,14 +3,7 @@
 import numpy as np
 import pytest
 
-from lepreint.generate.decays import (
-    PURE_WINO,
-    Couplings,
-    boost,
-    decay_llps,
-    decay_positions,
-    three_body_rest,
-)
+from lepreint.events.generation.decays import PURE_WINO, Couplings, boost, decay_llps, decay_positions, three_body_rest
 
 
 def _mass2(p):
@@ -94,7 +87,7 @@ def test_decay_llps_oversampling_and_reproducibility():
 
 
 def test_tau_decays_branching_and_kinematics():
-    from lepreint.generate.decays import CTAU_TAU, M_TAU, TAU_BRANCHING, decay_taus
+    from lepreint.events.generation.decays import CTAU_TAU, M_TAU, TAU_BRANCHING, decay_taus
 
     rng = np.random.default_rng(21)
     n = 40_000

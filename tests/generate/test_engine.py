@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 
 
 def test_sample_layout_and_metadata(small_signal):
@@ -103,7 +103,7 @@ def test_bbbar_filter_keeps_e_mu_events_and_weights():
 
 
 def test_a_filter_that_accepts_nothing_stops_with_an_error(monkeypatch):
-    import lepreint.generate.engine as engine
+    import lepreint.events.generation.engine as engine
 
     monkeypatch.setattr(engine, "MAX_EMPTY_CHUNKS", 2)
     req = GenerationRequest(
@@ -114,7 +114,7 @@ def test_a_filter_that_accepts_nothing_stops_with_an_error(monkeypatch):
 
 
 def test_chunk_seeds_of_a_run_are_distinct():
-    from lepreint.generate.engine import _chunk_seeds
+    from lepreint.events.generation.engine import _chunk_seeds
 
     seeds = [_chunk_seeds(123, i)[0] for i in range(20_000)]
     assert len(set(seeds)) == len(seeds) and min(seeds) >= 1

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.models import higgsino, hnl
-from lepreint.xsec import xsec
+from lepreint.models.xsec import xsec
 
 
 def _flat(a, k):

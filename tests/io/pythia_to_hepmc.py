@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyhepmc
 
-from lepreint.generate.pythia import PythiaRun, ShowerOptions
+from lepreint.events.generation.pythia import PythiaRun, ShowerOptions
 
 
 def _row(p):

@@ -6,9 +6,9 @@ import awkward as ak
 import numpy as np
 import pytest
 
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
-from lepreint.io.hepmc import HepMCError, read_hepmc
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.hepmc import HepMCError, read_hepmc
 
 
 def _assert_same_rows(a, b, rtol=1e-9, atol=1e-9):

@@ -11,7 +11,7 @@ import pyhepmc
 import pytest
 from pythia_to_hepmc import write_pythia_hepmc
 
-from lepreint.io.hepmc import read_hepmc
+from lepreint.events.hepmc import read_hepmc
 from lepreint.models import coscattering
 
 CTAU_MM = 50.0

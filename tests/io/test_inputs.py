@@ -3,9 +3,9 @@
 import pytest
 
 from lepreint.errors import LepreintError
-from lepreint.generate.engine import GenerationRequest, generate
-from lepreint.generate.pythia import ShowerOptions
-from lepreint.io.inputs import load_input, sample_id
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.inputs import load_input, sample_id
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lepreint.generate.closure import closure
+from lepreint.events.generation.closure import closure
 
 
 @pytest.mark.slow

@@ -1,0 +1,486 @@
+"""YAML cards: load, validate against the versioned JSON Schemas in ``schemas/v1``, then check semantics.
+
+Every card has ``version:`` and ``kind:``.  A bad card raises :class:`InvalidCard`, whose
+message is one line: ``<card file>: <field path>: <what was expected>``.  The CLI turns
+it into that line on stderr and exit code 2.
+
+Dimensionful fields are strings with units (``"1 cm"``, ``"140 /fb"``, ``"20 GeV"``);
+the schemas mark them with the keyword ``quantity`` and this module checks that they parse
+and have the right dimension.  Typed views (:class:`AnalysisConfig`, ...) hold internal units
+(GeV, mm, fb, fb^-1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lepreint import units
+from lepreint.errors import LepreintError
+
+__all__ = [
+    "InvalidCard",
+    "Card",
+    "load_card",
+    "find_card",
+    "card_digest",
+    "AnalysisConfig",
+    "Region",
+    "LeptonCuts",
+    "BackgroundConfig",
+    "Benchmark",
+    "analysis_config",
+    "benchmarks",
+    "KINDS",
+]
+
+SCHEMA_VERSION = "v1"
+KINDS = ("analysis", "model", "benchmarks", "detector", "scan")
+_KIND_DIRS = {
+    "analysis": "analyses",
+    "model": "models",
+    "benchmarks": "benchmarks",
+    "detector": "detector",
+    "scan": "scans",
+}
+#: the cards that ship with lepreint (inside the package, so that an installed lepreint finds them; the
+#: repository's top-level ``cards/`` is a link to this folder)
+BUILTIN_CARDS = Path(__file__).resolve().parent.parent / "data" / "cards"
+
+
+class InvalidCard(LepreintError):
+    """A card that cannot be used.  ``str()`` is the one-line message shown to the user."""
+
+    def __init__(self, card: str | os.PathLike, field: str, message: str):
+        self.card = str(card)
+        self.field = field
+        self.message = message
+        super().__init__(f"{self.card}: {field or '(top level)'}: {message}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    path: str
+    kind: str
+    data: dict
+    digest: str  #: sha256 of the canonical JSON of the card's content
+
+
+def card_digest(data: Any) -> str:
+    """sha256 of canonical JSON (sorted keys, no whitespace): pyhf's ``utils.digest`` convention."""
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# --------------------------------------------------------------------------- schema validation
+
+
+@functools.cache
+def _schema(name: str) -> dict:
+    text = resources.files("lepreint").joinpath(f"schemas/{SCHEMA_VERSION}/{name}.json").read_text()
+    return json.loads(text)
+
+
+@functools.cache
+def _validator(kind: str):
+    import jsonschema
+    from referencing import Registry, Resource
+
+    def quantity(validator, dim, instance, schema):
+        if not isinstance(instance, str):
+            return  # the schema's "type" reports it
+        try:
+            units.to_internal(instance, dim)
+        except units.UnitError as exc:
+            yield jsonschema.ValidationError(str(exc))
+
+    registry = Registry().with_resources(
+        (f"lepreint:{SCHEMA_VERSION}/{n}.json", Resource.from_contents(_schema(n))) for n in ("common", *KINDS)
+    )
+    base = jsonschema.Draft202012Validator
+    cls = jsonschema.validators.extend(base, {"quantity": quantity})
+    return cls(_schema(kind), registry=registry)
+
+
+def _path(parts: Iterable) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _describe_error(err) -> tuple[str, str]:
+    """(field path, expectation) for a jsonschema error, in words a physicist reads at once."""
+    path = _path(err.absolute_path)
+    v, val, inst = err.validator, err.validator_value, err.instance
+    if v == "required":
+        missing = [r for r in val if isinstance(inst, dict) and r not in inst]
+        field = missing[0] if missing else "?"
+        return (f"{path}.{field}" if path else field), "missing required field"
+    if v == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(inst) - set(allowed)) if isinstance(inst, dict) else []
+        field = extra[0] if extra else "?"
+        return (f"{path}.{field}" if path else field), f"unknown field (allowed here: {', '.join(allowed)})"
+    if v == "type":
+        return path, f"expected {val}, got {inst!r}"
+    if v == "quantity":
+        return path, err.message
+    if v == "enum":
+        return path, f"expected one of {', '.join(map(str, val))}; got {inst!r}"
+    if v == "const":
+        return path, f"expected {val!r}, got {inst!r}"
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
+        return path, f"expected a number {op} {val}, got {inst!r}"
+    if v == "minItems":
+        return path, f"expected at least {val} entries"
+    if v == "minLength":
+        return path, "expected a non-empty string"
+    if v == "oneOf":
+        descr = err.schema.get("description", "a valid value")
+        return path, f"expected {descr}; got {inst!r}"
+    return path, err.message
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidCard(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise InvalidCard(path, "", "is a folder, not a card") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidCard(path, "", f"not a text (UTF-8) file: byte {exc.start} cannot be read") from None
+    except OSError as exc:
+        raise InvalidCard(path, "", f"cannot read file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise InvalidCard(path, "", f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise InvalidCard(path, "", "expected a mapping of fields (version:, kind:, ...)")
+    return data
+
+
+def _named(name: Path, kind: str) -> bool:
+    """Whether a card of this kind is called ``name`` (in ``$LEPREINT_CARDS`` or among the shipped ones)."""
+    roots = [Path(os.environ["LEPREINT_CARDS"])] if os.environ.get("LEPREINT_CARDS") else []
+    return any((r / _KIND_DIRS[kind] / f"{name}.yaml").exists() for r in [*roots, BUILTIN_CARDS])
+
+
+def find_card(name: str | os.PathLike, kind: str) -> Path:
+    """Resolve a card given as a path or as a bare name (``soft_displaced_emu``).
+
+    Bare names are looked up in ``$LEPREINT_CARDS/<kind dir>/`` and then among the cards that ship with
+    lepreint (``BUILTIN_CARDS``: ``analyses/``, ``detector/``, ``models/``, ``scans/``, ``benchmarks/``).
+    """
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    roots = []
+    if os.environ.get("LEPREINT_CARDS"):
+        roots.append(Path(os.environ["LEPREINT_CARDS"]))
+    roots.append(BUILTIN_CARDS)
+    dirs = _KIND_DIRS[kind] if isinstance(_KIND_DIRS[kind], tuple) else (_KIND_DIRS[kind],)
+    for root in roots:
+        for d in dirs:
+            cand = root / d / f"{name}.yaml"
+            if cand.exists():
+                return cand.resolve()
+    known = sorted(
+        q.stem
+        for root in roots
+        for d in dirs
+        if (root / d).is_dir()
+        for q in (root / d).glob("*.yaml")
+        if kind != "scan" or "kind: scan" in q.read_text()
+    )
+    raise InvalidCard(name, "", f"no {kind} card of that name (known: {', '.join(known) or 'none'})")
+
+
+def load_card(path: str | os.PathLike, kind: str | None = None) -> Card:
+    """Load and fully validate a card: a path, or the bare name of a shipped or ``$LEPREINT_CARDS`` card
+    (``soft_displaced_emu``), as on the command line.  ``kind`` (optional) is the kind the caller needs."""
+    path = Path(path)
+    if not path.exists() and path.suffix not in (".yaml", ".yml") and path.name == str(path):
+        for k in (kind,) if kind else KINDS:
+            found = find_card(path, k) if _named(path, k) else None
+            if found is not None:
+                path = found
+                break
+    data = _read_yaml(path)
+    if "version" not in data:
+        raise InvalidCard(path, "version", "missing required field (this lepreint reads version: 1)")
+    if data["version"] != 1:
+        raise InvalidCard(path, "version", f"expected 1 (the card schema this lepreint reads), got {data['version']!r}")
+    card_kind = data.get("kind")
+    if card_kind not in KINDS:
+        raise InvalidCard(path, "kind", f"expected one of {', '.join(KINDS)}; got {card_kind!r}")
+    if kind is not None and card_kind != kind:
+        raise InvalidCard(path, "kind", f"expected a {kind} card here, got a {card_kind} card")
+    import jsonschema
+
+    validator = _validator(card_kind)
+    errors = list(validator.iter_errors(data))
+    if errors:
+        err = jsonschema.exceptions.best_match(errors)
+        field, message = _describe_error(err)
+        raise InvalidCard(path, field, message)
+    for check in _SEMANTIC[card_kind]:
+        check(path, data)
+    return Card(path=str(path), kind=card_kind, data=data, digest=card_digest(data))
+
+
+# --------------------------------------------------------------------------- semantic checks
+
+_SEMANTIC: dict[str, list[Callable[[Path, dict], None]]] = {k: [] for k in KINDS}
+
+
+def _semantic(*kinds: str):
+    def deco(fn):
+        for k in kinds:
+            _SEMANTIC[k].append(fn)
+        return fn
+
+    return deco
+
+
+def _q(data: dict, key: str, dim: str):
+    return units.to_internal(data[key], dim) if key in data else None
+
+
+@_semantic("detector")
+def _check_detector(path: Path, data: dict) -> None:
+    for key in ("radius", "half_length"):
+        if _q(data["tracker"], key, "length") <= 0:
+            raise InvalidCard(path, f"tracker.{key}", f"expected a positive length, got {data['tracker'][key]!r}")
+    for fl in ("electron", "muon"):
+        m = data[fl]["efficiency"]
+        where = f"{fl}.efficiency"
+        for edges in ("pt_edges_GeV", "abs_eta_edges"):
+            e = m[edges]
+            if any(b <= a for a, b in zip(e, e[1:])):
+                raise InvalidCard(path, f"{where}.{edges}", f"expected increasing bin edges, got {e}")
+        rows, cols = len(m["pt_edges_GeV"]) - 1, len(m["abs_eta_edges"]) - 1
+        if len(m["values"]) != rows or any(len(r) != cols for r in m["values"]):
+            raise InvalidCard(path, f"{where}.values", f"expected {rows} rows (pT bins) of {cols} values (|eta| bins)")
+
+
+@_semantic("analysis")
+def _check_analysis(path: Path, data: dict) -> None:
+    if _q(data, "luminosity", "lumi") <= 0:
+        raise InvalidCard(path, "luminosity", f"expected a positive luminosity, got {data['luminosity']!r}")
+    if _q(data, "sqrt_s", "energy") <= 0:
+        raise InvalidCard(path, "sqrt_s", f"expected a positive energy, got {data['sqrt_s']!r}")
+    for lep in ("electron", "muon"):
+        if units.to_internal(data[lep]["pt_min"], "energy") < 0:
+            raise InvalidCard(path, f"{lep}.pt_min", "expected a non-negative threshold")
+    regions = data["signal_regions"]
+    names = [r["name"] for r in regions]
+    if len(set(names)) != len(names):
+        raise InvalidCard(path, "signal_regions", f"region names must be unique, got {names}")
+    prev_hi, prev_name = None, None
+    for i, r in enumerate(regions):
+        lo, hi = units.to_internal(r["d0_min"], "length"), units.to_internal(r["d0_max"], "length")
+        if lo < 0:
+            raise InvalidCard(path, f"signal_regions[{i}].d0_min", f"expected d0_min >= 0, got {r['d0_min']!r}")
+        if not lo < hi:
+            raise InvalidCard(
+                path, f"signal_regions[{i}].d0_max", f"expected d0_max > d0_min ({r['d0_min']}), got {r['d0_max']!r}"
+            )
+        if prev_hi is not None and lo < prev_hi:
+            raise InvalidCard(
+                path,
+                f"signal_regions[{i}].d0_min",
+                f"regions must be ordered and not overlap: {r['name']} starts at {r['d0_min']} "
+                f"below the end of {prev_name}",
+            )
+        prev_hi, prev_name = hi, r["name"]
+    if "d0_max" in data and prev_hi > _q(data, "d0_max", "length") * (1 + 1e-12):
+        raise InvalidCard(path, "signal_regions", f"the last region ends above the analysis d0_max ({data['d0_max']})")
+    bkg = data.get("background", {})
+    for key in ("counts", "uncertainty"):
+        if key in bkg and len(bkg[key]) != len(regions):
+            raise InvalidCard(path, f"background.{key}", f"expected {len(regions)} values, one per signal region")
+    if bkg.get("model") == "heavy_flavour_kappa" and "counts" in bkg and "counts_luminosity" not in bkg:
+        raise InvalidCard(path, "background.counts_luminosity", "missing: the luminosity the counts refer to")
+    if "counts_luminosity" in bkg and units.to_internal(bkg["counts_luminosity"], "lumi") <= 0:
+        raise InvalidCard(path, "background.counts_luminosity", "expected a positive luminosity")
+    if "observed" in data and len(data["observed"]) != len(regions):
+        raise InvalidCard(path, "observed", f"expected {len(regions)} counts, one per signal region")
+
+
+def _check_point(path: Path, where: str, p: dict) -> None:
+    mc = units.to_internal(p["mc"], "energy") if "mc" in p else None
+    dm = units.to_internal(p["dm"], "energy") if "dm" in p else None
+    if dm is not None and dm <= 0:
+        raise InvalidCard(path, f"{where}.dm", f"expected a positive mass splitting, got {p['dm']!r}")
+    if mc is not None and dm is not None and not dm < mc:
+        raise InvalidCard(path, f"{where}.dm", f"expected dm < mc ({p['mc']}), got {p['dm']!r}")
+    if "ctau" in p and units.to_internal(p["ctau"], "length") <= 0:
+        raise InvalidCard(path, f"{where}.ctau", f"expected a positive decay length, got {p['ctau']!r}")
+
+
+def _check_model_name(path: Path, field: str, name: str) -> None:
+    from lepreint.models import MODELS
+
+    if name not in MODELS:
+        raise InvalidCard(path, field, f"unknown model {name!r} (known: {', '.join(sorted(MODELS))})")
+
+
+@_semantic("model")
+def _check_model(path: Path, data: dict) -> None:
+    _check_model_name(path, "model", data["model"])
+    _check_point(path, "parameters", data["parameters"])
+    xs = data.get("xsec", {})
+    if xs.get("source") == "value" and "value" not in xs:
+        raise InvalidCard(path, "xsec.value", "missing: source 'value' needs a cross section, e.g. '1.2 pb'")
+
+
+@_semantic("benchmarks")
+def _check_benchmarks(path: Path, data: dict) -> None:
+    _check_model_name(path, "model", data["model"])
+    ids = [p["id"] for p in data["points"]]
+    if len(set(ids)) != len(ids):
+        raise InvalidCard(path, "points", f"benchmark ids must be unique, got {ids}")
+    for i, p in enumerate(data["points"]):
+        _check_point(path, f"points[{i}]", p)
+
+
+# --------------------------------------------------------------------------- typed views
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    name: str
+    d0_min: float  #: mm, inclusive lower edge on the smaller |d0| of the pair
+    d0_max: float  #: mm, exclusive upper edge
+
+
+@dataclasses.dataclass(frozen=True)
+class LeptonCuts:
+    pt_min: float  #: GeV
+    abs_eta_max: float = 2.4
+    isolation_cone: float = 0.2
+    isolation_max: float | None = None  #: relative isolation (sum pT in cone / pT); None = no cut
+
+
+@dataclasses.dataclass(frozen=True)
+class BackgroundConfig:
+    model: str = "heavy_flavour_kappa"
+    mode: str = "published"  #: 'formula' (Eq. 3.7) or 'published' (Tables 2 and 3)
+    counts: tuple[float, ...] = ()  #: reference counts N_i at the reference thresholds
+    counts_source: str = ""
+    counts_luminosity: float = 2.6  #: fb^-1
+    formula_upper_limit: float | None = 70.0  #: GeV; None = integrate to infinity
+    uncertainty: tuple[float, ...] = ()  #: relative background uncertainties per region (for CLs)
+    scale: float = 1.0  #: a factor on B (e.g. sigma(b-bbar) at the card's energy over that of the counts)
+    scale_source: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class AnalysisConfig:
+    name: str
+    sqrt_s: float  #: GeV
+    luminosity: float  #: fb^-1
+    electron: LeptonCuts
+    muon: LeptonCuts
+    regions: tuple[Region, ...]
+    preselection_pt_min: float = 0.0  #: GeV
+    opposite_charge: bool = True
+    d0_max: float | None = None  #: mm
+    d0_max_policy: str = "veto"
+    background: BackgroundConfig = BackgroundConfig()
+    observed: tuple[int, ...] | None = None
+    card: str = ""
+    digest: str = ""
+
+
+def _lepton(d: dict) -> LeptonCuts:
+    return LeptonCuts(
+        pt_min=units.to_internal(d["pt_min"], "energy"),
+        abs_eta_max=float(d.get("abs_eta_max", 2.4)),
+        isolation_cone=float(d.get("isolation_cone", 0.2)),
+        isolation_max=d.get("isolation_max"),
+    )
+
+
+def analysis_config(card: Card | str | os.PathLike) -> AnalysisConfig:
+    """Typed view of an analysis card (path, bare name, or loaded :class:`Card`)."""
+    if not isinstance(card, Card):
+        card = load_card(find_card(card, "analysis"), "analysis")
+    d = card.data
+    b = d.get("background", {})
+    upper = b.get("formula_upper_limit", "70 GeV")
+    bkg = BackgroundConfig(
+        model=b.get("model", "heavy_flavour_kappa"),
+        mode=b.get("mode", "published"),
+        counts=tuple(float(x) for x in b.get("counts", ())),
+        counts_source=b.get("counts_source", ""),
+        counts_luminosity=units.to_internal(b.get("counts_luminosity", "2.6 /fb"), "lumi"),
+        formula_upper_limit=None if upper == "none" else units.to_internal(upper, "energy"),
+        uncertainty=tuple(float(x) for x in b.get("uncertainty", ())),
+        scale=float(b.get("scale", 1.0)),
+        scale_source=b.get("scale_source", ""),
+    )
+    return AnalysisConfig(
+        name=d["name"],
+        sqrt_s=units.to_internal(d["sqrt_s"], "energy"),
+        luminosity=units.to_internal(d["luminosity"], "lumi"),
+        electron=_lepton(d["electron"]),
+        muon=_lepton(d["muon"]),
+        regions=tuple(
+            Region(r["name"], units.to_internal(r["d0_min"], "length"), units.to_internal(r["d0_max"], "length"))
+            for r in d["signal_regions"]
+        ),
+        preselection_pt_min=units.to_internal(d.get("preselection_pt_min", "0 GeV"), "energy"),
+        opposite_charge=bool(d.get("opposite_charge", True)),
+        d0_max=units.to_internal(d["d0_max"], "length") if "d0_max" in d else None,
+        d0_max_policy=d.get("d0_max_policy", "veto"),
+        background=bkg,
+        observed=tuple(d["observed"]) if "observed" in d else None,
+        card=card.path,
+        digest=card.digest,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Benchmark:
+    id: int
+    mc: float  #: GeV
+    dm: float  #: GeV
+    ctau: float  #: mm, nominal (proper) decay length
+    br_ll: float = 1.0
+    note: str = ""
+
+
+def benchmarks(card: Card | str | os.PathLike = "table1") -> dict[int, Benchmark]:
+    """The points of a benchmarks card, keyed by id (default: the paper's Table 1)."""
+    if not isinstance(card, Card):
+        card = load_card(find_card(card, "benchmarks"), "benchmarks")
+    return {
+        p["id"]: Benchmark(
+            id=p["id"],
+            mc=units.to_internal(p["mc"], "energy"),
+            dm=units.to_internal(p["dm"], "energy"),
+            ctau=units.to_internal(p["ctau"], "length"),
+            br_ll=float(p.get("br_ll", 1.0)),
+            note=p.get("note", ""),
+        )
+        for p in card.data["points"]
+    }

@@ -1,0 +1,575 @@
+"""Sample generation: chunks of Pythia events over worker processes, lepreint's LLP decays, the cache.
+
+Reproducibility: the events are cut into chunks of a fixed size (part of the configuration);
+chunk ``i`` draws its Pythia seed and its numpy stream from ``SeedSequence(seed, spawn_key=(i,))``.
+Chunks are concatenated in order, so the same seed gives the same sample whatever the number of
+workers.  With a generator-level filter (the b-bbar background) the run stops after the first
+prefix of chunks whose accepted events reach the requested number, again independent of workers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from lepreint._version import __version__
+from lepreint.errors import LepreintError
+from lepreint.events.generation.assemble import assemble_rows
+from lepreint.events.generation.pythia import SEED_MAX, PythiaRun, ShowerOptions, pythia_version
+from lepreint.events.slim import (
+    ISO_CONES,
+    ISO_MIN_PT,
+    JET_MIN_PT,
+    JET_R,
+    LEPTON_MIN_PT,
+    SCHEMA_VERSION,
+    Ragged,
+    Sample,
+    config_digest,
+    find_sample,
+    save_sample,
+)
+
+__all__ = ["GenerationRequest", "build_request", "generate", "model_module", "GENERATION_REVISION"]
+
+#: bumped whenever lepreint's own generation physics changes (decays, extraction, slim-event
+#: definitions): part of every cache key, so that a stale sample is never reused
+GENERATION_REVISION = 2
+
+
+#: a filtered run that accepts nothing in this many chunks stops with an error instead of running forever
+MAX_EMPTY_CHUNKS = 50
+
+
+def model_module(name: str):
+    """The module implementing a built-in model (``lepreint.models.MODELS``)."""
+    from lepreint.models import MODELS
+
+    if name not in MODELS:
+        raise LepreintError(f"unknown model {name!r}; built-in models: {', '.join(sorted(MODELS))}")
+    return importlib.import_module(MODELS[name])
+
+
+@dataclass
+class GenerationRequest:
+    """Everything that determines a sample (and so its cache key); the worker count is not part of it."""
+
+    model: str
+    parameters: dict[str, float]
+    events: int
+    seed: int = 1
+    oversampling: int | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    shower: ShowerOptions = field(default_factory=ShowerOptions)
+    xsec_source: str | None = None
+    chunk_size: int | None = None
+
+    def __post_init__(self):
+        mod = model_module(self.model)
+        given = dict(self.parameters)
+        self.parameters = mod.check_parameters(given)
+        unknown = set(given) - set(self.parameters)
+        if unknown:
+            raise LepreintError(
+                f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
+                f"known: {', '.join(sorted(self.parameters)) or 'none'}"
+            )
+        unknown = set(self.options) - set(mod.DEFAULT_OPTIONS)
+        if unknown:
+            raise LepreintError(
+                f"unknown option(s) {', '.join(sorted(unknown))} for model {self.model}; "
+                f"known: {', '.join(sorted(mod.DEFAULT_OPTIONS))}"
+            )
+        self.options = {**mod.DEFAULT_OPTIONS, **self.options}
+        if self.events < 1:
+            raise LepreintError(f"events must be >= 1, got {self.events}")
+        if self.seed < 0:
+            raise LepreintError(f"seed must be >= 0, got {self.seed}")
+        decays = mod.llp_decay(self.parameters, self.options) is not None
+        if self.oversampling is None:
+            self.oversampling = mod.DEFAULT_OVERSAMPLING if decays else 1
+        if self.oversampling < 1:
+            raise LepreintError(f"oversampling K must be >= 1, got {self.oversampling}")
+        if not decays:
+            self.oversampling = 1
+        self.xsec_source = self.xsec_source or mod.DEFAULT_XSEC_SOURCE
+        if self.chunk_size is not None and self.chunk_size < 1:
+            raise LepreintError(f"chunk: need an integer >= 1 (events per worker chunk), got {self.chunk_size}")
+        self.chunk_size = int(self.chunk_size or mod.DEFAULT_CHUNK)
+
+    def config(self) -> dict:
+        return {
+            "model": self.model,
+            "parameters": self.parameters,
+            "events": self.events,
+            "seed": self.seed,
+            "oversampling": self.oversampling,
+            "options": self.options,
+            "shower": self.shower.as_dict(),
+            "xsec_source": self.xsec_source,
+            "chunk_size": self.chunk_size,
+            "slim": {
+                "lepton_min_pt_GeV": LEPTON_MIN_PT,
+                "iso_min_pt_GeV": ISO_MIN_PT,
+                "iso_cones": list(ISO_CONES),
+                "jet_R": JET_R,
+                "jet_min_pt_GeV": JET_MIN_PT,
+            },
+            "versions": {"pythia8mc": pythia_version(), "schema": SCHEMA_VERSION, "generation": GENERATION_REVISION},
+        }
+
+
+#: the dimension of model parameters that carry one (others are pure numbers, e.g. |U|^2)
+PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "ctau": "length"}
+
+
+def build_request(
+    card=None,
+    model: str | None = None,
+    parameters: dict | None = None,
+    options: dict | None = None,
+    shower: dict | None = None,
+    events: int | None = None,
+    seed: int | None = None,
+    oversampling: int | None = None,
+    xsec_source: str | None = None,
+    chunk_size: int | None = None,
+) -> GenerationRequest:
+    """The generation request of a model card (path or name; optional) with explicit values on top.
+
+    Parameters may be numbers in internal units (GeV, mm) or strings with units ("1 cm"); a card's ``generation``
+    block gives events, seed, oversampling, options and shower settings; explicit arguments win.  Every check of
+    ``GenerationRequest`` runs here, so ``lepreint check`` on a model card finds what ``generate`` would."""
+    from lepreint import units
+
+    params, opts, gen, show, card_xsec = {}, {}, {}, {}, None
+    if card is not None:
+        from lepreint.config.cards import find_card, load_card
+
+        c = load_card(find_card(card, "model") if not hasattr(card, "data") else card.path, "model")
+        d = c.data
+        model = model or d["model"]
+        params = dict(d.get("parameters", {}))
+        gen = d.get("generation", {})
+        opts = dict(gen.get("options", {}))
+        show = dict(gen.get("shower", {}))
+        card_xsec = d.get("xsec", {}).get("source")
+        if card_xsec == "value":
+            raise LepreintError(
+                f"{c.path}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
+                "generate takes 'table', 'paper' or 'pythia'"
+            )
+    params.update(parameters or {})
+    out = {}
+    for k, v in params.items():
+        try:
+            out[k] = (
+                units.to_internal(v, PARAMETER_DIMENSIONS[k], bare_numbers=True)
+                if k in PARAMETER_DIMENSIONS
+                else float(v)
+            )
+        except (ValueError, TypeError):
+            raise LepreintError(f"parameter {k}: {v!r} is not a number") from None
+    opts.update(options or {})
+    show.update(shower or {})
+    if "ecm" in show:
+        show["ecm"] = units.to_internal(show["ecm"], "energy", bare_numbers=True)
+    try:
+        shower_options = ShowerOptions(**show)
+    except TypeError as e:
+        raise LepreintError(f"shower settings: {e}") from None
+    return GenerationRequest(
+        model or "coscattering",
+        out,
+        events if events is not None else gen.get("events", 1000),
+        seed if seed is not None else gen.get("seed", 1),
+        oversampling if oversampling is not None else gen.get("oversampling"),
+        opts,
+        shower_options,
+        xsec_source or card_xsec,
+        chunk_size,
+    )
+
+
+def _chunk_seeds(seed: int, index: int) -> tuple[int, np.random.Generator]:
+    """Pythia seed and numpy stream of chunk ``index``.  The Pythia seeds of one run are consecutive
+    from a base drawn from ``seed``, so no two chunks of a run can share one (hashing each chunk to
+    the 9e8 seeds Pythia accepts would collide with probability ~ chunks^2 / 1.8e9)."""
+    base = int(np.random.SeedSequence(seed).generate_state(1, np.uint32)[0]) % (SEED_MAX - 1)
+    pythia_seed = (base + index) % (SEED_MAX - 1) + 1  # 0 would mean "from the clock"
+    return pythia_seed, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+
+
+def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: bool) -> dict:
+    mod = model_module(req.model)
+    setup = mod.pythia_setup(req.parameters, req.options)
+    pythia_seed, rng = _chunk_seeds(req.seed, index)
+    run = PythiaRun(setup, req.shower, pythia_seed)
+    try:
+        truth = run.run(n_tried, keep_invisible=keep_truth)
+        sigma, sigma_err = run.sigma_fb(), run.sigma_err_fb()
+    finally:
+        run.close()
+    n = len(truth.weights)
+    vis_all = np.concatenate(truth.vis) if n else np.zeros((0, 10))
+    vis = Ragged.from_counts(
+        [len(v) for v in truth.vis],
+        **{c: vis_all[:, i] for i, c in enumerate(("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "mother"))},
+    )
+    llp_all = np.concatenate(truth.llps) if n else np.zeros((0, 10))
+    llps = Ragged.from_counts(
+        [len(v) for v in truth.llps],
+        **{c: llp_all[:, i] for i, c in enumerate(("pdg", "mass", "px", "py", "pz", "e", "vx", "vy", "vz", "vt"))},
+    )
+    inv = np.asarray(truth.inv, dtype=float).reshape(-1, 2)
+    decay = mod.llp_decay(req.parameters, req.options)
+    rows, d = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)
+    out = {
+        "index": index,
+        "rows": rows,
+        "accepted": n,
+        "tried": truth.tried,
+        "sum_weights_tried": truth.sum_weights_tried,
+        "sum_weights_kept": float(np.sum(truth.weights)),
+        "sigma_fb": sigma,
+        "sigma_err_fb": sigma_err,
+    }
+    if keep_truth:
+        out["truth"] = {
+            "vis": vis,
+            "llps": llps,
+            "inv_particles": truth.inv_particles,
+            "decays": d,
+            "k": req.oversampling,
+            "decay": decay,
+            "ecm_GeV": req.shower.ecm,
+        }
+    return out
+
+
+def _plan(req: GenerationRequest, filtered: bool):
+    """Chunk sizes (tried events per chunk), as an endless iterator when a filter decides the count."""
+    c = req.chunk_size
+    if not filtered:
+        n_chunks = math.ceil(req.events / c)
+        for i in range(n_chunks):
+            yield i, min(c, req.events - i * c)
+    else:
+        i = 0
+        while True:
+            yield i, c
+            i += 1
+
+
+def generate(
+    request: GenerationRequest,
+    workers: int = 1,
+    cache: bool = True,
+    progress: bool = False,
+    hepmc: str | os.PathLike | None = None,
+    hepmc_options: dict | None = None,
+    reuse: bool = True,
+) -> Sample:
+    """Generate (or fetch from the cache) the sample of ``request``.
+
+    ``workers`` processes share the chunks; ``cache``: store the sample under ``$LEPREINT_CACHE``;
+    ``reuse=False`` regenerates even when it is cached; ``hepmc`` also writes the events (every copy, each with its
+    weight) as HepMC3 (then the cache is not read, the events are regenerated identically).
+    """
+    mod = model_module(request.model)
+    if int(workers) < 1:
+        raise LepreintError(f"workers: need an integer >= 1, got {workers}")
+    cfg = request.config()
+    digest = config_digest(cfg)
+    if cache and reuse and hepmc is None:
+        hit = find_sample(cfg)
+        if hit is not None:
+            hit.cache_hit = True
+            return hit
+    # the cross section first: a mass outside the table is an error before any CPU is spent
+    xsec_fb, xsec_src = (None, None)
+    if request.xsec_source != "pythia":
+        xsec_fb, xsec_src = mod.cross_section(request.parameters, request.shower.ecm, request.xsec_source)
+    filtered = bool(getattr(mod, "FILTERED", False))
+    workers = max(1, int(workers))
+    writer = None
+    if hepmc is not None:
+        from lepreint.events.hepmc import HepMCWriter
+
+        spec = mod.llp_decay(request.parameters, request.options)
+        if spec is not None and (isinstance(spec, list) or spec.get("kind", "wstar") != "wstar"):
+            raise LepreintError(
+                f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
+                "long-lived particles otherwise (not written yet): use the slim events"
+            )
+
+        writer = HepMCWriter(hepmc, **(hepmc_options or {}))
+        if xsec_fb is not None:
+            writer.xsec_pb = xsec_fb / 1000.0
+    results: list[dict] = []
+    accepted = 0
+    t0 = time.perf_counter()
+    bar = _Progress(request.events, "events" if not filtered else "accepted events", enabled=progress)
+    plan = _plan(request, filtered)
+
+    def check_progress():
+        tried = sum(r["tried"] for r in results)
+        if filtered and accepted == 0 and len(results) >= MAX_EMPTY_CHUNKS:
+            raise LepreintError(
+                f"{request.model}: the generator-level filter accepted none of {tried} events "
+                f"({len(results)} chunks); loosen the filter options ({request.options})"
+            )
+
+    # finished chunks are kept until the sample is saved: an interrupted generation continues where it stopped
+    store = _ChunkStore(digest) if cache and writer is None else None
+
+    def chunk(i, n_tried):
+        r = store.get(i) if store is not None else None
+        if r is None:
+            r = _run_chunk(request, i, n_tried, writer is not None)
+            if store is not None:
+                store.put(i, r)
+        return r
+
+    try:
+        if workers == 1:
+            for i, n_tried in plan:
+                r = chunk(i, n_tried)
+                accepted = _take(r, results, writer, bar, accepted)
+                check_progress()
+                if filtered and accepted >= request.events:
+                    break
+        else:
+            import multiprocessing as mp
+
+            from lepreint.parallel import ignore_sigint
+
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint
+            )
+            try:
+                pending: dict[int, Any] = {}
+                next_needed = 0
+                exhausted = False
+                while True:
+                    while not exhausted and len(pending) < workers + 1:
+                        try:
+                            i, n_tried = next(plan)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        kept = store.get(i) if store is not None else None
+                        if kept is not None:
+                            pending[i] = Future()
+                            pending[i].set_result(kept)
+                        else:
+                            pending[i] = pool.submit(_run_chunk, request, i, n_tried, writer is not None)
+                    if next_needed not in pending:
+                        break
+                    r = pending.pop(next_needed).result()
+                    if store is not None:
+                        store.put(next_needed, r)
+                    accepted = _take(r, results, writer, bar, accepted)
+                    check_progress()
+                    next_needed += 1
+                    if filtered and accepted >= request.events:
+                        break
+            finally:  # do not wait for chunks nobody needs (done, or an error in one of them)
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.close()
+    wall = time.perf_counter() - t0
+    rows = ak.concatenate([r["rows"] for r in results]) if results else results
+    tried = sum(r["tried"] for r in results)
+    sw_tried = sum(r["sum_weights_tried"] for r in results)
+    kept_w = sum(r["sum_weights_kept"] for r in results)
+    sigma_py = float(np.average([r["sigma_fb"] for r in results], weights=[r["tried"] for r in results]))
+    if xsec_fb is None:
+        xsec_fb, xsec_src = sigma_py, "pythia: leading-order sigmaGen of this run"
+    meta = {
+        **cfg,
+        "config_digest": digest,
+        "events": accepted,
+        "rows": len(rows),
+        "tried": tried,
+        "sum_weights_tried": sw_tried,
+        "sum_weights_kept": kept_w,
+        "filter_efficiency": kept_w / sw_tried if sw_tried else 0.0,
+        "xsec_fb": xsec_fb,
+        "xsec_source": xsec_src,
+        "xsec_pythia_fb": sigma_py,
+        "llp_decay": _describe_decay(mod.llp_decay(request.parameters, request.options)),
+        "generation_seconds": wall,
+        "versions": {**cfg["versions"], **_versions()},
+    }
+    sample = save_sample(rows, meta) if cache else _unsaved(rows, meta)
+    sample.cache_hit = False
+    if store is not None:
+        store.clear()
+    return sample
+
+
+class _ChunkStore:
+    """Finished chunks of one generation (``$LEPREINT_CACHE/chunks/<config digest>/<index>.pkl``), written
+    atomically as they finish and removed once the sample is saved.  Chunks are deterministic in (config, index),
+    so a kept chunk is exactly the one a rerun would make."""
+
+    def __init__(self, digest: str):
+        from lepreint.events.slim import cache_root
+
+        self.dir = cache_root() / "chunks" / digest[:16]
+
+    def get(self, index: int) -> dict | None:
+        import pickle
+
+        f = self.dir / f"{index}.pkl"
+        if not f.is_file():
+            return None
+        try:
+            with open(f, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a damaged file is not a result: the chunk is generated again
+            return None
+
+    def put(self, index: int, result: dict) -> None:
+        import pickle
+        import tempfile
+
+        if (self.dir / f"{index}.pkl").is_file():
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({k: v for k, v in result.items() if k != "truth"}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.dir / f"{index}.pkl")
+
+    def count(self) -> int:
+        return len(list(self.dir.glob("*.pkl"))) if self.dir.is_dir() else 0
+
+    def clear(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
+    offset = accepted
+    if offset:
+        r["rows"] = ak.with_field(r["rows"], r["rows"].event + offset, "event")
+    results.append(r)
+    if writer is not None:
+        if writer.xsec_pb is None or writer.xsec_from_run:  # Pythia's own: the running estimate of the chunks so far
+            tried = [x["tried"] for x in results]
+            writer.xsec_pb = float(np.average([x["sigma_fb"] for x in results], weights=tried)) / 1000.0
+            writer.xsec_err_pb = (
+                float(
+                    np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)])))
+                    / max(np.sum(tried), 1)
+                )
+                / 1000.0
+            )
+            writer.xsec_from_run = True
+        writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
+    bar.advance(r["accepted"])
+    return accepted + r["accepted"]
+
+
+def _unsaved(rows, meta) -> Sample:
+    from lepreint.events.slim import content_digest
+
+    meta = dict(meta, schema=SCHEMA_VERSION, digest=content_digest(rows))
+    return Sample(rows, meta, None)
+
+
+def _describe_decay(decay: dict | list | None) -> dict | list | None:
+    """The LLP decays of a sample's metadata (one species: a dict, as always; several: a list)."""
+    if decay is None:
+        return None
+    if isinstance(decay, list):
+        return [_describe_decay(d) for d in decay]
+    out = {
+        "pdg": decay["pdg"],
+        "m_parent_GeV": decay["m_parent"],
+        "m_daughter_GeV": decay.get("m_daughter"),
+        "ctau_mm": decay["ctau"],
+        "branching": {str(k): v for k, v in decay["branching"].items()},
+        "matrix_element": decay.get("matrix_element", "V-A"),
+        "couplings": list(decay.get("couplings", ())),
+    }
+    if decay.get("kind", "wstar") != "wstar":
+        out["kind"] = decay["kind"]
+        out.update({k: decay[k] for k in ("majorana",) if k in decay})
+    return out
+
+
+def _versions() -> dict:
+    from importlib.metadata import version
+
+    out = {"lepreint": __version__, "python": sys.version.split()[0]}
+    for pkg in ("numpy", "awkward", "fastjet", "pyarrow"):
+        try:
+            out[pkg] = version(pkg)
+        except Exception:  # pragma: no cover
+            out[pkg] = "unknown"
+    return out
+
+
+class _Progress:
+    """A rich progress bar on stderr with rate and ETA (silent when disabled or not a terminal)."""
+
+    def __init__(self, total: int, unit: str, enabled: bool):
+        self.enabled = enabled
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        class _Rate(TextColumn):
+            def __init__(self):
+                super().__init__("")
+
+            def render(self, task):
+                from rich.text import Text
+
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.0f} {unit}/s" if speed else f"-- {unit}/s")
+
+        self.p = Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _Rate(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.p.start()
+        self.task = self.p.add_task("gen", total=total)
+
+    def advance(self, n: int) -> None:
+        if self.enabled:
+            self.p.advance(self.task, n)
+
+    def close(self) -> None:
+        if self.enabled:
+            self.p.stop()

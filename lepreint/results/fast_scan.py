@@ -1,0 +1,312 @@
+"""Every c tau of one sample, with the work that does not depend on c tau done once.
+
+``LifetimeScan(sample, ...).evaluate(ctau)`` returns what ``lifetime.resample`` followed by the detector,
+the selection and (optionally) the network gives (``analysis.projection.nn_signal`` and
+``analysis.yields.signal_yields``), to floating-point rounding: the same decay-length draws, the same
+smearing draws, the same pair probabilities.  It is how a scan evaluates its points; the slow chain stays
+the reference, and ``tests/test_lifetime_scan.py`` checks that both agree.
+
+What moves with c tau is only where the leptons are produced.  Once per sample:
+
+* the rows are replicated ``draws`` times (as ``resample``) and ``Detector.prepare`` smears momenta, looks
+  up the prompt efficiencies, computes isolation, smears the jets (one random stream, as ``simulate``);
+* the candidate e-mu pairs are listed: leptons passing preselection and isolation, opposite charge and the
+  pT thresholds (none of which depends on the vertex);
+* the nine features of every pair and the network's score.  The features depend on the vertex in one way
+  only: a jet is removed when a *reconstructed* lepton above 10 GeV lies within Delta R 0.4 of it, and
+  whether a third lepton of the event is reconstructed depends on its vertex.  So each pair gets one
+  feature row per subset of such third leptons (almost always one row: most pairs have none) and each
+  point picks the row of the leptons reconstructed there.
+
+Per c tau: new proper decay lengths for every LLP, the leptons' production vertices, d0, the tracker
+acceptance and the identification probabilities, the pair probabilities eff_e eff_mu prod(1 - eff_others),
+the signal regions and the weighted sums: flat numpy on the candidate leptons, no awkward arrays.
+
+A detector whose missing pT is built from the reconstructed objects (``negative_objects_sum``) or events
+with more than ``MAX_THIRD_LEPTONS`` such third leptons around one pair are not factorised:
+``LifetimeScan.supported`` is False with the reason, and a scan uses the slow chain for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import awkward as ak
+import numpy as np
+
+from lepreint.config.cards import AnalysisConfig
+from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
+from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
+
+__all__ = ["LifetimeScan", "PointYields", "MAX_THIRD_LEPTONS"]
+
+#: at most this many third leptons whose reconstruction changes a pair's jets (2^n feature rows per pair)
+MAX_THIRD_LEPTONS = 6
+
+
+@dataclass
+class PointYields:
+    """Yields at one c tau, at the analysis card's luminosity, per signal region."""
+
+    ctau: float
+    S: list[float]  #: before the network
+    S_err: list[float]
+    S_nn: list[float] | None  #: after NN >= cut (None without a classifier)
+    S_nn_err: list[float] | None
+    xsec_fb: float
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + n) for each (s, n)."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    offs = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + (np.arange(total) - offs)
+
+
+class LifetimeScan:
+    def __init__(
+        self,
+        sample,
+        analysis: AnalysisConfig,
+        detector: Detector,
+        classifier=None,
+        cut: float = 0.9,
+        draws: int = 5,
+        seed: int = 0,
+        xsec_source: str | None = None,
+        detector_seed: int = 0,
+    ):
+        from lepreint.analysis.yields import check_energy, resolve_xsec
+
+        _check(sample)
+        check_energy(sample, analysis)
+        self.cfg, self.det, self.cut, self.seed = analysis, detector, float(cut), int(seed)
+        self.has_nn = classifier is not None
+        self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
+        self.supported, self.reason = True, ""
+        if detector.missing_pt not in ("truth_invisible", "negative_visible_sum"):
+            self.supported, self.reason = (
+                False,
+                f"missing pT {detector.missing_pt!r} depends on the reconstructed leptons",
+            )
+            return
+        ev = _replicate(sample.events, int(draws))
+        self.norm = float(sample.meta.get("sum_weights_tried") or ak.sum(ev.weight))
+        prep = detector.prepare(ev, np.random.default_rng(detector_seed))
+        self.row_weight = prep.weight.astype(float)
+        self.row_event = prep.event
+        self._setup_llps(ev)
+        self._setup_leptons(prep)
+        others = self._setup_features(prep, classifier) if self.has_nn else np.zeros((self.pair_e.size, 0), np.int64)
+        if self.supported:
+            self._finish_leptons(ev, prep, others)
+
+    # ---- once per sample -------------------------------------------------------------------------------
+    def _setup_llps(self, ev: ak.Array) -> None:
+        self.geom = llp_geometry(ev.llps)
+        self.n_llp = int(self.geom.counts.sum())
+
+    def _setup_leptons(self, prep) -> None:
+        cfg = self.cfg
+        lrow = np.repeat(np.arange(prep.counts.size), prep.counts)
+        is_e, is_m = prep.apdg == 11, prep.apdg == 13
+        presel = (prep.pt > cfg.preselection_pt_min) & (
+            (is_e & (np.abs(prep.eta) < cfg.electron.abs_eta_max)) | (is_m & (np.abs(prep.eta) < cfg.muon.abs_eta_max))
+        )
+        iso_ok = np.where(
+            is_e,
+            prep.iso[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
+            prep.iso[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
+        )
+        cand = presel & iso_ok
+        # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
+        n_rows = prep.counts.size
+        e_idx, m_idx = np.flatnonzero(cand & is_e), np.flatnonzero(cand & is_m)
+        n_m = np.bincount(lrow[m_idx], minlength=n_rows)
+        m_start = np.concatenate([[0], np.cumsum(n_m)[:-1]])
+        reps = n_m[lrow[e_idx]]
+        pe = np.repeat(e_idx, reps)
+        pm = m_idx[_ranges(m_start[lrow[e_idx]], reps)]
+        keep = (prep.pt[pe] > cfg.electron.pt_min) & (prep.pt[pm] > cfg.muon.pt_min)
+        if cfg.opposite_charge:
+            keep &= prep.charge[pe] * prep.charge[pm] < 0
+        pe, pm = pe[keep], pm[keep]
+        prow = lrow[pe]
+        active = np.zeros(n_rows, bool)
+        active[prow] = True
+        # the leptons whose vertex matters: candidates of rows with a pair (they enter prod(1 - eff)) and
+        # the third leptons that can remove a pair's jets (set in _setup_features)
+        self._lrow, self._cand = lrow, cand
+        self.pair_e, self.pair_m, self.pair_row = pe, pm, prow
+        self._active = active
+        self._useful = cand & active[lrow]
+
+    def _finish_leptons(self, ev: ak.Array, prep, others: np.ndarray) -> None:
+        """Restrict the per-point work to the useful leptons; ``others``: (pairs, k) lepton indices or -1."""
+        useful = self._useful.copy()
+        useful[others[others >= 0]] = True
+        idx = np.flatnonzero(useful)
+        pos = np.full(useful.size, -1, np.int64)
+        pos[idx] = np.arange(idx.size)
+        self.sub = prep.select_leptons(idx)
+        lep = ev.leptons
+        self.lep_v = np.column_stack([ak.to_numpy(ak.flatten(lep[k]))[idx] for k in ("vx", "vy", "vz")])
+        link = prep.llp[idx].astype(np.int64)
+        self.lep_has = link >= 0
+        self.lep_gi = np.where(self.lep_has, self.geom.offsets[self._lrow[idx]] + link, 0)
+        # candidates among them, per compact row, in lepton order (for the sequential product of 1 - eff)
+        cand_u = np.flatnonzero(self._cand[idx])
+        rows_active = np.flatnonzero(self._active)
+        row_pos = np.full(self._active.size, -1, np.int64)
+        row_pos[rows_active] = np.arange(rows_active.size)
+        crow = row_pos[self._lrow[idx[cand_u]]]
+        first = np.concatenate([[0], np.flatnonzero(np.diff(crow)) + 1]) if crow.size else np.zeros(0, np.int64)
+        rank = np.arange(crow.size) - np.repeat(first, np.diff(np.append(first, crow.size)))
+        self.cand_u, self.cand_row = cand_u, crow
+        self.cand_slots = [np.flatnonzero(rank == k) for k in range(int(rank.max()) + 1 if rank.size else 0)]
+        self.rows_active = rows_active
+        self.pe_u, self.pm_u = pos[self.pair_e], pos[self.pair_m]
+        self.prow_c = row_pos[self.pair_row]
+        self.others_u = np.where(others >= 0, pos[np.maximum(others, 0)], -1)
+
+    def _setup_features(self, prep, classifier) -> np.ndarray | None:
+        """Feature rows and scores of every (pair, subset of third leptons); returns the third leptons."""
+        from lepreint.analysis.features import feature_matrix
+
+        det, pe, pm, prow = self.det, self.pair_e, self.pair_m, self.pair_row
+        rows = np.flatnonzero(self._active)
+        row_pos = np.full(self._active.size, -1, np.int64)
+        row_pos[rows] = np.arange(rows.size)
+        jets = prep.jets[rows]
+        nj = max(int(ak.max(ak.num(jets))) if len(jets) else 0, 1)
+        pad = {
+            k: ak.to_numpy(ak.fill_none(ak.pad_none(jets[k], nj, clip=True), np.nan)).astype(float)
+            for k in ("pt", "eta", "phi")
+        }
+        valid = ~np.isnan(pad["pt"])
+        jpt = np.where(valid, pad["pt"], 0.0)
+        # leptons above the overlap threshold in the active rows and the jets each would remove
+        dr_max = float(det.jets.get("lepton_overlap_dr", 0.0))
+        heavy = (prep.pt > LEPTON_OVERLAP_MIN_PT) & self._active[self._lrow]
+        h_idx = np.flatnonzero(heavy)
+        hrow = row_pos[self._lrow[h_idx]]
+        if dr_max > 0 and h_idx.size:
+            dphi = (pad["phi"][hrow] - prep.phi[h_idx, None] + np.pi) % (2 * np.pi) - np.pi
+            dr2 = (pad["eta"][hrow] - prep.eta[h_idx, None]) ** 2 + dphi**2
+            ov_h = valid[hrow] & (dr2 < dr_max**2)
+        else:
+            ov_h = np.zeros((h_idx.size, nj), bool)
+        ov = np.zeros((prep.pt.size, nj), bool)
+        ov[h_idx] = ov_h
+        base = ov[pe] | ov[pm]  # the pair's own leptons are reconstructed whenever the pair counts
+        # third leptons of the pair's row that would remove a jet the pair's leptons leave
+        h_start = np.searchsorted(hrow, np.arange(rows.size))
+        h_count = np.bincount(hrow, minlength=rows.size)
+        pr = row_pos[prow]
+        cand_pairs = np.repeat(np.arange(pe.size), h_count[pr])
+        cand_lep = h_idx[_ranges(h_start[pr], h_count[pr])]
+        matters = (
+            (cand_lep != pe[cand_pairs])
+            & (cand_lep != pm[cand_pairs])
+            & np.any(ov[cand_lep] & ~base[cand_pairs], axis=1)
+        )
+        cand_pairs, cand_lep = cand_pairs[matters], cand_lep[matters]
+        k = np.bincount(cand_pairs, minlength=pe.size)
+        kmax = int(k.max()) if k.size else 0
+        if kmax > MAX_THIRD_LEPTONS:
+            self.supported = False
+            self.reason = f"a pair has {kmax} third leptons near jets (more than {MAX_THIRD_LEPTONS})"
+            return None
+        others = np.full((pe.size, kmax), -1, np.int64)
+        if cand_pairs.size:
+            first = np.searchsorted(cand_pairs, cand_pairs)
+            others[cand_pairs, np.arange(cand_pairs.size) - first] = cand_lep
+        # one feature row per (pair, subset of its third leptons reconstructed)
+        n_var = 2**k
+        self.var_offset = np.concatenate([[0], np.cumsum(n_var)[:-1]]).astype(np.int64)
+        vp = np.repeat(np.arange(pe.size), n_var)
+        bits = np.arange(vp.size) - np.repeat(self.var_offset, n_var)
+        removed = base[vp].copy()
+        for j in range(kmax):
+            on = ((bits >> j) & 1).astype(bool) & (others[vp, j] >= 0)
+            removed[on] |= ov[others[vp[on], j]]
+        jr = row_pos[prow[vp]]
+        keep_jet = valid[jr] & ~removed
+        x = feature_matrix(
+            prep.pt[pe[vp]],
+            prep.eta[pe[vp]],
+            prep.phi[pe[vp]],
+            prep.pt[pm[vp]],
+            prep.eta[pm[vp]],
+            prep.phi[pm[vp]],
+            np.where(keep_jet, jpt[jr], 0.0),
+            np.where(keep_jet, pad["phi"][jr], 0.0),
+            np.asarray(prep.met, dtype=float)[prow[vp]],
+        )
+        self.scores = classifier.predict(x) if vp.size else np.zeros(0)
+        self.n_third = k
+        return others
+
+    # ---- per c tau -------------------------------------------------------------------------------------
+    def evaluate(self, ctau: float) -> PointYields:
+        if not self.supported:
+            raise RuntimeError(f"LifetimeScan not supported here: {self.reason}")
+        if not ctau > 0:
+            raise LifetimeError(f"ctau must be > 0, got {ctau}")
+        cfg, det = self.cfg, self.det
+        _, _, shift = moved_vertices(self.geom, decay_lengths(self.seed, ctau, self.n_llp), time=False)
+        s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
+        vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
+        d0 = det.impact_parameter(self.sub, vx, vy)
+        eff = det.efficiency(self.sub, vx, vy, vz, d0)
+        # P(this pair is the identified one) = eff_e eff_mu prod_(other candidates) (1 - eff), as ``select``
+        q = 1.0 - eff[self.cand_u]
+        certain = q <= 0.0
+        n_rows = self.rows_active.size
+        n_certain = np.bincount(self.cand_row, weights=certain, minlength=n_rows)
+        prod_q = np.ones(n_rows)
+        qq = np.where(certain, 1.0, q)
+        for slot in self.cand_slots:
+            prod_q[self.cand_row[slot]] *= qq[slot]
+        ee, em = eff[self.pe_u], eff[self.pm_u]
+        qe, qm = 1.0 - ee, 1.0 - em
+        others_certain = n_certain[self.prow_c] - (qe <= 0) - (qm <= 0)
+        others = prod_q[self.prow_c] / (np.where(qe > 0, qe, 1.0) * np.where(qm > 0, qm, 1.0))
+        p = ee * em * np.where(others_certain > 0, 0.0, others)
+        d0e, d0m = d0[self.pe_u], d0[self.pm_u]
+        d0_small, d0_large = np.minimum(d0e, d0m), np.maximum(d0e, d0m)
+        if cfg.d0_max is not None and cfg.d0_max_policy == "veto":
+            p = np.where(d0_large < cfg.d0_max, p, 0.0)
+        masks = [(d0_small >= r.d0_min) & (d0_small < r.d0_max) for r in cfg.regions]
+        if cfg.d0_max_policy == "literal" and len(masks) >= 2:
+            last, prev = cfg.regions[-1], cfg.regions[-2]
+            masks[-1] = masks[-1] & (d0_large < last.d0_max)
+            masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
+        scale = self.xsec_fb * cfg.luminosity / self.norm
+        S, S_err = zip(*(self._sum(np.where(m, p, 0.0), scale) for m in masks)) if masks else ((), ())
+        S_nn = S_nn_err = None
+        if self.has_nn:
+            region = np.full(p.size, -1, np.int64)
+            for i, m in enumerate(masks):
+                region[m] = i
+            bits = np.zeros(p.size, np.int64)
+            for j in range(self.others_u.shape[1]):
+                o = self.others_u[:, j]
+                bits |= ((o >= 0) & (eff[np.maximum(o, 0)] > 0)).astype(np.int64) << j
+            passed = self.scores[self.var_offset + bits] >= self.cut if p.size else np.zeros(0, bool)
+            S_nn, S_nn_err = [], []
+            for i in range(len(masks)):
+                tot, err = self._sum(np.where((region == i) & passed, p, 0.0), scale)
+                S_nn.append(tot)
+                S_nn_err.append(err)
+        return PointYields(float(ctau), list(S), list(S_err), S_nn, S_nn_err, self.xsec_fb)
+
+    def _sum(self, p_pair: np.ndarray, scale: float) -> tuple[float, float]:
+        """Weighted sum over rows of the pairs' probabilities and its error (copies of an event correlated),
+        as ``events.weighted_sum``."""
+        p_row = np.bincount(self.prow_c, weights=p_pair, minlength=self.rows_active.size)
+        w = self.row_weight[self.rows_active] * p_row
+        per_event = np.bincount(self.row_event[self.rows_active], weights=w)
+        return scale * float(w.sum()), scale * float(np.sqrt(np.sum(per_event**2)))

@@ -1,0 +1,95 @@
+"""HEPData-format export of a scan (hepdata_lib): R95 versus c tau per (m_c, dm), and the mass reach; for models
+scanned in their own plane (higgsinos, heavy neutral leptons) R95 over that plane.
+
+``export_hepdata(rows, lumis, folder)`` writes ``folder/hepdata/`` (submission.yaml and one YAML file per
+table, plus the archive hepdata_lib builds), ready to attach to a paper's HEPData record.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from lepreint.results.plots import PLANE_AXES, curves, mass_reach, plane
+
+__all__ = ["export_hepdata"]
+
+
+def export_hepdata(
+    rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "", model: str = "coscattering"
+) -> Path:
+    from hepdata_lib import Submission, Table, Variable
+
+    sub = Submission()
+    sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
+    if model in PLANE_AXES:
+        return _write(_plane_tables(sub, rows, lumis, model), folder)
+    by_point: dict = {}
+    for lumi in lumis:
+        for key, (c, r) in curves(rows, lumi).items():
+            by_point.setdefault(key, {})[lumi] = (c, r)
+    for (mc, dm), per_lumi in sorted(by_point.items()):
+        t = Table(f"R95 vs ctau, mc = {mc:g} GeV, dm = {dm:g} GeV")
+        t.description = (
+            f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
+            f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
+        )
+        c0 = next(iter(per_lumi.values()))[0]
+        x = Variable("c tau", is_independent=True, is_binned=False, units="mm")
+        x.values = [float(v) for v in c0]
+        t.add_variable(x)
+        for lumi, (_c, r) in per_lumi.items():
+            y = Variable("R95", is_independent=False, is_binned=False, units="")
+            y.values = [float(v) for v in r]
+            y.add_qualifier("SQRT(S)", 13, "TeV")
+            y.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
+            t.add_variable(y)
+        sub.add_table(t)
+    for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+        reach = [(lumi, mass_reach(rows, lumi).get(dm)) for lumi in lumis]
+        if all(v is None for _, v in reach):
+            continue
+        t = Table(f"Mass reach, dm = {dm:g} GeV")
+        t.description = f"Largest m_c with R95 > 1 for some c tau, dm = {dm:g} GeV, versus integrated luminosity."
+        x = Variable("Integrated luminosity", is_independent=True, is_binned=False, units="fb$^{-1}$")
+        x.values = [float(lumi) for lumi, _ in reach]
+        y = Variable("m_c reach", is_independent=False, is_binned=False, units="GeV")
+        y.values = [float(v) if v is not None else "-" for _, v in reach]
+        t.add_variable(x)
+        t.add_variable(y)
+        sub.add_table(t)
+    return _write(sub, folder)
+
+
+def _plane_tables(sub, rows, lumis, model):
+    """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
+    from hepdata_lib import Table, Variable
+
+    (kx, _, _), (ky, _, _) = PLANE_AXES[model]
+    for lumi in lumis:
+        x, y, z = plane(rows, lumi, model)
+        t = Table(f"R95, {model}, {lumi:g} fb-1")
+        t.description = f"Expected R95 (> 1: excluded at 95% CL) in the ({kx}, {ky}) plane, {lumi:g} fb^-1."
+        vx = Variable(kx, is_independent=True, is_binned=False, units="GeV" if kx in ("mc", "mN") else "")
+        vy = Variable(ky, is_independent=True, is_binned=False, units="GeV" if ky == "dm" else "")
+        vz = Variable("R95", is_independent=False, is_binned=False, units="")
+        xx, yy = np.meshgrid(x, y)
+        vx.values, vy.values = [float(v) for v in xx.ravel()], [float(v) for v in yy.ravel()]
+        vz.values = [float(v) if np.isfinite(v) else "-" for v in z.ravel()]
+        vz.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
+        for v in (vx, vy, vz):
+            t.add_variable(v)
+        sub.add_table(t)
+    return sub
+
+
+def _write(sub, folder) -> Path:
+    out = (Path(folder) / "hepdata").resolve()
+    # hepdata_lib writes its archive (submission.tar.gz) into the working directory: work in the scan's folder
+    import contextlib
+
+    with contextlib.chdir(out.parent):
+        sub.create_files(str(out), remove_old=True)
+    return out

@@ -1,0 +1,202 @@
+"""What a scan hands back: excluded c tau ranges, mass reach, and the plots (matplotlib + mplhep).
+
+``excluded_range``  the c tau interval with R95 > 1 on one (m_c, dm) curve (log-log interpolation);
+                    an end is None when R95 > 1 at the scan's edge (the range continues beyond it)
+``mass_reach``      per dm and luminosity: the largest m_c at which some c tau has R95 > 1, interpolated
+                    (log R95 linear in m_c) between the last excluded and the first non-excluded mass
+``plot_scan``       R95 vs c tau per (m_c, dm) and luminosity; the exclusion map in the (m_c, c tau) plane per
+                    dm with the R95 = 1 contour (when the scan has several masses)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["excluded_range", "mass_reach", "plot_scan", "curves"]
+
+
+def curves(rows: list[dict], lumi: float) -> dict[tuple[float, float], tuple[np.ndarray, np.ndarray]]:
+    """(m_c, dm) -> (c tau, R95) arrays of the successful points, c tau ascending."""
+    out: dict = {}
+    for r in rows:
+        if r.get("status") != "ok":
+            continue
+        out.setdefault((r["mc"], r["dm"]), []).append((r["ctau_mm"], r[f"R95@{lumi:g}"]))
+    return {k: tuple(np.array(x) for x in zip(*sorted(v))) for k, v in out.items()}
+
+
+def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    """(lowest, highest c tau with R95 > 1, c tau of the largest R95); (None, None, c) if nothing is excluded."""
+    ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
+    lc, lr = np.log(ctau), np.log(np.maximum(r95, 1e-300))
+    best = float(ctau[np.argmax(r95)])
+    if not np.any(r95 > 1):
+        return None, None, best
+    grid = np.linspace(lc[0], lc[-1], 4001)
+    above = grid[np.interp(grid, lc, lr) > 0]
+    lo = float(np.exp(above.min())) if lr[0] <= 0 else None
+    hi = float(np.exp(above.max())) if lr[-1] <= 0 else None
+    return lo, hi, best
+
+
+def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> dict[float, float | None]:
+    """dm -> the largest excluded m_c (None if no mass is excluded; the largest scanned if all are).
+
+    ``scale_to``: the reach at another luminosity from the R95 at ``lumi``: R95 (Eq. 3.3, Q with N = B) is
+    linear in the luminosity when signal and background both scale with it.
+    """
+    f = 1.0 if scale_to is None else scale_to / lumi
+    best: dict = {}
+    for (mc, dm), (_, r) in curves(rows, lumi).items():
+        best.setdefault(dm, []).append((mc, float(np.max(r)) * f))
+    out = {}
+    for dm, v in best.items():
+        v.sort()
+        mcs, rmax = np.array([a for a, _ in v]), np.array([b for _, b in v])
+        exc = rmax > 1
+        if not exc.any():
+            out[dm] = None
+            continue
+        i = int(np.flatnonzero(exc).max())
+        if i == len(mcs) - 1:
+            out[dm] = float(mcs[-1])
+            continue
+        l1, l2 = np.log(rmax[i]), np.log(max(rmax[i + 1], 1e-300))
+        out[dm] = float(mcs[i] + (mcs[i + 1] - mcs[i]) * l1 / (l1 - l2))
+    return out
+
+
+def _style(plt) -> None:
+    """The CMS style of mplhep when the ``plots`` extra is installed, matplotlib's own otherwise."""
+    from lepreint.extras import available
+
+    if available("mplhep"):
+        import mplhep
+
+        plt.style.use(mplhep.style.CMS)
+
+
+def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _style(plt)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    fig, ax = plt.subplots(figsize=(10, 8))
+    for lumi in lumis:
+        for (mc, dm), (c, r) in sorted(curves(rows, lumi).items()):
+            ax.plot(c, r, marker=".", label=f"({mc:g}, {dm:g}) GeV, {lumi:g} /fb")
+    ax.axhline(1.0, color="k", ls="--")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("c tau [mm]")
+    ax.set_ylabel("R95  (> 1: excluded at 95% CL)")
+    ax.legend(fontsize=11, ncol=2)
+    fig.tight_layout()
+    written.append(folder / "r95_vs_ctau.png")
+    fig.savefig(written[-1], dpi=70)
+    plt.close(fig)
+    mcs = sorted({r["mc"] for r in rows if r.get("status") == "ok"})
+    if len(mcs) >= 2:
+        lgrid = np.geomspace(1.0, 3000.0, 60)
+        fig, ax = plt.subplots(figsize=(10, 8))
+        for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+            reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
+            ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"dm = {dm:g} GeV")
+        ax.axhline(max(mcs), color="grey", ls=":", label="largest mass scanned")
+        ax.set_xscale("log")
+        ax.set_xlabel("integrated luminosity [fb$^{-1}$]")
+        ax.set_ylabel("m_c reach [GeV] (R95 > 1 for some c tau)")
+        ax.legend(fontsize=12)
+        fig.tight_layout()
+        written.append(folder / "mass_reach_vs_lumi.png")
+        fig.savefig(written[-1], dpi=70)
+        plt.close(fig)
+        for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+            for lumi in lumis:
+                cv = {mc: v for (mc, d), v in curves(rows, lumi).items() if d == dm}
+                ct = sorted({float(x) for v in cv.values() for x in v[0]})
+                if len(cv) < 2 or len(ct) < 2:
+                    continue
+                z = np.full((len(ct), len(cv)), np.nan)
+                for j, mc in enumerate(sorted(cv)):
+                    c, r = cv[mc]
+                    z[:, j] = np.interp(np.log(ct), np.log(c), np.log10(np.maximum(r, 1e-300)))
+                fig, ax = plt.subplots(figsize=(10, 8))
+                m = ax.pcolormesh(sorted(cv), ct, z, shading="nearest", cmap="viridis", vmin=-3, vmax=3)
+                ax.contour(sorted(cv), ct, z, levels=[0.0], colors="r", linewidths=2)
+                fig.colorbar(m, ax=ax, label="log10 R95")
+                ax.set_yscale("log")
+                ax.set_xlabel("m_c [GeV]")
+                ax.set_ylabel("c tau [mm]")
+                ax.set_title(f"dm = {dm:g} GeV, {lumi:g} /fb; red: R95 = 1", fontsize=14)
+                fig.tight_layout()
+                written.append(folder / f"exclusion_dm{dm:g}_lumi{lumi:g}.png")
+                fig.savefig(written[-1], dpi=70)
+                plt.close(fig)
+    return written
+
+
+#: axis labels and scales of the planes of models scanned without a c tau axis
+PLANE_AXES = {
+    "higgsino": (("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), ("dm", "$\\Delta m^\\pm$ [GeV]", "log")),
+    "hnl": (("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log")),
+}
+
+
+def plane(rows: list[dict], lumi: float, model: str, kind: str = "R95"):
+    """(x values, y values, ``kind`` matrix (len y, len x), NaN where a point failed) of a model's natural plane."""
+    (kx, _, _), (ky, _, _) = PLANE_AXES[model]
+    ok = [r for r in rows if r.get("status") == "ok"]
+    xs = sorted({r[kx] for r in rows})
+    ys = sorted({r[ky] for r in rows})
+    z = np.full((len(ys), len(xs)), np.nan)
+    for r in ok:
+        z[ys.index(r[ky]), xs.index(r[kx])] = r[f"{kind}@{lumi:g}"]
+    return np.array(xs), np.array(ys), z
+
+
+def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
+    """R95 maps in a model's natural plane ((m, dm) for higgsinos, (m_N, |U|^2) for heavy neutral leptons),
+    with the R95 = 1 contour, one per luminosity (and one without the network when the scan used it).  The
+    colour range follows the values (R95 spans many decades where nothing is excluded)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _style(plt)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (_, xl, xscale), (_, yl, yscale) = PLANE_AXES[model]
+    written = []
+    kinds = [k for k in ("R95", "R95_cut") if any(f"{k}@{lumis[0]:g}" in r for r in rows)]
+    for kind in kinds:
+        for lumi in lumis:
+            x, y, z = plane(rows, lumi, model, kind)
+            pos = z[np.isfinite(z) & (z > 0)]
+            hi = max(float(np.log10(pos.max())) if pos.size else 0.0, 0.5)
+            lo = min(float(np.floor(np.log10(pos.min()))) if pos.size else -1.0, hi - 1)
+            lz = np.where(np.isfinite(z), np.log10(np.maximum(z, 10.0**lo)), np.nan)
+            fig, ax = plt.subplots(figsize=(10, 8))
+            m = ax.pcolormesh(x, y, lz, shading="nearest", cmap="viridis", vmin=lo, vmax=hi)
+            fig.colorbar(m, ax=ax, label=f"log10 {kind} (0 and below 1e{lo:g} at the bottom)")
+            if len(x) >= 2 and len(y) >= 2 and np.nanmax(lz) > 0 > np.nanmin(lz):
+                ax.contour(x, y, lz, levels=[0.0], colors="r", linewidths=2)
+            ax.set_xscale(xscale)
+            ax.set_yscale(yscale)
+            ax.set_xlabel(xl)
+            ax.set_ylabel(yl)
+            what = "network" if kind == "R95" else "cut-based"
+            ax.set_title(f"{model}, {what}, {lumi:g} /fb; red: R95 = 1 (excluded inside)", fontsize=14)
+            fig.tight_layout()
+            written.append(folder / f"{kind.lower()}_{model}_lumi{lumi:g}.png")
+            fig.savefig(written[-1], dpi=70)
+            plt.close(fig)
+    return written
