@@ -18,13 +18,14 @@ demo: $(STAMP)
 	$(BIN)/lepreint demo
 
 test: $(STAMP)
-	$(BIN)/ruff check lepreint tests benchmarks validation
-	$(BIN)/ruff format --check lepreint tests benchmarks validation
+	$(BIN)/ruff check lepreint tests benchmarks validation docs
+	$(BIN)/ruff format --check lepreint tests benchmarks validation docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check --fix lepreint tests benchmarks validation
-	$(BIN)/ruff format lepreint tests benchmarks validation
+	$(BIN)/ruff check --fix lepreint tests benchmarks validation docs
+	$(BIN)/ruff format lepreint tests benchmarks validation docs
 
 validate: $(STAMP)
 	$(BIN)/python -m validation --output validation/report

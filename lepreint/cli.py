@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -267,31 +266,23 @@ def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
     show_default=True,
     help="process: wino-c1c1, wino-n2c1, higgsino-c1c1, higgsino-n1n2, higgsino-nc1",
 )
-@click.option("--mass", required=True, callback=_quantity("energy"), help="mass (GeV)")
-@click.option(
-    "--sqrt-s",
-    default="13",
-    callback=_quantity("energy"),
-    show_default=True,
-    help="collision energy (TeV if bare: 13 or 13.6)",
-)
+@click.option("--mass", required=True, help="mass (GeV if bare, or '220 GeV')")
+@click.option("--sqrt-s", default="13 TeV", show_default=True, help="collision energy with a unit, e.g. '13.6 TeV'")
 @click.option("--source", type=click.Choice(["table", "paper"]), default="table", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def xsec_cmd(process, mass, sqrt_s, source, as_json):
     """Production cross section (fb) from the LHC SUSY WG tables or the paper's quoted values."""
-    from lepreint.models.xsec import xsec
+    from lepreint.api import xsec
 
-    # a bare --sqrt-s is in TeV (13, 13.6); a value with a unit was converted to GeV
-    tev = sqrt_s / 1000.0 if sqrt_s > 100 else sqrt_s
-    r = xsec(process, mass, tev, source)
+    r = xsec(process, mass, sqrt_s, source)
 
     def table(p):
         from rich.table import Table
 
         t = Table(title=f"{p['process']} at {p['sqrt_s']:g} TeV, m = {p['mass']:g} GeV")
-        t.add_column("xsec [fb]", justify="right")
-        t.add_column("unc [fb]", justify="right")
+        t.add_column("cross section (fb)", justify="right")
+        t.add_column("uncertainty (fb)", justify="right")
         t.add_column("source")
         t.add_row(f"{p['xsec_fb']:.4g}", f"{p['unc_fb']:.3g}", f"{p['source']}: {p['reference']}")
         return t
@@ -299,40 +290,53 @@ def xsec_cmd(process, mass, sqrt_s, source, as_json):
     _emit(r.as_dict(), as_json, table)
 
 
-# --------------------------------------------------------------------------- generate
+# --------------------------------------------------------------------------- rendering helpers
+
+
+def fmt_length(mm: float | None) -> str:
+    """A length with the unit that reads best: 250 um, 3.16 mm, 4.2 cm, 1.5 m."""
+    if mm is None or mm != mm:
+        return "-"
+    for scale, unit in ((1000.0, "m"), (10.0, "cm"), (1.0, "mm")):
+        if abs(mm) >= scale:
+            return f"{mm / scale:.3g} {unit}"
+    return f"{mm * 1000:.3g} um"
+
+
+def _verdict(r95: float) -> str:
+    return "excluded" if r95 > 1 else "not excluded"
 
 
 def _sample_table(p):
     from rich.table import Table
 
-    sid = p.get("sample_id")
-    t = Table(title=f"sample {sid or p.get('sample')}" + (" (cache hit)" if p.get("cache_hit") else ""))
+    t = Table(title=f"sample {p.get('sample_id') or p.get('sample')}" + (" (cache hit)" if p.get("cache_hit") else ""))
     t.add_column("quantity")
     t.add_column("value")
-    for k in (
-        "sample_id",
-        "sample",
-        "model",
-        "parameters",
-        "events",
-        "rows",
-        "oversampling",
-        "tried",
-        "filter_efficiency",
-        "xsec_fb",
-        "xsec_source",
-        "llps",
-        "leptons",
-        "jets",
-        "seed",
-        "options",
-        "bad_events",
-        "hepmc",
-    ):
-        if k in p and p[k] is not None:
-            t.add_row(k, str(p[k]))
+    units_of = {"mc": "GeV", "dm": "GeV", "mN": "GeV", "ctau": "mm"}
+    rows = [
+        ("sample id", p.get("sample_id")),
+        ("folder / file", p.get("sample")),
+        ("model", p.get("model")),
+        (
+            "parameters",
+            ", ".join(f"{k} = {v:g} {units_of.get(k, '')}".strip() for k, v in (p.get("parameters") or {}).items())
+            or None,
+        ),
+        ("events", p.get("events")),
+        ("rows (events x decay copies)", p.get("rows")),
+        ("decay copies K", p.get("oversampling")),
+        ("cross section", f"{p['xsec_fb']:.4g} fb ({p.get('xsec_source')})" if p.get("xsec_fb") is not None else None),
+        ("filter efficiency", p.get("filter_efficiency")),
+        ("seed", p.get("seed")),
+        ("bad events skipped", p.get("bad_events") or None),
+        ("HepMC3 output", p.get("hepmc")),
+    ]
+    for k, v in rows:
+        if v is not None:
+            t.add_row(k, str(v))
     for x in p.get("llp_summary") or []:
-        ct = "not decayed" if x["mean_ctau_mm"] is None else f"mean c tau {x['mean_ctau_mm']:.4g} mm"
+        ct = "not decayed" if x["mean_ctau_mm"] is None else f"mean c tau {fmt_length(x['mean_ctau_mm'])}"
         t.add_row(f"LLP {x['pdg_id']}", f"{x['count']} ({x['decayed']} decayed), {ct}")
     if p.get("leptons_by_flavour"):
         f = p["leptons_by_flavour"]
@@ -340,80 +344,93 @@ def _sample_table(p):
     return t
 
 
+# --------------------------------------------------------------------------- generate
+
+
 def _options(pairs) -> dict:
+    import yaml
+
     out = {}
     for item in pairs:
         if "=" not in item:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--option")
         k, v = item.split("=", 1)
-        import yaml
-
         out[k.strip()] = yaml.safe_load(v)
     return out
 
 
+GENERATE_OPTIONS = [
+    click.option("--card", default=None, help="a model card (name or path): model, parameters and generation settings"),
+    click.option(
+        "--model",
+        type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]),
+        default=None,
+        help="[default: coscattering]",
+    ),
+    click.option("--mc", default=None, help="mediator mass (GeV if bare, or '220 GeV'); higgsino: m(chi1+-)"),
+    click.option("--dm", default=None, help="mass splitting (GeV if bare)"),
+    click.option("--ctau", default=None, help="nominal c tau (mm if bare; '1cm' works)"),
+    click.option(
+        "--events",
+        type=int,
+        default=None,
+        help="generated events (bbbar: events passing the lepton filter) [default: 1000]",
+    ),
+    click.option("--seed", type=int, default=None, help="[default: 1]"),
+    click.option(
+        "--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)"
+    ),
+    click.option("--oversampling", "-K", type=int, default=None, help="LLP decays per event (model default if unset)"),
+    click.option("--matrix-element", type=click.Choice(["V-A", "flat"]), default=None, help="LLP decay matrix element"),
+    click.option("--decays", type=click.Choice(["leptonic", "eq2.16"]), default=None, help="LLP branching ratios"),
+    click.option(
+        "--decayer",
+        type=click.Choice(["lepreint", "pythia"]),
+        default=None,
+        help="who decays the LLPs ('pythia': flat SLHA decays, for validation)",
+    ),
+    click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20"),
+    click.option(
+        "--param",
+        "param_extra",
+        multiple=True,
+        help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6",
+    ),
+    click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None),
+    click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]"),
+    click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]"),
+    click.option("--ecm", default=None, help="collision energy with a unit, e.g. '13.6 TeV' [default: 13 TeV]"),
+    click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)"),
+    click.option(
+        "--hepmc",
+        "hepmc_out",
+        default=None,
+        help="also write the events as HepMC3 to this file, with the cross section in every event",
+    ),
+    click.option(
+        "--hepmc-copies",
+        type=click.Choice(["all", "one"]),
+        default="all",
+        show_default=True,
+        help="HepMC3 output: every decay copy (K events per generated event, weight w/K, as lepreint reads "
+        "them back) or one copy per event (weight w, for other programs)",
+    ),
+    click.option("--force", is_flag=True, help="regenerate even if the sample is cached"),
+    click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout"),
+]
+
+
+def _apply(options):
+    def deco(f):
+        for o in reversed(options):
+            f = o(f)
+        return f
+
+    return deco
+
+
 @cli.command("generate")
-@click.option(
-    "--card", default=None, help="model card (cards/models/*.yaml): model, parameters and generation settings"
-)
-@click.option(
-    "--model",
-    type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]),
-    default=None,
-    help="[default: coscattering]",
-)
-@click.option(
-    "--mc", default=None, callback=_quantity("energy"), help="mediator mass (GeV if bare); higgsino: m(chi1+-)"
-)
-@click.option("--dm", default=None, callback=_quantity("energy"), help="mass splitting (GeV if bare)")
-@click.option("--ctau", default=None, callback=_quantity("length"), help="nominal c tau (mm if bare; '1cm' works)")
-@click.option(
-    "--events",
-    type=int,
-    default=None,
-    help="generated events (bbbar: events passing the lepton filter) [default: 1000]",
-)
-@click.option("--seed", type=int, default=None, help="[default: 1]")
-@click.option(
-    "--workers", type=int, default=1, show_default=True, help="worker processes (results do not depend on it)"
-)
-@click.option("--oversampling", "-K", type=int, default=None, help="LLP decays per event (model default if unset)")
-@click.option("--matrix-element", type=click.Choice(["V-A", "flat"]), default=None, help="LLP decay matrix element")
-@click.option("--decays", type=click.Choice(["leptonic", "eq2.16"]), default=None, help="LLP branching ratios")
-@click.option(
-    "--decayer",
-    type=click.Choice(["lepreint", "pythia"]),
-    default=None,
-    help="who decays the LLPs ('pythia': flat SLHA decays, for validation)",
-)
-@click.option("--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. pthat_min=20")
-@click.option(
-    "--param",
-    "param_extra",
-    multiple=True,
-    help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6",
-)
-@click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None)
-@click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]")
-@click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]")
-@click.option("--ecm", default=None, callback=_quantity("energy"), help="collision energy [default: 13 TeV]")
-@click.option("--chunk", type=int, default=None, help="events per worker chunk (part of the sample identity)")
-@click.option(
-    "--hepmc",
-    "hepmc_out",
-    default=None,
-    help="also write the events as HepMC3 to this file, with the cross section in every event",
-)
-@click.option(
-    "--hepmc-copies",
-    type=click.Choice(["all", "one"]),
-    default="all",
-    show_default=True,
-    help="HepMC3 output: every decay copy (K events per generated event, weight w/K, as lepreint reads them "
-    "back) or one copy per event (weight w, for other programs)",
-)
-@click.option("--force", is_flag=True, help="regenerate even if the sample is cached")
-@click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
+@_apply(GENERATE_OPTIONS)
 @_user_errors
 def generate_cmd(
     card,
@@ -440,16 +457,15 @@ def generate_cmd(
     force,
     as_json,
 ):
-    """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its summary.
+    """Generate a sample with Pythia 8 (lepreint decays the LLPs) into the cache; print its id and summary.
 
     Values come from the command line, else from --card, else the built-in defaults."""
-    from lepreint.events.generation.engine import build_request, generate
+    from lepreint.api import generate
 
     _kept(
         "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
         "command to continue from them"
     )
-
     params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
         key, sep, val = item.partition("=")
@@ -460,68 +476,86 @@ def generate_cmd(
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
         if val is not None:
             options[key] = val
-    shower = {}
-    if mpi is not None:
-        shower["mpi"] = mpi
-    if pt_max_match is not None:
-        shower["pt_max_match"] = pt_max_match
-    if ecm is not None:
-        shower["ecm"] = ecm * 1000.0 if ecm < 100 else ecm  # a bare number is TeV
-    req = build_request(card, model, params, options, shower, events, seed, oversampling, xsec_source, chunk)
-    progress = not as_json and sys.stderr.isatty()
-    sample = generate(
-        req,
+    shower = {k: v for k, v in (("mpi", mpi), ("pt_max_match", pt_max_match), ("ecm", ecm)) if v is not None}
+    r = generate(
+        model,
+        card=card,
+        events=events,
+        seed=seed,
         workers=workers,
-        cache=True,
-        progress=progress,
+        oversampling=oversampling,
+        options=options,
+        shower=shower,
+        xsec_source=xsec_source,
+        chunk=chunk,
         hepmc=hepmc_out,
-        reuse=not force,
-        hepmc_options={"copies": hepmc_copies},
+        hepmc_copies=hepmc_copies,
+        force=force,
+        progress=_progress(as_json),
+        **params,
     )
-    p = sample.summary()
-    p["sample_id"] = Path(sample.path).name if sample.path else None
-    p["cache_hit"] = sample.cache_hit
-    p["generation_seconds"] = sample.meta.get("generation_seconds")
-    p["shower"] = sample.meta.get("shower")
-    if hepmc_out:
-        k = int(sample.meta.get("oversampling") or 1)
-        n = len(sample.events) if hepmc_copies == "all" else int(sample.meta.get("events", 0))
-        p["hepmc"] = (
-            f"{hepmc_out}: {n} HepMC events ("
-            + (
-                f"all {k} decay copies of each event, weight w/{k}"
-                if hepmc_copies == "all" and k > 1
-                else "one per generated event"
-            )
-            + f"), cross section {sample.meta['xsec_fb'] / 1000:.4g} pb"
-        )
-    if sample.cache_hit and not as_json:
-        click.echo(f"cache hit: {sample.path}", err=True)
+    p = {**r.summary, **r.to_dict()}
+    p.pop("summary")
+    p["sample"] = r.path
+    p["shower"] = r.sample.meta.get("shower")
+    if r.cache_hit and not as_json:
+        click.echo(f"cache hit: {r.path}", err=True)
     _emit(p, as_json, _sample_table)
 
 
-def _yields_table(q, title: str, details: bool):
-    """S per signal region (and, with ``details``, efficiencies, cutflow and options) as a rich table."""
+def _progress(as_json: bool) -> bool:
+    return not as_json and sys.stderr.isatty()
+
+
+# --------------------------------------------------------------------------- simulate, yields
+
+
+def _yields_table(q, title: str, verbose: bool):
+    """S, B and R95 per signal region with the verdict (and the network's projection, options with verbose)."""
     from rich.table import Table
 
-    t = Table(title=title)
-    t.add_column("quantity")
+    t = Table(title=title, caption="R95 > 1: excluded at 95% CL (Eq. 3.3, N = B)")
+    t.add_column("")
     for name in q["regions"]:
         t.add_column(name, justify="right")
-    t.add_row("S", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])))
-    if "S_nn" in q:
-        t.add_row(f"S (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S_nn"], q["S_nn_err"])))
-        t.add_row(f"B (NN >= {q['nn_cut']:g})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["B_nn"], q["B_nn_err"])))
+    t.add_column("combined", justify="right")
+    lumi = f"{q['luminosity_ifb']:g} /fb"
+    t.add_row(f"S (events, {lumi})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])), f"{sum(q['S']):.4g}")
+    t.add_row(f"B (events, {lumi})", *(f"{b:.4g}" for b in q["B"]), f"{sum(q['B']):.4g}")
+    t.add_row("R95", *(f"{x:.3g}" for x in q["R95_by_region"]), f"{q['R95']:.3g}: {_verdict(q['R95'])}")
+    if q.get("S_nn") is not None:
+        cut = f"NN >= {q['nn_cut']:g}"
         t.add_row(
-            "R95 (NN, cut-based)", f"{q['R95']:.3g}", f"{q['R95_cut_based']:.3g}", *[""] * (len(q["regions"]) - 2)
+            f"S ({cut}, events)",
+            *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S_nn"], q["S_nn_err"])),
+            f"{sum(q['S_nn']):.4g}",
         )
-    if details:
-        pad = [""] * (len(q["regions"]) - 1)
-        t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]))
+        t.add_row(
+            f"B ({cut}, events)",
+            *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["B_nn"], q["B_nn_err"])),
+            f"{sum(q['B_nn']):.4g}",
+        )
+        t.add_row(f"R95 ({cut})", *[""] * len(q["regions"]), f"{q['R95_nn']:.3g}: {_verdict(q['R95_nn'])}")
+        t.add_row(
+            f"R95 ({cut}) at 2.6 / 140 / 300 /fb",
+            *[""] * len(q["regions"]),
+            " / ".join(f"{v:.3g}" for v in q["R95_nn_by_lumi"].values()),
+        )
+    if verbose:
+        pad = [""] * len(q["regions"])
+        t.add_row("efficiency", *(f"{x:.3g}" for x in q["efficiency"]), "")
         for k, v in q["cutflow"].items():
-            t.add_row(f"cutflow: {k}", f"{v:.4g}", *pad)
-        t.add_row("options", str(q["options"]), *pad)
+            t.add_row(f"cutflow: {k} (events)", *pad, f"{v:.4g}")
+        for k, v in sorted(q["options"].items()):
+            t.add_row(f"option: {k}", *pad, str(v))
     return t
+
+
+def _title(q) -> str:
+    return (
+        f"{q['analysis']}: {q['luminosity_ifb']:g} /fb, sigma = {q['xsec_fb']:.4g} fb "
+        f"({str(q['xsec_source']).split(':')[0]})"
+    )
 
 
 @cli.command("simulate")
@@ -545,14 +579,14 @@ def _yields_table(q, title: str, details: bool):
     "--xsec",
     "xsec_value",
     default=None,
-    callback=_quantity("xsec"),
     help="cross section (fb if bare; '1.2 pb' works); needed for a HepMC file that carries none",
 )
-@click.option("--lumi", default=None, callback=_quantity("lumi"), help="luminosity [default: the analysis card's]")
+@click.option("--lumi", default=None, help="luminosity (/fb if bare; '300 /fb') [default: the analysis card's]")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the detector smearing")
-@click.option("--classifier", is_flag=True, help="apply the network: S_nn, B_nn and R95 after NN >= --nn-cut")
+@click.option("--classifier", is_flag=True, help="apply the network: S, B and R95 after NN >= --nn-cut")
 @click.option("--model", "model_path", default=None, help="model.json (or its folder) [default: the shipped network]")
 @click.option("--nn-cut", type=float, default=0.9, show_default=True, help="NN >= cut (0.50, 0.51, ..., 0.99)")
+@click.option("--verbose", "-v", is_flag=True, help="also the efficiencies, the cutflow and every option")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def simulate_cmd(
@@ -570,59 +604,35 @@ def simulate_cmd(
     classifier,
     model_path,
     nn_cut,
+    verbose,
     as_json,
 ):
-    """Detector + selection + yields for a sample (folder or id) or a HepMC3 file: S per signal region.
+    """Detector, selection and yields for a sample (folder or id) or a HepMC3 file: S, B and R95 per signal
+    region, and whether the point is excluded.
 
     A HepMC3 file is read once and cached (keyed by its content): a second run costs a parquet read."""
-    from lepreint.analysis.yields import signal_yields
-    from lepreint.detector.simulate import Detector
-    from lepreint.events.inputs import load_input, parse_llp_ids
+    from lepreint.api import simulate
 
-    if not 0 < nn_cut < 1:
-        raise LepreintError(f"--nn-cut: need 0 < cut < 1, got {nn_cut:g}")
-    s, info = load_input(sample, llp_ids=parse_llp_ids(llp_ids), displaced_mm=displaced, skip_bad=skip_bad_events)
-    if info.get("cache_hit") and not as_json:
-        click.echo(f"HepMC3 file read from the cache ({info['cached_as']})", err=True)
-    p = sample
-    det = Detector(detector, d0_extrapolation)
-    r = signal_yields(s, analysis, det, xsec_source, xsec_value, seed, lumi)
-    payload = {"sample": str(p), **r.as_dict()}
-    if classifier or model_path:
-        payload.update(_nn_payload(s, analysis, det, xsec_source, xsec_value, seed, r.luminosity, model_path, nn_cut))
-    title = f"{r.options['analysis']}: {r.luminosity:g} /fb, sigma = {r.xsec_fb:.4g} fb ({r.xsec_source})"
-    _emit(payload, as_json, lambda q: _yields_table(q, title, details=True))
-
-
-def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_path, cut) -> dict:
-    """S and B after NN >= cut, and R95 of the three regions combined (at ``lumi`` and the paper's three)."""
-    import dataclasses
-
-    from lepreint.analysis.projection import LUMIS, analysis_background, nn_signal, projection
-    from lepreint.classifier.network import load_classifier, stored_background_efficiency
-    from lepreint.config.cards import analysis_config
-    from lepreint.stats.limits import r95
-
-    clf = load_classifier(model_path)
-    cfg = dataclasses.replace(analysis_config(analysis), luminosity=lumi)
-    nn = nn_signal(s, clf, cut, cfg, det, xsec_source, xsec_value, seed)
-    eff, err = stored_background_efficiency(clf, cut)
-    B = analysis_background(cfg, lumi)
-    b_nn = [b * eff for b in B]
-    return {
-        "nn_cut": cut,
-        "classifier": clf.meta.get("digest"),
-        "S_nn": nn.S_nn,
-        "S_nn_err": nn.S_nn_err,
-        "B": B,
-        "B_nn": b_nn,
-        "B_nn_err": [b * err for b in B],
-        "background_efficiency": eff,
-        "background_efficiency_err": err,
-        "R95": r95(nn.S_nn, b_nn),
-        "R95_cut_based": r95(nn.S, B),
-        "R95_by_lumi": {f"{k:g}": v for k, v in projection(nn.S_nn, b_nn, lumi, LUMIS).items()},
-    }
+    r = simulate(
+        sample,
+        analysis=analysis,
+        detector=detector,
+        d0_extrapolation=d0_extrapolation,
+        xsec_source=xsec_source,
+        xsec=xsec_value,
+        lumi=lumi,
+        seed=seed,
+        classifier=classifier,
+        model=model_path,
+        nn_cut=nn_cut,
+        llp_ids=llp_ids,
+        displaced=displaced,
+        skip_bad_events=skip_bad_events,
+    )
+    if r.read.get("cache_hit") and not as_json:
+        click.echo(f"HepMC3 file read from the cache ({r.read['cached_as']})", err=True)
+    p = r.to_dict()
+    _emit(p, as_json, lambda q: _yields_table(q, _title(q), verbose))
 
 
 @cli.command("yields")
@@ -647,6 +657,7 @@ def _nn_payload(s, analysis, det, xsec_source, xsec_value, seed, lumi, model_pat
     show_default=True,
     help="Table 1's B(l+l-) of benchmarks 1-2: the e-mu fraction 2 B_e B_mu, or (B_e + B_mu)^2",
 )
+@click.option("--verbose", "-v", is_flag=True, help="also the efficiencies, the cutflow and every option")
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
 def yields_cmd(
@@ -661,36 +672,32 @@ def yields_cmd(
     d0_extrapolation,
     xsec_source,
     br_reading,
+    verbose,
     as_json,
 ):
     """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
+    from lepreint.api import yields
+
     _kept(
         "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
         "command to continue from them"
     )
-    from lepreint.analysis.yields import benchmark_request, signal_yields
-    from lepreint.detector.simulate import Detector
-    from lepreint.events.generation.engine import generate
-    from lepreint.events.generation.pythia import ShowerOptions
-
-    req = benchmark_request(bid, events, seed, oversampling, ShowerOptions(mpi=not no_mpi), br_reading=br_reading)
-    progress = not as_json and sys.stderr.isatty()
-    sample = generate(req, workers=workers, progress=progress)
-    r = signal_yields(sample, analysis, Detector(detector, d0_extrapolation), xsec_source)
-    payload = {
-        "benchmark": bid,
-        "parameters": req.parameters,
-        "decays": req.options,
-        "br_reading": br_reading,
-        "sample": str(sample.path),
-        "cache_hit": sample.cache_hit,
-        **r.as_dict(),
-    }
-    title = (
-        f"benchmark {bid} {req.parameters}: {r.luminosity:g} /fb, "
-        f"sigma = {r.xsec_fb:.4g} fb ({r.xsec_source.split(':')[0]})"
+    r = yields(
+        bid,
+        events=events,
+        seed=seed,
+        workers=workers,
+        oversampling=oversampling,
+        mpi=not no_mpi,
+        analysis=analysis,
+        detector=detector,
+        d0_extrapolation=d0_extrapolation,
+        xsec_source=xsec_source,
+        br_reading=br_reading,
+        progress=_progress(as_json),
     )
-    _emit(payload, as_json, lambda q: _yields_table(q, title, details=False))
+    p = r.to_dict()
+    _emit(p, as_json, lambda q: _yields_table(q, f"benchmark {bid}: " + _title(q), verbose))
 
 
 @cli.command("inspect")
@@ -701,17 +708,13 @@ def yields_cmd(
 def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
     """Summarise a sample (its folder, events.parquet or id) or a HepMC3 file (.hepmc3, .hepmc, .gz): events, LLPs
     per PDG id with their mean proper decay length, leptons per flavour, the cross section and its source."""
-    from lepreint.events.inputs import load_input, parse_llp_ids, sample_id
+    from lepreint.api import inspect
 
-    sample, info = load_input(path, llp_ids=parse_llp_ids(llp_ids), displaced_mm=displaced, skip_bad=skip_bad_events)
-    summary = sample.summary()
-    summary["sample"] = str(sample.path) if sample.path else str(path)
-    summary["sample_id"] = sample_id(sample)
-    summary.update(info)
-    _emit(summary, as_json, _sample_table)
-
-
-# --------------------------------------------------------------------------- validate
+    r = inspect(path, llp_ids=llp_ids, displaced=displaced, skip_bad_events=skip_bad_events)
+    p = {**r.summary, **r.to_dict(), **r.read}
+    p.pop("summary")
+    p.pop("read")
+    _emit(p, as_json, _sample_table)
 
 
 @cli.command("train")
@@ -730,29 +733,10 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
 @_user_errors
 def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     """Train the network of Sec. 4.2 on benchmark 1 against heavy flavour (the shipped model is --seed 1)."""
-    from lepreint.classifier.network import (
-        TrainingConfig,
-        calibrate,
-        calibration_sample,
-        load_classifier,
-        train,
-        training_samples,
-    )
-    from lepreint.extras import require
+    from lepreint.api import train
 
-    require("tensorflow", "train", "training the network")  # before minutes of generation, not after
-    require("keras", "train", "training the network")
-    sig, bkg = training_samples(workers)
-    clf = train(sig, bkg, TrainingConfig(seed=seed, epochs=epochs, background_weights=background_weights))
-    calibrate(clf, calibration_sample(workers)).save(output, clf.keras_model)
-    shipped = load_classifier()
-    payload = {
-        "output": str(output),
-        "digest": clf.meta["digest"],
-        "same_as_shipped": clf.meta["digest"] == shipped.meta.get("digest"),
-        **clf.meta["metrics"],
-        "training": clf.meta["training"],
-    }
+    r = train(seed=seed, epochs=epochs, background_weights=background_weights, output=output, workers=workers)
+    p = {**r.to_dict(), **r.metrics}
 
     def table(q):
         from rich.table import Table
@@ -765,7 +749,10 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
         t.add_row("same as the shipped model", str(q["same_as_shipped"]))
         return t
 
-    _emit(payload, as_json, table)
+    _emit(p, as_json, table)
+
+
+# --------------------------------------------------------------------------- scan
 
 
 @cli.command("scan")
@@ -774,8 +761,8 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     type=click.Choice(["coscattering", "higgsino", "hnl"]),
     default="coscattering",
     show_default=True,
-    help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes "
-    "from dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both",
+    help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes from "
+    "dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both",
 )
 @click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
 @click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
@@ -786,8 +773,7 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option(
     "--card",
     default=None,
-    help="a scan card (cards/scans/, benchmarks/*_grid.yaml: name or path): its "
-    "grid and options replace the grid options above",
+    help="a scan card (name or path, e.g. coscattering_grid): its grid and options replace the grid options above",
 )
 @click.option("--mixing", default=None, help="hnl: flavour fractions of |U|^2, e.g. mu or e:1,mu:1 (default mu)")
 @click.option("--dirac", is_flag=True, help="hnl: a Dirac N (default Majorana)")
@@ -846,110 +832,66 @@ def scan_cmd(
     as_json,
 ):
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
-    by moving decay vertices."""
-    from lepreint.results.scan import ScanConfig, parse_axis, parse_u2_axis, run_scan
+    by moving decay vertices.  R95 > 1 at a point: excluded at 95% CL."""
+    from lepreint.api import scan
 
     _kept(
-        f"finished points are kept in {output}/points and the finished chunks of a running generation in the cache: "
-        "rerun the same command to resume"
+        f"finished points are kept in {output}/points and the finished chunks of a running generation in the "
+        "cache: rerun the same command to resume"
     )
-
-    options = None
-    if card:
-        cfg = ScanConfig.from_card(card)
-    elif model == "hnl":
-        if not u2:
-            raise LepreintError("--model hnl needs --u2 (the |U|^2 axis)")
-        options = {"mixing": _mixing(mixing or "mu"), "majorana": not dirac}
-    elif u2 or mixing or dirac:
-        raise LepreintError("--u2, --mixing and --dirac are options of --model hnl")
-    if not card:
-        cfg = ScanConfig(
-            parse_axis(mc, "energy"),
-            parse_axis(dm, "energy") if model != "hnl" else [],
-            parse_axis(ctau, "length") if model == "coscattering" else [],
-            model=model,
-            options=options,
-            analysis=analysis,
-            lumi=_lumis(lumi),
-            events=events,
-            seed=seed,
-            mpi=not no_mpi,
-            xsec_source=xsec_source,
-            classifier=not no_classifier,
-            nn_cut=nn_cut,
-            draws=draws,
-            statistic=statistic,
-            u2=parse_u2_axis(u2) if u2 else [],
-        )
-    if scheduler and dask_local:
-        raise LepreintError("give --scheduler or --dask-local, not both")
-    executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
-    rows = run_scan(
-        cfg,
-        output,
-        workers,
-        progress=not as_json and sys.stderr.isatty(),
-        executor=executor,
+    r = scan(
+        model=model,
+        mc=mc,
+        dm=dm,
+        ctau=ctau,
+        u2=u2,
+        card=card,
+        mixing=mixing,
+        dirac=dirac,
+        lumi=lumi,
+        events=events,
+        seed=seed,
+        workers=workers,
+        analysis=analysis,
+        xsec_source=xsec_source,
+        classifier=not no_classifier,
+        nn_cut=nn_cut,
+        draws=draws,
+        statistic=statistic,
+        mpi=not no_mpi,
+        output=output,
         overwrite=overwrite,
+        scheduler=scheduler,
+        dask_local=dask_local,
+        progress=_progress(as_json),
         log=lambda line: click.echo(line, err=True),
     )
-    ok = [r for r in rows if r["status"] == "ok"]
-    lum = cfg.lumi[0]
-    excluded = [r for r in ok if r.get(f"R95@{lum:g}", 0) > 1]
-    payload = {
-        "output": output,
-        "executor": executor,
-        "points": len(rows),
-        "ok": len(ok),
-        "failed": len(rows) - len(ok),
-        "excluded_at_lumi": lum,
-        "excluded": len(excluded),
-        "failures": sorted({r["reason"] for r in rows if r["status"] != "ok"}),
-        "table": str(Path(output) / "scan.csv"),
-    }
+    payload = r.to_dict()
+    payload.pop("rows")
 
     def table(q):
         from rich.table import Table
 
-        t = Table(title=f"scan into {q['output']}")
-        for c in ("mc", "dm", "ctau [mm]", f"R95 @ {lum:g} /fb"):
-            t.add_column(c, justify="right")
-        for r in rows:
-            t.add_row(
-                f"{r['mc']:g}",
-                f"{r['dm']:g}" if r.get("dm") is not None else f"U2 {r.get('U2', 0):.2g}",
-                f"{r['ctau_mm']:.3g}",
-                f"{r[f'R95@{lum:g}']:.3g}" if r["status"] == "ok" else r["reason"][:40],
-            )
+        hnl = r.model == "hnl"
+        t = Table(
+            title=f"scan into {q['output']} ({q['ok']} of {q['points']} points)",
+            caption=f"R95 > 1: excluded at 95% CL; table: {q['table']}",
+        )
+        t.add_column("m_N (GeV)" if hnl else "m_c (GeV)", justify="right")
+        t.add_column("|U|^2" if hnl else "dm (GeV)", justify="right")
+        t.add_column("c tau", justify="right")
+        for x in r.lumis:
+            t.add_column(f"R95 @ {x:g} /fb", justify="right")
+        for row in r.rows:
+            second = f"{row.get('U2', 0):.2g}" if hnl else f"{row['dm']:g}"
+            if row["status"] == "ok":
+                cells = [f"{row[f'R95@{x:g}']:.3g} ({'excluded' if row[f'R95@{x:g}'] > 1 else 'not'})" for x in r.lumis]
+            else:
+                cells = [row["reason"][:40]] + [""] * (len(r.lumis) - 1)
+            t.add_row(f"{row['mc']:g}", second, fmt_length(row.get("ctau_mm")), *cells)
         return t
 
     _emit(payload, as_json, table)
-
-
-def _lumis(text: str) -> list[float]:
-    """'140,300', '140 /fb', '0.3 /ab' -> luminosities in /fb."""
-    try:
-        return [units.to_internal(x, "lumi", bare_numbers=True) for x in str(text).split(",") if x.strip()]
-    except units.UnitError as exc:
-        raise LepreintError(f"--lumi {text!r}: {exc}") from None
-
-
-def _mixing(text: str) -> dict:
-    """'mu' or 'e:1,mu:1' -> fractions per flavour."""
-    out = {}
-    for part in text.split(","):
-        k, _, v = part.partition(":")
-        if k.strip() not in ("e", "mu", "tau"):
-            raise LepreintError(f"--mixing: flavours are e, mu, tau; got {k!r}")
-        try:
-            out[k.strip()] = float(v) if v else 1.0
-        except ValueError:
-            raise LepreintError(f"--mixing: {part!r} is not flavour:fraction") from None
-    return out
-
-
-# --------------------------------------------------------------------------- demo
 
 
 @cli.command("demo")

@@ -130,9 +130,10 @@ def test_yields_of_a_benchmark(run_cli):
     code, out, err = run_cli("yields", "--benchmark", "2", "--events", "40", "-K", "5", "--no-mpi", "--json")
     assert code == 0, err
     r = json.loads(out)
-    assert r["parameters"] == {"mc": 220.0, "dm": 20.0, "ctau": 30.0}
-    assert r["decays"]["decays"] == "eq2.16" and r["decays"]["gamma_pi_ratio"] == pytest.approx(2.95, abs=0.01)
-    assert len(r["S"]) == 3
+    assert r["benchmark"] == 2 and r["options"]["parameters"] == {"mc": 220.0, "dm": 20.0, "ctau": 30.0}
+    d = r["options"]["decays"]
+    assert d["decays"] == "eq2.16" and d["gamma_pi_ratio"] == pytest.approx(2.95, abs=0.01)
+    assert len(r["S"]) == len(r["B"]) == len(r["R95_by_region"]) == 3 and r["excluded"] == (r["R95"] > 1)
     code, out, err = run_cli("yields", "--benchmark", "9", "--json")
     assert code == 2 and "no benchmark 9" in err
 
@@ -147,7 +148,8 @@ def test_simulate_with_the_classifier(run_cli):
     assert all(0 <= a <= b + 1e-12 for a, b in zip(r["S_nn"], r["S"]))
     assert 0 < r["background_efficiency"] < 0.1
     assert r["B_nn"][0] == pytest.approx(r["B"][0] * r["background_efficiency"])
-    assert r["R95"] >= 0 and set(r["R95_by_lumi"]) == {"2.6", "140", "300"}
+    assert r["R95_nn"] >= 0 and set(r["R95_nn_by_lumi"]) == {"2.6", "140", "300"}
+    assert r["excluded_nn"] == (r["R95_nn"] > 1)
     code, out, err = run_cli("simulate", p["sample"], "--classifier", "--nn-cut", "0.905")
     assert code == 2 and "not among the calibrated cuts" in err
 

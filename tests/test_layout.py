@@ -81,3 +81,26 @@ def test_nothing_in_the_package_imports_validation():
     _, roots = import_graph()
     assert "validation" not in roots
     assert not any(p.name.startswith("validation") for p in PKG.rglob("*.py"))
+
+
+#: what the command line may use: the public API, parsing and its own error types; the physics and the file
+#: formats live below it
+CLI_MAY_IMPORT = {
+    "lepreint",
+    "lepreint._version",
+    "lepreint.api",
+    "lepreint.errors",
+    "lepreint.units",
+    "lepreint.config.check",
+    "lepreint.results.demo",
+    "lepreint.stats.heavy_flavour",
+    "lepreint.stats.limits",
+}
+
+
+def test_the_cli_only_parses_calls_and_renders():
+    edges, _ = import_graph()
+    assert edges["lepreint.cli"] <= CLI_MAY_IMPORT, edges["lepreint.cli"] - CLI_MAY_IMPORT
+    text = (PKG / "cli.py").read_text()
+    for word in ("awkward", "numpy", "pyhepmc", "pythia8mc", "read_hepmc", "signal_yields", "Detector("):
+        assert word not in text, word

@@ -18,20 +18,26 @@ __all__ = ["export_hepdata"]
 
 
 def export_hepdata(
-    rows: list[dict], lumis: list[float], folder: str | os.PathLike, description: str = "", model: str = "coscattering"
+    rows: list[dict],
+    lumis: list[float],
+    folder: str | os.PathLike,
+    description: str = "",
+    model: str = "coscattering",
+    sqrt_s_tev: float = 13.0,
 ) -> Path:
+    """HEPData tables of a scan in ``folder/hepdata``; ``sqrt_s_tev``: the collision energy of the analysis."""
     from hepdata_lib import Submission, Table, Variable
 
     sub = Submission()
     sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
     if model in PLANE_AXES:
-        return _write(_plane_tables(sub, rows, lumis, model), folder)
+        return _write(_plane_tables(sub, rows, lumis, model, sqrt_s_tev), folder)
     by_point: dict = {}
     for lumi in lumis:
         for key, (c, r) in curves(rows, lumi).items():
             by_point.setdefault(key, {})[lumi] = (c, r)
     for (mc, dm), per_lumi in sorted(by_point.items()):
-        t = Table(f"R95 vs ctau, mc = {mc:g} GeV, dm = {dm:g} GeV")
+        t = Table(f"R95 vs ctau mc {mc:g} GeV dm {dm:g} GeV")  # file r95_vs_ctau_mc_220_gev_dm_20_gev.yaml
         t.description = (
             f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
             f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
@@ -43,7 +49,7 @@ def export_hepdata(
         for lumi, (_c, r) in per_lumi.items():
             y = Variable("R95", is_independent=False, is_binned=False, units="")
             y.values = [float(v) for v in r]
-            y.add_qualifier("SQRT(S)", 13, "TeV")
+            y.add_qualifier("SQRT(S)", sqrt_s_tev, "TeV")
             y.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
             t.add_variable(y)
         sub.add_table(t)
@@ -51,7 +57,7 @@ def export_hepdata(
         reach = [(lumi, mass_reach(rows, lumi).get(dm)) for lumi in lumis]
         if all(v is None for _, v in reach):
             continue
-        t = Table(f"Mass reach, dm = {dm:g} GeV")
+        t = Table(f"Mass reach dm {dm:g} GeV")
         t.description = f"Largest m_c with R95 > 1 for some c tau, dm = {dm:g} GeV, versus integrated luminosity."
         x = Variable("Integrated luminosity", is_independent=True, is_binned=False, units="fb$^{-1}$")
         x.values = [float(lumi) for lumi, _ in reach]
@@ -63,14 +69,14 @@ def export_hepdata(
     return _write(sub, folder)
 
 
-def _plane_tables(sub, rows, lumis, model):
+def _plane_tables(sub, rows, lumis, model, sqrt_s_tev):
     """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
     from hepdata_lib import Table, Variable
 
     (kx, _, _), (ky, _, _) = PLANE_AXES[model]
     for lumi in lumis:
         x, y, z = plane(rows, lumi, model)
-        t = Table(f"R95, {model}, {lumi:g} fb-1")
+        t = Table(f"R95 {model} {lumi:g} invfb")
         t.description = f"Expected R95 (> 1: excluded at 95% CL) in the ({kx}, {ky}) plane, {lumi:g} fb^-1."
         vx = Variable(kx, is_independent=True, is_binned=False, units="GeV" if kx in ("mc", "mN") else "")
         vy = Variable(ky, is_independent=True, is_binned=False, units="GeV" if ky == "dm" else "")
@@ -78,6 +84,7 @@ def _plane_tables(sub, rows, lumis, model):
         xx, yy = np.meshgrid(x, y)
         vx.values, vy.values = [float(v) for v in xx.ravel()], [float(v) for v in yy.ravel()]
         vz.values = [float(v) if np.isfinite(v) else "-" for v in z.ravel()]
+        vz.add_qualifier("SQRT(S)", sqrt_s_tev, "TeV")
         vz.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
         for v in (vx, vy, vz):
             t.add_variable(v)

@@ -206,7 +206,11 @@ class LimitResult(NamedTuple):
 
 
 def limit(signal, background, observed=None, rel_unc=None, cls: bool = True) -> LimitResult:
-    """Q, R95 (Eqs. 3.2-3.3) and the CLs upper limit on mu for the same regions."""
+    """``lepreint limit``: Q and R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength mu.
+
+    ``signal``, ``background``, ``observed``: expected events per signal region (``observed`` None: N = B, the
+    expected outcome); ``rel_unc``: relative background uncertainty per region for CLs (uncorrelated shapesys);
+    ``cls=False`` skips pyhf.  R95 > 1 or ``cls_mu_up`` < 1: excluded at 95% CL."""
     q = q_statistic(signal, background, observed)
     if cls:
         c = cls_upper_limit(signal, background, observed, rel_unc)

@@ -177,12 +177,17 @@ def build_request(
                 if k in PARAMETER_DIMENSIONS
                 else float(v)
             )
+        except units.UnitError as e:
+            raise LepreintError(f"parameter {k}: {e}") from None
         except (ValueError, TypeError):
             raise LepreintError(f"parameter {k}: {v!r} is not a number") from None
     opts.update(options or {})
     show.update(shower or {})
     if "ecm" in show:
-        show["ecm"] = units.to_internal(show["ecm"], "energy", bare_numbers=True)
+        ecm = show["ecm"]
+        show["ecm"] = units.to_internal(ecm, "energy", bare_numbers=True)
+        if show["ecm"] < 1000.0:
+            raise LepreintError(f"ecm = {ecm!r}: a collision energy in GeV (13000) or with a unit ('13.6 TeV')")
     try:
         shower_options = ShowerOptions(**show)
     except TypeError as e:
