@@ -95,7 +95,7 @@ def generate(
     hepmc: str | os.PathLike | None = None,
     hepmc_copies: str = "all",
     force: bool = False,
-    progress: bool = False,
+    progress: bool | str = False,
     **parameters: float | str,
 ) -> GenerateResult:
     """Generate a sample with Pythia 8 into the cache (or find it there), ``lepreint generate``.
@@ -340,7 +340,7 @@ def yields(
     d0_extrapolation: str | None = None,
     xsec_source: str = "table",
     br_reading: str = "emu_fraction",
-    progress: bool = False,
+    progress: bool | str = False,
 ) -> SimulateResult:
     """Generate (or reuse) one of the paper's Table 1 benchmarks and compute its yields, ``lepreint yields``.
     ``br_reading``: Table 1's B(l+l-) of benchmarks 1-2 as the e-mu fraction or as (B_e + B_mu)^2."""
@@ -485,7 +485,7 @@ def scan(
     overwrite: bool = False,
     scheduler: str | None = None,
     dask_local: int | None = None,
-    progress: bool = False,
+    progress: bool | str = False,
     log=None,
 ) -> ScanResult:
     """Scan a model's parameters, ``lepreint scan``: one generation per (m_c, dm) (or m_N), every c tau (and

@@ -503,8 +503,11 @@ def generate_cmd(
     _emit(p, as_json, _sample_table)
 
 
-def _progress(as_json: bool) -> bool:
-    return not as_json and sys.stderr.isatty()
+def _progress(as_json: bool):
+    """A bar on a terminal, plain lines in a log; nothing beside --json (stdout stays the JSON alone, stderr quiet)."""
+    if as_json:
+        return False
+    return "bar" if sys.stderr.isatty() else "plain"
 
 
 # --------------------------------------------------------------------------- simulate, yields

@@ -91,3 +91,12 @@ def test_demo_and_a_scan_run_from_the_wheel(installed):
     s = json.loads(p.stdout)
     assert s["points"] == 5 and s["ok"] == 5 and (work / "scan" / "scan.csv").exists()
     assert "HEPData tables not written: pip install 'lepreint[hepdata]'" in p.stderr
+    # and from Python, on the scan's sample
+    code = (
+        "import lepreint; s = lepreint.generate('coscattering', mc='220 GeV', dm='20 GeV', ctau='1 cm', "
+        "events=2000); r = lepreint.simulate(s.sample_id, lumi='300 /fb', classifier=True); "
+        "print(s.events, r.luminosity_ifb, r.R95_nn > 1)"
+    )
+    p = run("python", "-c", code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["2000", "300.0", "True"]

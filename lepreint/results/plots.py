@@ -68,27 +68,39 @@ def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> 
     return out
 
 
-def _style(plt) -> None:
-    """The CMS style of mplhep when the ``plots`` extra is installed, matplotlib's own otherwise."""
+def _style():
+    """A context with mplhep's CMS style when the ``plots`` extra is installed, matplotlib's own otherwise; the
+    global style is restored afterwards (plots change no state of the caller's matplotlib)."""
+    import contextlib
+
     from lepreint.extras import available
 
     if available("mplhep"):
+        import matplotlib.style
         import mplhep
 
-        plt.style.use(mplhep.style.CMS)
+        return matplotlib.style.context(mplhep.style.CMS)
+    return contextlib.nullcontext()
+
+
+def _figure():
+    """A figure of its own (no pyplot: no backend switch, nothing left open in the caller's session)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 8))
+    return fig, fig.subplots()
 
 
 def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
-    import matplotlib
+    with _style():
+        return _plot_scan(rows, lumis, folder)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    _style(plt)
+def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    fig, ax = plt.subplots(figsize=(10, 8))
+    fig, ax = _figure()
     for lumi in lumis:
         for (mc, dm), (c, r) in sorted(curves(rows, lumi).items()):
             ax.plot(c, r, marker=".", label=f"({mc:g}, {dm:g}) GeV, {lumi:g} /fb")
@@ -101,11 +113,10 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
     fig.tight_layout()
     written.append(folder / "r95_vs_ctau.png")
     fig.savefig(written[-1], dpi=70)
-    plt.close(fig)
     mcs = sorted({r["mc"] for r in rows if r.get("status") == "ok"})
     if len(mcs) >= 2:
         lgrid = np.geomspace(1.0, 3000.0, 60)
-        fig, ax = plt.subplots(figsize=(10, 8))
+        fig, ax = _figure()
         for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
             reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
             ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"dm = {dm:g} GeV")
@@ -117,7 +128,6 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
         fig.tight_layout()
         written.append(folder / "mass_reach_vs_lumi.png")
         fig.savefig(written[-1], dpi=70)
-        plt.close(fig)
         for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
             for lumi in lumis:
                 cv = {mc: v for (mc, d), v in curves(rows, lumi).items() if d == dm}
@@ -128,7 +138,7 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
                 for j, mc in enumerate(sorted(cv)):
                     c, r = cv[mc]
                     z[:, j] = np.interp(np.log(ct), np.log(c), np.log10(np.maximum(r, 1e-300)))
-                fig, ax = plt.subplots(figsize=(10, 8))
+                fig, ax = _figure()
                 m = ax.pcolormesh(sorted(cv), ct, z, shading="nearest", cmap="viridis", vmin=-3, vmax=3)
                 ax.contour(sorted(cv), ct, z, levels=[0.0], colors="r", linewidths=2)
                 fig.colorbar(m, ax=ax, label="log10 R95")
@@ -139,8 +149,7 @@ def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[
                 fig.tight_layout()
                 written.append(folder / f"exclusion_dm{dm:g}_lumi{lumi:g}.png")
                 fig.savefig(written[-1], dpi=70)
-                plt.close(fig)
-    return written
+            return written
 
 
 #: axis labels and scales of the planes of models scanned without a c tau axis
@@ -166,12 +175,11 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
     """R95 maps in a model's natural plane ((m, dm) for higgsinos, (m_N, |U|^2) for heavy neutral leptons),
     with the R95 = 1 contour, one per luminosity (and one without the network when the scan used it).  The
     colour range follows the values (R95 spans many decades where nothing is excluded)."""
-    import matplotlib
+    with _style():
+        return _plot_plane(rows, lumis, folder, model)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    _style(plt)
+def _plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (_, xl, xscale), (_, yl, yscale) = PLANE_AXES[model]
@@ -184,7 +192,7 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
             hi = max(float(np.log10(pos.max())) if pos.size else 0.0, 0.5)
             lo = min(float(np.floor(np.log10(pos.min()))) if pos.size else -1.0, hi - 1)
             lz = np.where(np.isfinite(z), np.log10(np.maximum(z, 10.0**lo)), np.nan)
-            fig, ax = plt.subplots(figsize=(10, 8))
+            fig, ax = _figure()
             m = ax.pcolormesh(x, y, lz, shading="nearest", cmap="viridis", vmin=lo, vmax=hi)
             fig.colorbar(m, ax=ax, label=f"log10 {kind} (0 and below 1e{lo:g} at the bottom)")
             if len(x) >= 2 and len(y) >= 2 and np.nanmax(lz) > 0 > np.nanmin(lz):
@@ -198,5 +206,4 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
             fig.tight_layout()
             written.append(folder / f"{kind.lower()}_{model}_lumi{lumi:g}.png")
             fig.savefig(written[-1], dpi=70)
-            plt.close(fig)
-    return written
+        return written

@@ -558,7 +558,7 @@ def run_scan(
     cfg: ScanConfig,
     output: str | os.PathLike,
     workers: int = 2,
-    progress: bool = False,
+    progress: bool | str = False,
     plots: bool = True,
     executor: str = "local",
     overwrite: bool = False,
@@ -608,7 +608,10 @@ def run_scan(
     else:
         total = sum(per_group.values())
         bar = None
-        if progress:
+        if progress == "plain":
+            bar = _PlainProgress(total, log)
+            task = None
+        elif progress:
             from rich.progress import (
                 BarColumn,
                 Progress,
@@ -668,6 +671,26 @@ def run_scan(
         elif log is not None:
             log("HEPData tables not written: pip install 'lepreint[hepdata]'")
     return rows
+
+
+class _PlainProgress:
+    """Scan progress as plain lines (a log, not a terminal): one per finished group."""
+
+    def __init__(self, total: int, log):
+        import sys
+        import time
+
+        self.total, self.done, self.t0 = total, 0, time.perf_counter()
+        self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+
+    def advance(self, _task, n: int) -> None:
+        import time
+
+        self.done += n
+        self.log(f"scan: {self.done}/{self.total} points ({time.perf_counter() - self.t0:.0f} s)")
+
+    def stop(self) -> None:
+        pass
 
 
 def collect(cfg: ScanConfig, output: str | os.PathLike) -> list[dict]:

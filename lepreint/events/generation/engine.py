@@ -14,7 +14,7 @@ import math
 import os
 import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,13 +214,29 @@ def _chunk_seeds(seed: int, index: int) -> tuple[int, np.random.Generator]:
     return pythia_seed, np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
 
 
+#: events generated so far by the chunks of the running generation, shared with forked workers (progress only)
+_TRIED: Any = None
+
+
+#: (pid, callable): the generating process's own display, called from ``_tick`` when chunks run in-process
+_SHOW: Any = None
+
+
+def _tick(n: int) -> None:
+    if _TRIED is not None:
+        with _TRIED.get_lock():
+            _TRIED.value += n
+        if _SHOW is not None and _SHOW[0] == os.getpid():
+            _SHOW[1]()
+
+
 def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: bool) -> dict:
     mod = model_module(req.model)
     setup = mod.pythia_setup(req.parameters, req.options)
     pythia_seed, rng = _chunk_seeds(req.seed, index)
     run = PythiaRun(setup, req.shower, pythia_seed)
     try:
-        truth = run.run(n_tried, keep_invisible=keep_truth)
+        truth = run.run(n_tried, keep_invisible=keep_truth, tick=_tick)
         sigma, sigma_err = run.sigma_fb(), run.sigma_err_fb()
     finally:
         run.close()
@@ -323,8 +339,20 @@ def generate(
     results: list[dict] = []
     accepted = 0
     t0 = time.perf_counter()
-    bar = _Progress(request.events, "events" if not filtered else "accepted events", enabled=progress)
+    bar = _Progress(request.events, "events" if not filtered else "accepted events", mode=progress)
     plan = _plan(request, filtered)
+    global _TRIED, _SHOW
+    import multiprocessing as mp
+
+    # events generated so far, counted inside the running chunks (the bar moves during a chunk, not after it)
+    _TRIED = mp.get_context("fork").Value("q", 0) if bar.enabled and not filtered else None
+    from_store = [0]
+
+    def show():
+        if _TRIED is not None:
+            bar.update(from_store[0] + _TRIED.value)
+
+    _SHOW = (os.getpid(), show)
 
     def check_progress():
         tried = sum(r["tried"] for r in results)
@@ -339,6 +367,8 @@ def generate(
 
     def chunk(i, n_tried):
         r = store.get(i) if store is not None else None
+        if r is not None:
+            from_store[0] += r["tried"]
         if r is None:
             r = _run_chunk(request, i, n_tried, writer is not None)
             if store is not None:
@@ -374,12 +404,15 @@ def generate(
                             break
                         kept = store.get(i) if store is not None else None
                         if kept is not None:
+                            from_store[0] += kept["tried"]
                             pending[i] = Future()
                             pending[i].set_result(kept)
                         else:
                             pending[i] = pool.submit(_run_chunk, request, i, n_tried, writer is not None)
                     if next_needed not in pending:
                         break
+                    while not wait([pending[next_needed]], timeout=0.5).done:
+                        show()
                     r = pending.pop(next_needed).result()
                     if store is not None:
                         store.put(next_needed, r)
@@ -392,6 +425,7 @@ def generate(
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:
         bar.close()
+        _TRIED = _SHOW = None
         if writer is not None:
             writer.close()
     wall = time.perf_counter() - t0
@@ -486,7 +520,7 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
             )
             writer.xsec_from_run = True
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
-    bar.advance(r["accepted"])
+    bar.done(r["tried"] if bar.unit == "events" else r["accepted"])
     return accepted + r["accepted"]
 
 
@@ -531,11 +565,21 @@ def _versions() -> dict:
 
 
 class _Progress:
-    """A rich progress bar on stderr with rate and ETA (silent when disabled or not a terminal)."""
+    """Progress of a generation on stderr: ``mode`` ``"bar"`` (a rich bar with rate and ETA, for a terminal),
+    ``"plain"`` (a line every 10% or minute, for logs), True (the bar on a terminal, else plain) or False.
+    ``update(n)``: events so far, counted inside running chunks; ``done(n)``: a chunk's events, taken in order."""
 
-    def __init__(self, total: int, unit: str, enabled: bool):
-        self.enabled = enabled
-        if not enabled:
+    def __init__(self, total: int, unit: str, mode=False):
+        import sys
+
+        if mode is True:
+            mode = "bar" if sys.stderr.isatty() else "plain"
+        self.mode, self.total, self.unit = mode or None, max(int(total), 1), unit
+        self.enabled = self.mode is not None
+        self.count = self.taken = 0
+        self.t0 = time.perf_counter()
+        self.last_print = (-1, self.t0)
+        if self.mode != "bar":
             return
         from rich.console import Console
         from rich.progress import (
@@ -571,10 +615,33 @@ class _Progress:
         self.p.start()
         self.task = self.p.add_task("gen", total=total)
 
-    def advance(self, n: int) -> None:
-        if self.enabled:
-            self.p.advance(self.task, n)
+    def update(self, n: int) -> None:
+        """Events so far (never moves backwards)."""
+        if not self.enabled or n <= self.count:
+            return
+        self.count = min(n, self.total)
+        if self.mode == "bar":
+            self.p.update(self.task, completed=self.count)
+            return
+        import sys
+
+        now = time.perf_counter()
+        decile = 10 * self.count // self.total
+        if decile > self.last_print[0] or now - self.last_print[1] > 60:
+            self.last_print = (decile, now)
+            rate = self.count / max(now - self.t0, 1e-9)
+            left = (self.total - self.count) / rate if rate > 0 else float("inf")
+            print(
+                f"generating: {self.count}/{self.total} {self.unit} ({100 * self.count / self.total:.0f}%), "
+                f"{rate:,.0f} {self.unit}/s, about {left:.0f} s left",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def done(self, n: int) -> None:
+        self.taken += n
+        self.update(self.taken)
 
     def close(self) -> None:
-        if self.enabled:
+        if self.mode == "bar":
             self.p.stop()

@@ -155,8 +155,9 @@ class PythiaRun:
     def sigma_err_fb(self) -> float:
         return float(self.py.infoPython().sigmaErr()) * 1e12
 
-    def run(self, n_tried: int, keep_invisible: bool = False) -> TruthChunk:
-        """Generate ``n_tried`` events; keep those passing the setup's filter."""
+    def run(self, n_tried: int, keep_invisible: bool = False, tick=None) -> TruthChunk:
+        """Generate ``n_tried`` events; keep those passing the setup's filter.  ``tick(n)`` is told every 20
+        generated events (a progress counter shared with the parent process)."""
         out = TruthChunk()
         py = self.py
         llp_ids = self.llp_ids
@@ -172,6 +173,8 @@ class PythiaRun:
                 continue
             failures = 0
             out.tried += 1
+            if tick is not None and out.tried % 20 == 0:
+                tick(20)
             w = py.infoPython().weight()  # (an Info obtained once can hold stale per-event values)
             out.sum_weights_tried += w
             ev = py.event
