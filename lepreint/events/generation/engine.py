@@ -295,7 +295,7 @@ def generate(
     request: GenerationRequest,
     workers: int = 1,
     cache: bool = True,
-    progress: bool = False,
+    progress: bool | str = False,
     hepmc: str | os.PathLike | None = None,
     hepmc_options: dict | None = None,
     reuse: bool = True,
