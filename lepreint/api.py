@@ -499,17 +499,22 @@ def scan(
     if card:
         cfg = ScanConfig.from_card(card)
     else:
-        if model == "hnl":
-            if not u2:
-                raise LepreintError("--model hnl needs --u2 (the |U|^2 axis)")
+        from lepreint.models import scan_plane
+
+        axes = scan_plane(model).axes
+        if model == "hnl":  # the heavy neutral lepton's flavour mixing and nature, as options of its samples
             options = {"mixing": _mixing(mixing), "majorana": not dirac}
-        elif u2 or mixing or dirac:
-            raise LepreintError("--u2, --mixing and --dirac are options of --model hnl")
+        elif mixing or dirac:
+            raise LepreintError("--mixing and --dirac are options of --model hnl")
+        if "u2" in axes and not u2:
+            raise LepreintError(f"--model {model} needs --u2 (the |U|^2 axis)")
+        if u2 and "u2" not in axes:
+            raise LepreintError(f"--u2: a {model} scan has no |U|^2 axis (its plane: {', '.join(axes)})")
         u2_axis = ([float(x) for x in u2] if isinstance(u2, (list, tuple)) else parse_u2_axis(str(u2))) if u2 else []
         cfg = ScanConfig(
             _axis(mc, "energy"),
-            _axis(dm, "energy") if model != "hnl" else [],
-            _axis(ctau, "length") if model == "coscattering" else [],
+            _axis(dm, "energy") if "dm" in axes else [],
+            _axis(ctau, "length") if "ctau" in axes else [],
             model=model,
             options=options,
             analysis=analysis,

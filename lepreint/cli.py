@@ -16,6 +16,7 @@ import click
 from lepreint import units
 from lepreint._version import __version__
 from lepreint.errors import LepreintError
+from lepreint.models import MODELS
 from lepreint.stats.heavy_flavour import EQ34_COUNTS, TABLE3_REFERENCE_COUNTS, background
 
 __all__ = ["main"]
@@ -178,7 +179,7 @@ def _bkg_table(p):
     for k in ("kappa_e", "kappa_mu", "kappa_emu"):
         t.add_row(k, f"{p[k]:.4g}")
     for name, b in zip(("B_I", "B_II", "B_III"), p["B"]):
-        t.add_row(name, f"{b:.5g}")
+        t.add_row(f"{name} (events)", f"{b:.5g}")
     t.add_row("options", f"mode={p['mode']}, counts={p['counts']}, upper limit={p['upper_limit']}")
     return t
 
@@ -363,7 +364,7 @@ GENERATE_OPTIONS = [
     click.option("--card", default=None, help="a model card (name or path): model, parameters and generation settings"),
     click.option(
         "--model",
-        type=click.Choice(["coscattering", "bbbar", "higgsino", "hnl"]),
+        type=click.Choice(list(MODELS)),
         default=None,
         help="[default: coscattering]",
     ),
@@ -761,7 +762,7 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @cli.command("scan")
 @click.option(
     "--model",
-    type=click.Choice(["coscattering", "higgsino", "hnl"]),
+    type=click.Choice(list(MODELS)),
     default="coscattering",
     show_default=True,
     help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes from "
@@ -925,20 +926,20 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
                 title=f"{p['point']}: R95 (NN >= {p['nn_cut']:g}, sigma = {p['xsec_fb']:.4g} fb, table); "
                 "R95 > 1 = excluded at 95% CL"
             )
-            t.add_column("c tau [mm]", justify="right")
+            t.add_column("c tau", justify="right")
             for lumi in p["excluded"]:
                 t.add_column(f"R95 @ {lumi} /fb", justify="right")
             for r in p["rows"]:
-                t.add_row(f"{r['ctau_mm']:.3g}", *(f"{r[f'R95@{lumi}']:.3g}" for lumi in p["excluded"]))
+                t.add_row(fmt_length(r["ctau_mm"]), *(f"{r[f'R95@{lumi}']:.3g}" for lumi in p["excluded"]))
 
             def rng(e):
                 if e["R95_max"] <= 1:
                     return "nothing"
-                lo = f"{e['ctau_min_mm']:.3g}" if e["ctau_min_mm"] is not None else "< scan"
-                hi = f"{e['ctau_max_mm']:.3g}" if e["ctau_max_mm"] is not None else "> scan"
+                lo = fmt_length(e["ctau_min_mm"]) if e["ctau_min_mm"] is not None else "< scan"
+                hi = fmt_length(e["ctau_max_mm"]) if e["ctau_max_mm"] is not None else "> scan"
                 return f"{lo} - {hi}"
 
-            t.add_row("excluded c tau [mm]", *(rng(e) for e in p["excluded"].values()))
+            t.add_row("excluded c tau", *(rng(e) for e in p["excluded"].values()))
             t.caption = f"table: {p['output']}/scan.csv, plot: {p['output']}/r95_vs_ctau.png"
             return t
 

@@ -91,6 +91,7 @@ CLI_MAY_IMPORT = {
     "lepreint.api",
     "lepreint.errors",
     "lepreint.units",
+    "lepreint.models",  # the registry of model names (their choices on the command line)
     "lepreint.config.check",
     "lepreint.results.demo",
     "lepreint.stats.heavy_flavour",
@@ -104,3 +105,14 @@ def test_the_cli_only_parses_calls_and_renders():
     text = (PKG / "cli.py").read_text()
     for word in ("awkward", "numpy", "pyhepmc", "pythia8mc", "read_hepmc", "signal_yields", "Detector("):
         assert word not in text, word
+
+
+def test_every_registered_model_is_a_model_and_says_how_it_is_scanned():
+    from lepreint.models import MODELS, model_module
+    from lepreint.models.base import Model, ScanPlane
+
+    for name in MODELS:
+        mod = model_module(name)
+        assert isinstance(mod, Model), name
+        plane = getattr(mod, "SCAN", None)
+        assert plane is None or (isinstance(plane, ScanPlane) and set(plane.axes) <= {"mc", "dm", "ctau", "u2"})

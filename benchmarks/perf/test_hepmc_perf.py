@@ -42,7 +42,7 @@ def test_a_second_simulate_of_a_500_mb_file_reads_the_cache(tmp_path, capsys):
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "io"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "events"))
     from pythia_to_hepmc import write_pythia_hepmc
 
     from lepreint.models import coscattering

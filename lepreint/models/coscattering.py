@@ -315,3 +315,27 @@ def check_parameters(params: dict) -> dict:
     if not ctau > 0:
         raise LepreintError(f"need ctau > 0, got {ctau:g} mm")
     return {"mc": mc, "dm": dm, "ctau": ctau}
+
+
+def _scan_points(mc: float, dm: float, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
+    from lepreint.models.base import point_key
+
+    return [
+        {"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
+        for c in ctau_axis
+    ]
+
+
+def _scan_plane():
+    from lepreint.models.base import ScanPlane
+
+    # one sample per (m_c, dm) at any c tau (the kinematics do not depend on it); the benchmarks' e-mu decays
+    return ScanPlane(
+        ("mc", "dm", "ctau"),
+        lambda mc, dm, gen_ctau: {"mc": mc, "dm": dm, "ctau": gen_ctau},
+        _scan_points,
+        {"decays": "leptonic"},
+    )
+
+
+SCAN = _scan_plane()

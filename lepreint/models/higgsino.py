@@ -311,3 +311,33 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
     return total, "table: LHC SUSY WG degenerate higgsino, " + " + ".join(
         f"{f:g} x {p} ({x:.4g} fb)" for p, f, x in parts
     )
+
+
+def _scan_points(mc: float, dm: float, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
+    """One point per (m(chi1+-), dm+-): the sample as generated, its lifetimes computed from dm."""
+    try:
+        c1, n2 = lifetimes({"mc": mc, "dm": dm}, {**DEFAULT_OPTIONS, **options})
+    except LepreintError:
+        c1, n2 = float("nan"), float("nan")
+    return [
+        {
+            "key": f"mc{mc:.6g}_dm{dm:.6g}",
+            "ctau": None,
+            "scale": 1.0,
+            "fields": {"mc": mc, "dm": dm, "ctau_mm": c1, "ctau_n2_mm": n2},
+        }
+    ]
+
+
+def _scan_plane():
+    from lepreint.models.base import ScanPlane
+
+    return ScanPlane(
+        ("mc", "dm"),
+        lambda mc, dm, gen_ctau: {"mc": mc, "dm": dm},
+        _scan_points,
+        plane=(("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), ("dm", "$\\Delta m^\\pm$ [GeV]", "log")),
+    )
+
+
+SCAN = _scan_plane()

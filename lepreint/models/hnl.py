@@ -196,3 +196,40 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
         per_u2 *= r
         note += f" x Pythia LO sigma(W) ratio {ecm_gev / 1000:g} / 13 TeV = {r:.4f}"
     return per_u2 * params["U2"], note
+
+
+#: |U|^2 of the one production per m_N of a scan (its points move the c tau and scale the cross section)
+GENERATION_U2 = 1e-6
+
+
+def _scan_points(mc: float, dm, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
+    maj = bool(options.get("majorana", True))
+    return [
+        {
+            "key": f"mN{mc:.6g}_U2{u:.6g}",
+            "ctau": ctau(mc, u, maj),
+            "scale": u / GENERATION_U2,
+            "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u},
+        }
+        for u in u2_axis
+    ]
+
+
+def _scan_check(options: dict) -> None:
+    if options.get("lifetime", "computed") != "computed":
+        raise LepreintError("a heavy-neutral-lepton scan computes c tau from (m_N, |U|^2): lifetime must be 'computed'")
+
+
+def _scan_plane():
+    from lepreint.models.base import ScanPlane
+
+    return ScanPlane(
+        ("mc", "u2"),
+        lambda mc, dm, gen_ctau: {"mN": mc, "U2": GENERATION_U2},
+        _scan_points,
+        plane=(("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log")),
+        check=_scan_check,
+    )
+
+
+SCAN = _scan_plane()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lepreint.results.plots import PLANE_AXES, curves, mass_reach, plane
+from lepreint.results.plots import curves, mass_reach, plane, plane_axes
 
 __all__ = ["export_hepdata"]
 
@@ -30,7 +30,7 @@ def export_hepdata(
 
     sub = Submission()
     sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
-    if model in PLANE_AXES:
+    if plane_axes(model) is not None:
         return _write(_plane_tables(sub, rows, lumis, model, sqrt_s_tev), folder)
     by_point: dict = {}
     for lumi in lumis:
@@ -73,7 +73,7 @@ def _plane_tables(sub, rows, lumis, model, sqrt_s_tev):
     """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
     from hepdata_lib import Table, Variable
 
-    (kx, _, _), (ky, _, _) = PLANE_AXES[model]
+    (kx, _, _), (ky, _, _) = plane_axes(model)
     for lumi in lumis:
         x, y, z = plane(rows, lumi, model)
         t = Table(f"R95 {model} {lumi:g} invfb")

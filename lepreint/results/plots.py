@@ -152,16 +152,16 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
             return written
 
 
-#: axis labels and scales of the planes of models scanned without a c tau axis
-PLANE_AXES = {
-    "higgsino": (("mc", "m($\\tilde\\chi_1^\\pm$) [GeV]", "linear"), ("dm", "$\\Delta m^\\pm$ [GeV]", "log")),
-    "hnl": (("mN", "m$_N$ [GeV]", "linear"), ("U2", "$|U|^2$", "log")),
-}
+def plane_axes(model: str) -> tuple:
+    """((row key, label, scale), (row key, label, scale)) of a model's map (``ScanPlane.plane``)."""
+    from lepreint.models import scan_plane
+
+    return scan_plane(model).plane
 
 
 def plane(rows: list[dict], lumi: float, model: str, kind: str = "R95"):
     """(x values, y values, ``kind`` matrix (len y, len x), NaN where a point failed) of a model's natural plane."""
-    (kx, _, _), (ky, _, _) = PLANE_AXES[model]
+    (kx, _, _), (ky, _, _) = plane_axes(model)
     ok = [r for r in rows if r.get("status") == "ok"]
     xs = sorted({r[kx] for r in rows})
     ys = sorted({r[ky] for r in rows})
@@ -182,7 +182,7 @@ def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: 
 def _plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (_, xl, xscale), (_, yl, yscale) = PLANE_AXES[model]
+    (_, xl, xscale), (_, yl, yscale) = plane_axes(model)
     written = []
     kinds = [k for k in ("R95", "R95_cut") if any(f"{k}@{lumis[0]:g}" in r for r in rows)]
     for kind in kinds:

@@ -23,10 +23,11 @@ import numpy as np
 
 from lepreint import units
 from lepreint.errors import LepreintError
+from lepreint.models import scan_plane
+from lepreint.models.base import point_key
 from lepreint.parallel import ignore_sigint
 
 __all__ = [
-    "PLANES",
     "ScanConfig",
     "check_config",
     "groups",
@@ -38,12 +39,6 @@ __all__ = [
 ]
 
 
-#: default generation options of a scan per model (co-scattering: the benchmarks' decays into e and mu)
-SCAN_OPTIONS = {"coscattering": {"decays": "leptonic"}}
-#: |U|^2 of the one heavy-neutral-lepton production per m_N (the points move its c tau and scale its cross section)
-HNL_GENERATION_U2 = 1e-6
-#: which plane each model is scanned in
-PLANES = {"coscattering": ("mc", "dm", "ctau"), "higgsino": ("mc", "dm"), "hnl": ("mN", "U2")}
 #: the grid axes of a ScanConfig (not part of a scan's identity: a grid may be extended in the same folder)
 AXES = ("mc", "dm", "ctau", "u2")
 
@@ -103,17 +98,13 @@ def parse_u2_axis(text: str) -> list[float]:
     return vals
 
 
-def point_key(mc: float, dm: float, ctau: float) -> str:
-    return f"mc{mc:.6g}_dm{dm:.6g}_ctau{ctau:.6g}mm"
-
-
 @dataclass
 class ScanConfig:
     mc: list[float]
     dm: list[float]
     ctau: list[float]
     model: str = "coscattering"
-    #: the model's generation options (None: ``SCAN_OPTIONS`` of the model)
+    #: the model's generation options (None: the model's scan defaults, ``ScanPlane.options``)
     options: dict | None = None
     analysis: str = "soft_displaced_emu"
     detector: str = "cms_run2"
@@ -171,7 +162,8 @@ class ScanConfig:
         )
 
     def model_options(self) -> dict:
-        return dict(SCAN_OPTIONS.get(self.model, {})) if self.options is None else dict(self.options)
+        """The generation options of the scan's samples (None: the model's scan defaults, ``ScanPlane.options``)."""
+        return dict(scan_plane(self.model).options) if self.options is None else dict(self.options)
 
     def identity(self) -> dict:
         """Everything that changes a point's numbers, except the grid axes: the options, the contents (digests)
@@ -203,17 +195,16 @@ def check_config(cfg: ScanConfig) -> None:
     from lepreint.config.cards import analysis_config
 
     ana = analysis_config(cfg.analysis)
-    if cfg.model not in PLANES:
-        raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
+    plane = scan_plane(cfg.model)
     axes = {"mc": cfg.mc, "dm": cfg.dm, "ctau": cfg.ctau, "u2": cfg.u2}
-    need = {"coscattering": ("mc", "dm", "ctau"), "higgsino": ("mc", "dm"), "hnl": ("mc", "u2")}[cfg.model]
+    need = plane.axes
     for a, v in axes.items():
         if a in need and not v:
             raise LepreintError(f"a {cfg.model} scan needs a {a} axis (--{a})")
         if a not in need and v:
             raise LepreintError(f"a {cfg.model} scan has no {a} axis (its plane: {', '.join(need)})")
-    if cfg.model == "hnl" and cfg.model_options().get("lifetime", "computed") != "computed":
-        raise LepreintError("a heavy-neutral-lepton scan computes c tau from (m_N, |U|^2): lifetime must be 'computed'")
+    if plane.check is not None:
+        plane.check(cfg.model_options())
     _check_numbers(cfg)
     for mc, dm in groups(cfg):  # every generation request is valid (masses, thresholds, options) before any work
         _request(cfg, mc, dm)
@@ -259,7 +250,7 @@ def _check_numbers(cfg: ScanConfig) -> None:
         for v in getattr(cfg, axis):
             if not (math.isfinite(v) and v > 0):
                 bad(f"--{axis}", v, f"every value must be positive ({dim})")
-    if cfg.model != "hnl":
+    if "dm" in scan_plane(cfg.model).axes:
         for mc in cfg.mc:
             for dm in cfg.dm:
                 if dm >= mc:
@@ -284,47 +275,16 @@ def _setup(analysis: str, detector: str):
 
 
 def groups(cfg: ScanConfig) -> list[tuple[float, float | None]]:
-    """One generation each: (m_c, dm) for co-scattering and higgsinos, (m_N, None) for heavy neutral leptons."""
-    if cfg.model == "hnl":
+    """One generation each: (m, dm), or (m, None) for a model whose plane has no dm axis."""
+    if not scan_plane(cfg.model).grouped_by_dm:
         return [(m, None) for m in cfg.mc]
     return [(mc, dm) for mc in cfg.mc for dm in cfg.dm]
 
 
 def points(cfg: ScanConfig, mc: float, dm: float | None) -> list[dict]:
-    """The grid points of one group: ``key`` (file name), ``ctau`` (mm; None: the sample as generated),
-    ``scale`` (of the cross section) and the ``fields`` of the point's row."""
-    if cfg.model == "higgsino":
-        from lepreint.models.higgsino import DEFAULT_OPTIONS, lifetimes
-
-        try:
-            c1, n2 = lifetimes({"mc": mc, "dm": dm}, {**DEFAULT_OPTIONS, **cfg.model_options()})
-        except LepreintError:
-            c1, n2 = float("nan"), float("nan")
-        return [
-            {
-                "key": f"mc{mc:.6g}_dm{dm:.6g}",
-                "ctau": None,
-                "scale": 1.0,
-                "fields": {"mc": mc, "dm": dm, "ctau_mm": c1, "ctau_n2_mm": n2},
-            }
-        ]
-    if cfg.model == "hnl":
-        from lepreint.models.hnl import ctau
-
-        maj = bool(cfg.model_options().get("majorana", True))
-        return [
-            {
-                "key": f"mN{mc:.6g}_U2{u:.6g}",
-                "ctau": ctau(mc, u, maj),
-                "scale": u / HNL_GENERATION_U2,
-                "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u},
-            }
-            for u in cfg.u2
-        ]
-    return [
-        {"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
-        for c in cfg.ctau
-    ]
+    """The grid points of one group (``ScanPlane.points``): ``key`` (file name), ``ctau`` (mm; None: the sample as
+    generated), ``scale`` (of the cross section) and the ``fields`` of the point's row."""
+    return scan_plane(cfg.model).points(mc, dm, cfg.ctau, cfg.u2, cfg.model_options())
 
 
 def _request(cfg: ScanConfig, mc: float, dm: float | None):
@@ -332,13 +292,7 @@ def _request(cfg: ScanConfig, mc: float, dm: float | None):
     from lepreint.events.generation.pythia import ShowerOptions
 
     ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
-    params = {
-        "coscattering": {"mc": mc, "dm": dm, "ctau": cfg.generation_ctau},
-        "higgsino": {"mc": mc, "dm": dm},
-        "hnl": {"mN": mc, "U2": HNL_GENERATION_U2},
-    }.get(cfg.model)
-    if params is None:
-        raise LepreintError(f"model {cfg.model!r} cannot be scanned (scannable: {', '.join(PLANES)})")
+    params = scan_plane(cfg.model).generation(mc, dm, cfg.generation_ctau)
     return GenerationRequest(
         cfg.model,
         params,
@@ -652,7 +606,7 @@ def run_scan(
         from lepreint.results.hepdata import export_hepdata
         from lepreint.results.plots import plot_plane, plot_scan
 
-        if "ctau" in PLANES[cfg.model]:
+        if "ctau" in scan_plane(cfg.model).axes:
             plot_scan(rows, cfg.lumi, out)
         else:
             plot_plane(rows, cfg.lumi, out, cfg.model)

@@ -9,7 +9,6 @@ prefix of chunks whose accepted events reach the requested number, again indepen
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import sys
@@ -51,12 +50,10 @@ MAX_EMPTY_CHUNKS = 50
 
 
 def model_module(name: str):
-    """The module implementing a built-in model (``lepreint.models.MODELS``)."""
-    from lepreint.models import MODELS
+    """The module implementing a registered model (``lepreint.models.MODELS``)."""
+    from lepreint.models import model_module as find
 
-    if name not in MODELS:
-        raise LepreintError(f"unknown model {name!r}; built-in models: {', '.join(sorted(MODELS))}")
-    return importlib.import_module(MODELS[name])
+    return find(name)
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 from lepreint.errors import LepreintError
 from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parse_axis():

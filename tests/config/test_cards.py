@@ -7,7 +7,7 @@ import pytest
 
 from lepreint.config.cards import InvalidCard, analysis_config, benchmarks, find_card, load_card
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "cards/analyses/soft_displaced_emu.yaml").read_text()
 
 
