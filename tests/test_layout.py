@@ -116,3 +116,20 @@ def test_every_registered_model_is_a_model_and_says_how_it_is_scanned():
         assert isinstance(mod, Model), name
         plane = getattr(mod, "SCAN", None)
         assert plane is None or (isinstance(plane, ScanPlane) and set(plane.axes) <= {"mc", "dm", "ctau", "u2"})
+
+
+def test_imports_inside_functions_only_where_they_keep_startup_fast():
+    """Imports of lepreint modules sit at the top of each module; only the API and the command line import the
+    stages lazily (``import lepreint`` and ``lepreint --help`` load no physics)."""
+    inner = []
+    for p in PKG.rglob("*.py"):
+        if p.name in ("api.py", "cli.py"):
+            continue
+        tree = ast.parse(p.read_text())
+        top = {id(n) for n in tree.body}
+        inner += [
+            f"{p.name}:{n.lineno}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("lepreint") and id(n) not in top
+        ]
+    assert inner == []

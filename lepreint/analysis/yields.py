@@ -15,9 +15,11 @@ import awkward as ak
 import numpy as np
 
 from lepreint.analysis.selection import select
-from lepreint.config.cards import AnalysisConfig, analysis_config
+from lepreint.config.cards import AnalysisConfig, analysis_config, benchmarks
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import GenerationRequest, model_module
+from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.slim import Sample, weighted_sum
 
 __all__ = ["YieldResult", "check_energy", "signal_yields", "resolve_xsec"]
@@ -57,8 +59,6 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
         return float(value_fb), "user value (--xsec)"
     meta = sample.meta
     if source is not None and source != (meta.get("xsec_source") or "").split(":")[0]:
-        from lepreint.events.generation.engine import model_module
-
         if meta.get("model") in (None, "hepmc"):
             raise LepreintError("a HepMC sample has no model to look a cross section up for: give --xsec")
         mod = model_module(meta["model"])
@@ -176,9 +176,6 @@ def benchmark_request(
       caption of Table 1 words it; its e-mu fraction is b/2, so B_l = sqrt(b)/2 (r = 3.65 and 7.9).  The
       paper's Table 4 yields for benchmarks 1 and 2 follow this reading (see the validation report).
     """
-    from lepreint.config.cards import benchmarks
-    from lepreint.events.generation.engine import GenerationRequest
-    from lepreint.events.generation.pythia import ShowerOptions
 
     points = benchmarks(card)
     if bid not in points:

@@ -37,7 +37,9 @@ from lepreint.analysis.selection import select
 from lepreint.config.cards import AnalysisConfig, analysis_config
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import GenerationRequest, generate
 from lepreint.events.slim import Sample
+from lepreint.extras import require
 
 __all__ = ["Classifier", "TrainingConfig", "load_classifier", "train", "training_pairs", "roc_auc"]
 
@@ -198,7 +200,6 @@ def train(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    from lepreint.extras import require
 
     require("tensorflow", "train", "training the network")
     keras = require("keras", "train", "training the network")
@@ -354,14 +355,12 @@ BBBAR_SEED = 1
 def bbbar_sample(workers: int = 2, seed: int = BBBAR_SEED):
     """The heavy-flavour sample (seed 1: the classifier's training sample; seed 2: an independent one that
     measures the network's background efficiency)."""
-    from lepreint.events.generation.engine import GenerationRequest, generate
 
     return generate(GenerationRequest("bbbar", {}, BBBAR_EVENTS, seed), workers=workers)
 
 
 def training_samples(workers: int = 2) -> tuple[Sample, Sample]:
     """The signal and heavy-flavour samples of the shipped network (generated once, then from the cache)."""
-    from lepreint.events.generation.engine import GenerationRequest, generate
 
     t = TRAINING_SIGNAL
     sig = generate(

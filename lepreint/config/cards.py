@@ -26,6 +26,7 @@ import yaml
 
 from lepreint import units
 from lepreint.errors import LepreintError
+from lepreint.models import MODELS
 
 __all__ = [
     "InvalidCard",
@@ -337,7 +338,6 @@ def _check_point(path: Path, where: str, p: dict) -> None:
 
 
 def _check_model_name(path: Path, field: str, name: str) -> None:
-    from lepreint.models import MODELS
 
     if name not in MODELS:
         raise InvalidCard(path, field, f"unknown model {name!r} (known: {', '.join(sorted(MODELS))})")

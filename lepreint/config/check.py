@@ -8,8 +8,11 @@ a benchmarks card its points.  Nothing is generated.
 
 from __future__ import annotations
 
-from lepreint.config.cards import Card, load_card
+from lepreint.config.cards import Card, analysis_config, benchmarks, load_card
+from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import build_request
+from lepreint.results.scan import ScanConfig, check_config
 
 __all__ = ["check_card"]
 
@@ -19,24 +22,14 @@ def check_card(path) -> Card:
     card = load_card(path)
     try:
         if card.kind == "model":
-            from lepreint.events.generation.engine import build_request
-
             build_request(card)
         elif card.kind == "scan":
-            from lepreint.results.scan import ScanConfig, check_config
-
             check_config(ScanConfig.from_card(card))
         elif card.kind == "analysis":
-            from lepreint.config.cards import analysis_config
-
             analysis_config(card)
         elif card.kind == "detector":
-            from lepreint.detector.simulate import Detector
-
             Detector(card)
         elif card.kind == "benchmarks":
-            from lepreint.config.cards import benchmarks
-
             benchmarks(card.path)
     except LepreintError as e:
         msg = str(e)

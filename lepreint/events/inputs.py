@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from lepreint.errors import LepreintError
+from lepreint.events.hepmc import DEFAULT_LLP_IDS, read_hepmc
 from lepreint.events.slim import SCHEMA_VERSION, Sample, SampleError, cache_root, load_sample, save_sample
 
 __all__ = ["load_input", "parse_llp_ids", "sample_id", "HEPMC_READER_REVISION"]
@@ -87,7 +88,6 @@ def load_input(
 
 
 def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tuple[Sample, dict]:
-    from lepreint.events.hepmc import DEFAULT_LLP_IDS, read_hepmc
 
     ids = sorted({abs(int(i)) for i in (DEFAULT_LLP_IDS if llp_ids is None else llp_ids)})
     if displaced_mm is not None and not displaced_mm >= 0:

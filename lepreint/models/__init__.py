@@ -3,6 +3,10 @@
 llp_decay, cross_section) and, if it can be scanned, ``SCAN`` (a ``ScanPlane``).  Adding a model is adding its
 module and one line here."""
 
+import importlib
+
+from lepreint.errors import LepreintError
+
 MODELS = {
     "coscattering": "lepreint.models.coscattering",
     "bbbar": "lepreint.models.heavy_flavour",
@@ -13,10 +17,6 @@ MODELS = {
 
 def model_module(name: str):
     """The module implementing a registered model."""
-    import importlib
-
-    from lepreint.errors import LepreintError
-
     if name not in MODELS:
         raise LepreintError(f"unknown model {name!r}; built-in models: {', '.join(sorted(MODELS))}")
     return importlib.import_module(MODELS[name])
@@ -24,8 +24,6 @@ def model_module(name: str):
 
 def scan_plane(name: str):
     """The ``ScanPlane`` of a model, or a one-line error when it cannot be scanned."""
-    from lepreint.errors import LepreintError
-
     plane = getattr(model_module(name), "SCAN", None)
     if plane is None:
         scannable = [m for m in MODELS if getattr(model_module(m), "SCAN", None) is not None]

@@ -12,6 +12,10 @@ import math
 
 from lepreint.constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
 from lepreint.errors import LepreintError
+from lepreint.events.generation.decays import Couplings
+from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
+from lepreint.models.base import ScanPlane, point_key
+from lepreint.models.xsec import XsecError, have_table, xsec
 
 __all__ = [
     "XSEC_PROCESS",
@@ -228,7 +232,6 @@ def _pythia_decay_table(params: dict, options: dict) -> str:
 
 def pythia_setup(params: dict, options: dict):
     """Pythia settings for pp -> Z*/gamma* -> chi+ chi- (plus ISR, MPI, hadronisation from the shower options)."""
-    from lepreint.events.generation.pythia import PythiaSetup
 
     mc, dm = params["mc"], params["dm"]
     settings = [
@@ -248,7 +251,6 @@ def llp_decay(params: dict, options: dict) -> dict | None:
     """How lepreint decays the LLPs of this model (None when Pythia decays them)."""
     if options.get("decayer", "lepreint") == "pythia":
         return None
-    from lepreint.events.generation.decays import Couplings
 
     cpl = options.get("couplings", [1.0, 1.0])
     return {
@@ -271,7 +273,6 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
     sigma_LO(13), i.e. the 13 TeV K-factor at the same mass (the K-factor of electroweak pair
     production changes by a few per cent between 8 and 13 TeV).
     """
-    from lepreint.models.xsec import XsecError, have_table, xsec
 
     if source not in ("table", "paper"):
         raise LepreintError(f"xsec source must be 'table', 'paper' or 'pythia', got {source!r}")
@@ -287,8 +288,6 @@ def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[
 
 @functools.lru_cache(maxsize=64)
 def _lo_scaled(mc: float, ecm_gev: float) -> tuple[float, str]:
-    from lepreint.events.generation.pythia import lo_cross_section
-    from lepreint.models.xsec import xsec
 
     setup = pythia_setup({"mc": mc, "dm": 1.0, "ctau": 1.0}, {})
     lo_e, _ = lo_cross_section(setup, ecm_gev)
@@ -318,7 +317,6 @@ def check_parameters(params: dict) -> dict:
 
 
 def _scan_points(mc: float, dm: float, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
-    from lepreint.models.base import point_key
 
     return [
         {"key": point_key(mc, dm, c), "ctau": c, "scale": 1.0, "fields": {"mc": mc, "dm": dm, "ctau_mm": c}}
@@ -327,7 +325,6 @@ def _scan_points(mc: float, dm: float, ctau_axis: list[float], u2_axis: list[flo
 
 
 def _scan_plane():
-    from lepreint.models.base import ScanPlane
 
     # one sample per (m_c, dm) at any c tau (the kinematics do not depend on it); the benchmarks' e-mu decays
     return ScanPlane(

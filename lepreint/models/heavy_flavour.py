@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from lepreint.errors import LepreintError
+from lepreint.events.generation.pythia import PythiaSetup
 
 __all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "check_parameters", "WEAK_HADRONS"]
 
@@ -88,7 +89,6 @@ class LeptonFilter:
 
 
 def pythia_setup(params: dict, options: dict):
-    from lepreint.events.generation.pythia import PythiaSetup
 
     o = options
     settings = ["HardQCD:hardbbbar = on", f"PhaseSpace:pTHatMin = {float(o['pthat_min']):g}"]

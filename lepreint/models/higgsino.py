@@ -41,7 +41,10 @@ import numpy as np
 from lepreint.constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, SIN2_THETA_W
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import M_TAU, PURE_HIGGSINO
+from lepreint.events.generation.pythia import PythiaSetup
+from lepreint.models.base import ScanPlane
 from lepreint.models.coscattering import SLHA_HEADER
+from lepreint.models.xsec import XsecError, xsec
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -254,7 +257,6 @@ def _masses(params: dict, options: dict) -> tuple[float, float, float]:
 
 
 def pythia_setup(params: dict, options: dict):
-    from lepreint.events.generation.pythia import PythiaSetup
 
     mc, m1, m2 = _masses(params, options)
     settings = [
@@ -299,7 +301,6 @@ XSEC_PARTS = (("higgsino-c1c1", 1.0), ("higgsino-nc1", 2.0), ("higgsino-n1n2", 1
 
 
 def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
-    from lepreint.models.xsec import XsecError, xsec
 
     if source != "table":
         raise LepreintError(f"higgsino cross sections come from the tables (source 'table'), got {source!r}")
@@ -330,7 +331,6 @@ def _scan_points(mc: float, dm: float, ctau_axis: list[float], u2_axis: list[flo
 
 
 def _scan_plane():
-    from lepreint.models.base import ScanPlane
 
     return ScanPlane(
         ("mc", "dm"),

@@ -34,6 +34,8 @@ import numpy as np
 from lepreint.constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import M_TAU
+from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
+from lepreint.models.base import ScanPlane
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -157,7 +159,6 @@ def _lifetime(params: dict, options: dict) -> float:
 
 
 def pythia_setup(params: dict, options: dict):
-    from lepreint.events.generation.pythia import PythiaSetup
 
     settings = ["WeakSingleBoson:ffbar2W = on", f"{PDG_W}:mayDecay = off", "ProcessLevel:resonanceDecays = off"]
     return PythiaSetup(settings, None, frozenset({PDG_W}))
@@ -179,7 +180,6 @@ def llp_decay(params: dict, options: dict) -> dict:
 
 @functools.lru_cache(maxsize=16)
 def _lo_ratio(ecm_gev: float) -> float:
-    from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
 
     setup = PythiaSetup(["WeakSingleBoson:ffbar2W = on"], None, frozenset())
     return lo_cross_section(setup, ecm_gev)[0] / lo_cross_section(setup, 13000.0)[0]
@@ -221,7 +221,6 @@ def _scan_check(options: dict) -> None:
 
 
 def _scan_plane():
-    from lepreint.models.base import ScanPlane
 
     return ScanPlane(
         ("mc", "u2"),

@@ -12,6 +12,8 @@ paper's analysis card, R95 at 140 and 300 /fb with the LHC SUSY WG cross section
 from __future__ import annotations
 
 from lepreint.config.cards import analysis_config, benchmarks
+from lepreint.results.plots import curves, excluded_range
+from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 from lepreint.stats.heavy_flavour import background
 from lepreint.stats.limits import r95
 
@@ -69,8 +71,6 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
 def main_job(
     output: str = "demo_output", events: int = 20_000, mpi: bool = True, workers: int = 2, progress: bool = False
 ) -> dict:
-    from lepreint.results.plots import curves, excluded_range
-    from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 
     cfg = ScanConfig(
         [220.0],

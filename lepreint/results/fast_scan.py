@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import awkward as ak
 import numpy as np
 
+from lepreint.analysis.features import feature_matrix
+from lepreint.analysis.yields import check_energy, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
 from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
@@ -78,7 +80,6 @@ class LifetimeScan:
         xsec_source: str | None = None,
         detector_seed: int = 0,
     ):
-        from lepreint.analysis.yields import check_energy, resolve_xsec
 
         _check(sample)
         check_energy(sample, analysis)
@@ -173,7 +174,6 @@ class LifetimeScan:
 
     def _setup_features(self, prep, classifier) -> np.ndarray | None:
         """Feature rows and scores of every (pair, subset of third leptons); returns the third leptons."""
-        from lepreint.analysis.features import feature_matrix
 
         det, pe, pm, prow = self.det, self.pair_e, self.pair_m, self.pair_row
         rows = np.flatnonzero(self._active)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from lepreint.extras import available
+from lepreint.models import scan_plane
+
 __all__ = ["excluded_range", "mass_reach", "plot_scan", "curves"]
 
 
@@ -72,8 +75,6 @@ def _style():
     """A context with mplhep's CMS style when the ``plots`` extra is installed, matplotlib's own otherwise; the
     global style is restored afterwards (plots change no state of the caller's matplotlib)."""
     import contextlib
-
-    from lepreint.extras import available
 
     if available("mplhep"):
         import matplotlib.style
@@ -154,7 +155,6 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
 
 def plane_axes(model: str) -> tuple:
     """((row key, label, scale), (row key, label, scale)) of a model's map (``ScanPlane.plane``)."""
-    from lepreint.models import scan_plane
 
     return scan_plane(model).plane
 

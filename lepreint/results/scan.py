@@ -22,10 +22,25 @@ from pathlib import Path
 import numpy as np
 
 from lepreint import units
+from lepreint._version import __version__
+from lepreint.analysis.projection import analysis_background, nn_signal, observed_counts
+from lepreint.analysis.yields import signal_yields
+from lepreint.classifier.network import load_classifier, stored_background_efficiency
+from lepreint.config.cards import analysis_config, find_card, load_card
+from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.lifetime import prefiltered, resample
+from lepreint.extras import available, require
+from lepreint.files import write_atomic
 from lepreint.models import scan_plane
 from lepreint.models.base import point_key
 from lepreint.parallel import ignore_sigint
+from lepreint.results.fast_scan import LifetimeScan
+from lepreint.results.hepdata import export_hepdata
+from lepreint.results.plots import plot_plane, plot_scan
+from lepreint.stats.limits import r95
 
 __all__ = [
     "ScanConfig",
@@ -128,7 +143,6 @@ class ScanConfig:
     @classmethod
     def from_card(cls, card) -> ScanConfig:
         """A scan card (``cards/scans/*.yaml``, ``benchmarks/*_grid.yaml``; kind ``scan``) as a configuration."""
-        from lepreint.config.cards import find_card, load_card
 
         d = load_card(find_card(card, "scan") if not hasattr(card, "data") else card.path, "scan").data
         model = d["model"]
@@ -169,8 +183,6 @@ class ScanConfig:
         """Everything that changes a point's numbers, except the grid axes: the options, the contents (digests)
         of the analysis and detector cards and of the network, the lepreint version.  Two scans with the same
         identity may share a folder (a grid extended by new axis values); any other difference may not."""
-        from lepreint._version import __version__
-        from lepreint.config.cards import analysis_config
 
         ana, det = _setup(self.analysis, self.detector)
         d = {k: v for k, v in self.as_dict().items() if k not in AXES}
@@ -178,8 +190,6 @@ class ScanConfig:
         d["analysis_digest"] = analysis_config(self.analysis).digest
         d["detector_digest"] = det.card.digest
         if self.classifier:
-            from lepreint.classifier.network import load_classifier
-
             d["network_digest"] = load_classifier().meta.get("digest")
         else:
             d.pop("nn_cut")  # not used without the network
@@ -192,7 +202,6 @@ class ScanConfig:
 
 def check_config(cfg: ScanConfig) -> None:
     """Options that cannot work together fail before anything is generated."""
-    from lepreint.config.cards import analysis_config
 
     ana = analysis_config(cfg.analysis)
     plane = scan_plane(cfg.model)
@@ -216,8 +225,6 @@ def check_config(cfg: ScanConfig) -> None:
             f"but this card's background is {ana.background.model!r}: scan it without the network"
         )
     if cfg.statistic == "observed":
-        from lepreint.analysis.projection import observed_counts
-
         if cfg.classifier:
             raise LepreintError(
                 "observed counts belong to the published cut-based search: use them without the network"
@@ -260,7 +267,6 @@ def _check_numbers(cfg: ScanConfig) -> None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from lepreint.files import write_atomic
 
     write_atomic(path, text)
 
@@ -268,8 +274,6 @@ def _write_atomic(path: Path, text: str) -> None:
 @functools.lru_cache(maxsize=8)
 def _setup(analysis: str, detector: str):
     """The analysis and detector of a scan, read once per process (cards are immutable during a scan)."""
-    from lepreint.config.cards import analysis_config
-    from lepreint.detector.simulate import Detector
 
     return analysis_config(analysis), Detector(detector)
 
@@ -288,8 +292,6 @@ def points(cfg: ScanConfig, mc: float, dm: float | None) -> list[dict]:
 
 
 def _request(cfg: ScanConfig, mc: float, dm: float | None):
-    from lepreint.events.generation.engine import GenerationRequest
-    from lepreint.events.generation.pythia import ShowerOptions
 
     ana, _ = _setup(cfg.analysis, cfg.detector)  # samples at the analysis' centre-of-mass energy
     params = scan_plane(cfg.model).generation(mc, dm, cfg.generation_ctau)
@@ -307,7 +309,6 @@ def _request(cfg: ScanConfig, mc: float, dm: float | None):
 
 def _scanner(cfg: ScanConfig, sample, clf):
     """The group's ``LifetimeScan`` (c tau-independent work done once), or None where it does not apply."""
-    from lepreint.results.fast_scan import LifetimeScan
 
     ana, det = _setup(cfg.analysis, cfg.detector)
     sc = LifetimeScan(sample, ana, det, clf, cfg.nn_cut, cfg.draws, cfg.seed, cfg.xsec_source)
@@ -319,10 +320,6 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float | None, clf, b_eff, scanner=N
     luminosity; S and B scale linearly to each requested luminosity.  With a ``scanner`` (the same numbers,
     see ``lepreint.results.fast_scan``) only the c tau-dependent part is computed; ``ctau = None``: the sample's
     own lifetimes; ``scale``: of the signal cross section (heavy neutral leptons: |U|^2)."""
-    from lepreint.analysis.projection import analysis_background, nn_signal, observed_counts
-    from lepreint.analysis.yields import signal_yields
-    from lepreint.events.lifetime import resample
-    from lepreint.stats.limits import r95
 
     ana, det = _setup(cfg.analysis, cfg.detector)
     if scanner is not None and ctau is not None:
@@ -398,8 +395,6 @@ def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scann
 def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
     """Every missing point of one group (``groups``): one generation (or the cache), then each point written
     atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker."""
-    from lepreint.classifier.network import load_classifier, stored_background_efficiency
-    from lepreint.events.generation.engine import generate
 
     pts = Path(out) / "points"
     sid = scan_id(cfg.identity())
@@ -412,7 +407,6 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
     try:
         sample, failure = generate(_request(cfg, mc, dm), workers=workers), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
-        from lepreint.events.lifetime import prefiltered
 
         sample = prefiltered(sample, _setup(cfg.analysis, cfg.detector)[0])
         scanner = _scanner(cfg, sample, clf) if any(p["ctau"] is not None for p in missing) else None
@@ -437,7 +431,6 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
 def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
     """One task per (m_c, dm) on a Dask cluster: ``tcp://host:port`` or ``local:N`` (a LocalCluster of N
     single-threaded worker processes).  Each task generates with one process (no pools inside workers)."""
-    from lepreint.extras import require
 
     require("dask.distributed", "dask", "a scan on Dask")
     from dask.distributed import Client, LocalCluster, as_completed
@@ -527,9 +520,6 @@ def run_scan(
     """
     if workers < 1:
         raise LepreintError(f"--workers: need an integer >= 1, got {workers!r}")
-    from lepreint.analysis.yields import resolve_xsec  # noqa: F401  (import errors early)
-    from lepreint.classifier.network import load_classifier, stored_background_efficiency
-
     check_config(cfg)
     out = Path(output)
     pts = out / "points"
@@ -603,14 +593,10 @@ def run_scan(
     rows = collect(cfg, out)
     _write_table(rows, out)
     if plots and any(r.get("status") == "ok" for r in rows):
-        from lepreint.results.hepdata import export_hepdata
-        from lepreint.results.plots import plot_plane, plot_scan
-
         if "ctau" in scan_plane(cfg.model).axes:
             plot_scan(rows, cfg.lumi, out)
         else:
             plot_plane(rows, cfg.lumi, out, cfg.model)
-        from lepreint.extras import available
 
         if available("hepdata_lib"):
             export_hepdata(
@@ -689,6 +675,5 @@ def _write_table(rows: list[dict], out: Path) -> None:
 
 
 def _version() -> str:
-    from lepreint._version import __version__
 
     return __version__

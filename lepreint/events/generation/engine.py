@@ -20,10 +20,13 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from lepreint import units
 from lepreint._version import __version__
+from lepreint.config.cards import find_card, load_card
 from lepreint.errors import LepreintError
 from lepreint.events.generation.assemble import assemble_rows
 from lepreint.events.generation.pythia import SEED_MAX, PythiaRun, ShowerOptions, pythia_version
+from lepreint.events.hepmc import HepMCWriter
 from lepreint.events.slim import (
     ISO_CONES,
     ISO_MIN_PT,
@@ -33,10 +36,14 @@ from lepreint.events.slim import (
     SCHEMA_VERSION,
     Ragged,
     Sample,
+    cache_root,
     config_digest,
+    content_digest,
     find_sample,
     save_sample,
 )
+from lepreint.models import model_module as find
+from lepreint.parallel import ignore_sigint
 
 __all__ = ["GenerationRequest", "build_request", "generate", "model_module", "GENERATION_REVISION"]
 
@@ -51,7 +58,6 @@ MAX_EMPTY_CHUNKS = 50
 
 def model_module(name: str):
     """The module implementing a registered model (``lepreint.models.MODELS``)."""
-    from lepreint.models import model_module as find
 
     return find(name)
 
@@ -146,12 +152,9 @@ def build_request(
     Parameters may be numbers in internal units (GeV, mm) or strings with units ("1 cm"); a card's ``generation``
     block gives events, seed, oversampling, options and shower settings; explicit arguments win.  Every check of
     ``GenerationRequest`` runs here, so ``lepreint check`` on a model card finds what ``generate`` would."""
-    from lepreint import units
 
     params, opts, gen, show, card_xsec = {}, {}, {}, {}, None
     if card is not None:
-        from lepreint.config.cards import find_card, load_card
-
         c = load_card(find_card(card, "model") if not hasattr(card, "data") else card.path, "model")
         d = c.data
         model = model or d["model"]
@@ -321,8 +324,6 @@ def generate(
     workers = max(1, int(workers))
     writer = None
     if hepmc is not None:
-        from lepreint.events.hepmc import HepMCWriter
-
         spec = mod.llp_decay(request.parameters, request.options)
         if spec is not None and (isinstance(spec, list) or spec.get("kind", "wstar") != "wstar"):
             raise LepreintError(
@@ -382,8 +383,6 @@ def generate(
                     break
         else:
             import multiprocessing as mp
-
-            from lepreint.parallel import ignore_sigint
 
             pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint
@@ -462,7 +461,6 @@ class _ChunkStore:
     so a kept chunk is exactly the one a rerun would make."""
 
     def __init__(self, digest: str):
-        from lepreint.events.slim import cache_root
 
         self.dir = cache_root() / "chunks" / digest[:16]
 
@@ -522,7 +520,6 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
 
 
 def _unsaved(rows, meta) -> Sample:
-    from lepreint.events.slim import content_digest
 
     meta = dict(meta, schema=SCHEMA_VERSION, digest=content_digest(rows))
     return Sample(rows, meta, None)

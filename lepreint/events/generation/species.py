@@ -40,6 +40,8 @@ from lepreint.events.generation.decays import (
     M_TAU,
     PURE_HIGGSINO,
     Couplings,
+    _pstar,
+    _random_rotation,
     boost,
     decay_llps,
     decay_positions,
@@ -184,7 +186,6 @@ def _zstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
 
 
 def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
-    from lepreint.events.generation.decays import _pstar, _random_rotation
 
     M = spec["m_parent"]
     w = np.repeat(p4, k, axis=0)
