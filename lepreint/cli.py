@@ -127,7 +127,7 @@ def cli():
 # --------------------------------------------------------------------------- check
 
 
-@cli.command()
+@cli.command(short_help="Validate cards as the commands that use them would")
 @click.argument("cards", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 def check(cards, as_json):
@@ -184,7 +184,7 @@ def _bkg_table(p):
     return t
 
 
-@cli.command("background")
+@cli.command("background", short_help="Heavy-flavour background per signal region (kappa transfer factors)")
 @click.option("--pt-e", default="20", callback=_quantity("energy"), show_default=True, help="electron threshold (GeV)")
 @click.option("--pt-mu", default="20", callback=_quantity("energy"), show_default=True, help="muon threshold (GeV)")
 @click.option("--lumi", default="140", callback=_quantity("lumi"), show_default=True, help="luminosity (/fb)")
@@ -237,7 +237,7 @@ def _limit_table(p):
     return t
 
 
-@cli.command("limit")
+@cli.command("limit", short_help="R95 (Eqs. 3.2-3.3) and the CLs limit for yields of your own")
 @click.option("--signal", required=True, help="S_1,S_2,... expected signal per region")
 @click.option("--background", "bkg", required=True, help="B_1,B_2,... expected background per region")
 @click.option("--observed", default=None, help="N_1,N_2,... observed counts (default: N = B, expected)")
@@ -259,7 +259,7 @@ def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
 # --------------------------------------------------------------------------- xsec
 
 
-@cli.command("xsec")
+@cli.command("xsec", short_help="Production cross section (fb): LHC SUSY WG tables or the paper's values")
 @click.option(
     "--model",
     "process",
@@ -430,7 +430,7 @@ def _apply(options):
     return deco
 
 
-@cli.command("generate")
+@cli.command("generate", short_help="Generate a sample with Pythia 8 into the cache")
 @_apply(GENERATE_OPTIONS)
 @_user_errors
 def generate_cmd(
@@ -562,7 +562,7 @@ def _title(q) -> str:
     )
 
 
-@cli.command("simulate")
+@cli.command("simulate", short_help="Detector, selection, S, B and R95 per region for a sample or a HepMC3 file")
 @click.argument("sample")
 @_hepmc_options
 @click.option("--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (name or path)")
@@ -639,7 +639,7 @@ def simulate_cmd(
     _emit(p, as_json, lambda q: _yields_table(q, _title(q), verbose))
 
 
-@cli.command("yields")
+@cli.command("yields", short_help="Yields of one of the paper's Table 1 benchmarks")
 @click.option("--benchmark", "bid", type=int, required=True, help="a benchmark of the paper's Table 1 (1-7)")
 @click.option("--events", type=int, default=10_000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
@@ -704,7 +704,7 @@ def yields_cmd(
     _emit(p, as_json, lambda q: _yields_table(q, f"benchmark {bid}: " + _title(q), verbose))
 
 
-@cli.command("inspect")
+@cli.command("inspect", short_help="Summarise a sample or a HepMC3 file (LLPs, their c tau, leptons, cross section)")
 @click.argument("path")
 @_hepmc_options
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
@@ -721,7 +721,7 @@ def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
     _emit(p, as_json, _sample_table)
 
 
-@cli.command("train")
+@cli.command("train", short_help="Retrain the paper's network (Sec. 4.2; needs the 'train' extra)")
 @click.option("--seed", type=int, default=1, show_default=True, help="seeds the split, the draws and Keras")
 @click.option("--epochs", type=int, default=80, show_default=True)
 @click.option(
@@ -759,7 +759,7 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 # --------------------------------------------------------------------------- scan
 
 
-@cli.command("scan")
+@cli.command("scan", short_help="Scan a model's parameter plane: R95 per point and luminosity")
 @click.option(
     "--model",
     type=click.Choice(list(MODELS)),
@@ -898,7 +898,7 @@ def scan_cmd(
     _emit(payload, as_json, table)
 
 
-@cli.command("demo")
+@cli.command("demo", short_help="The main job: is (m_c, dm) = (220, 20) GeV excluded, and for which c tau?")
 @click.option("--analytic", is_flag=True, help="R95 for the paper's own Table 4 yields (no events)")
 @click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events")
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")

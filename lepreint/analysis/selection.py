@@ -29,7 +29,36 @@ import numpy as np
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import RecoEvents, iso_field
 
-__all__ = ["Selection", "select"]
+__all__ = ["Selection", "pair_probability", "region_masks", "select"]
+
+
+def pair_probability(eff_e, eff_m, prod_q, n_certain, where=np.where):
+    """P(this (e, mu) pair is *the* identified pair of its row) = eff_e eff_mu prod_(other candidates) (1 - eff).
+
+    ``prod_q``: the product of (1 - eff) over the row's non-certain candidates (eff < 1), ``n_certain``: how many
+    candidates of the row are certain (eff = 1), both per pair; the pair's own factors are divided out, certain
+    ones counted apart, so that no 0/0 appears.  Works on numpy arrays and (with ``where=ak.where``) on awkward
+    arrays: the full chain (``select``) and the fast c tau path (``lepreint.results.fast_scan``) share it."""
+    qe, qm = 1.0 - eff_e, 1.0 - eff_m
+    others_certain = n_certain - (qe <= 0) - (qm <= 0)
+    others = prod_q / (where(qe > 0, qe, 1.0) * where(qm > 0, qm, 1.0))
+    return eff_e * eff_m * where(others_certain > 0, 0.0, others)
+
+
+def region_masks(d0_small, d0_large, cfg: AnalysisConfig) -> tuple[object | None, list]:
+    """(the d0 veto, or None, and one mask per signal region) of pairs with the smaller and larger |d0| given.
+
+    Regions are exclusive intervals of the smaller |d0|.  ``d0_max_policy: veto``: both leptons below
+    ``d0_max``; ``literal``: Eq. (3.1) word by word: the last region needs both leptons inside it, and a pair
+    with one lepton above its upper edge "fails SR III" and, both above the lower edge of SR II, lands in SR II.
+    Shared by ``select`` and the fast c tau path."""
+    veto = (d0_large < cfg.d0_max) if (cfg.d0_max is not None and cfg.d0_max_policy == "veto") else None
+    masks = [(d0_small >= r.d0_min) & (d0_small < r.d0_max) for r in cfg.regions]
+    if cfg.d0_max_policy == "literal" and len(masks) >= 2:
+        last, prev = cfg.regions[-1], cfg.regions[-2]
+        masks[-1] = masks[-1] & (d0_large < last.d0_max)
+        masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
+    return veto, masks
 
 
 @dataclass
@@ -69,16 +98,14 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
     m = cand[abs(cand.pdg) == 13]
     pairs = ak.cartesian({"e": e, "m": m}, axis=1)
     pe, pm = pairs.e, pairs.m
-    qe, qm = 1.0 - pe.eff, 1.0 - pm.eff
-    others_certain = n_certain - (qe <= 0) - (qm <= 0)
-    others = prod_q / (ak.where(qe > 0, qe, 1.0) * ak.where(qm > 0, qm, 1.0))
-    p_pair = pe.eff * pm.eff * ak.where(others_certain > 0, 0.0, others)
+    p_pair = pair_probability(pe.eff, pm.eff, prod_q, n_certain, where=ak.where)
     charge_ok = (pe.charge * pm.charge < 0) if cfg.opposite_charge else ak.ones_like(pe.charge, dtype=bool)
     p_pair_os = ak.where(charge_ok, p_pair, 0.0)
     pt_ok = (pe.pt > cfg.electron.pt_min) & (pm.pt > cfg.muon.pt_min)
     d0_small = np.minimum(pe.d0, pm.d0)
     d0_large = np.maximum(pe.d0, pm.d0)
-    d0_ok = (d0_large < cfg.d0_max) if (cfg.d0_max is not None and cfg.d0_max_policy == "veto") else ak.ones_like(pt_ok)
+    veto, masks = region_masks(d0_small, d0_large, cfg)
+    d0_ok = veto if veto is not None else ak.ones_like(pt_ok)
     p_final = ak.where(pt_ok & d0_ok, p_pair_os, 0.0)
 
     def per_row(x):
@@ -93,13 +120,6 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         "pT thresholds": per_row(ak.where(pt_ok, p_pair_os, 0.0)),
         "d0 < d0_max": per_row(p_final),
     }
-    masks = [(d0_small >= r.d0_min) & (d0_small < r.d0_max) for r in cfg.regions]
-    if cfg.d0_max_policy == "literal" and len(masks) >= 2:
-        # Eq. (3.1) word by word: the last region needs both leptons inside it; a pair with one lepton
-        # above its upper edge "fails SR III" and, both above the lower edge of SR II, lands in SR II
-        last, prev = cfg.regions[-1], cfg.regions[-2]
-        masks[-1] = masks[-1] & (d0_large < last.d0_max)
-        masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
     regions = np.column_stack([per_row(ak.where(m, p_final, 0.0)) for m in masks]) if masks else np.zeros((n, 0))
     region = ak.zeros_like(d0_small, dtype=np.int64) - 1
     for i, m in enumerate(masks):

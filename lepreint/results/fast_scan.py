@@ -35,6 +35,7 @@ import awkward as ak
 import numpy as np
 
 from lepreint.analysis.features import feature_matrix
+from lepreint.analysis.selection import pair_probability, region_masks
 from lepreint.analysis.yields import check_energy, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
@@ -270,20 +271,11 @@ class LifetimeScan:
         qq = np.where(certain, 1.0, q)
         for slot in self.cand_slots:
             prod_q[self.cand_row[slot]] *= qq[slot]
-        ee, em = eff[self.pe_u], eff[self.pm_u]
-        qe, qm = 1.0 - ee, 1.0 - em
-        others_certain = n_certain[self.prow_c] - (qe <= 0) - (qm <= 0)
-        others = prod_q[self.prow_c] / (np.where(qe > 0, qe, 1.0) * np.where(qm > 0, qm, 1.0))
-        p = ee * em * np.where(others_certain > 0, 0.0, others)
+        p = pair_probability(eff[self.pe_u], eff[self.pm_u], prod_q[self.prow_c], n_certain[self.prow_c])
         d0e, d0m = d0[self.pe_u], d0[self.pm_u]
-        d0_small, d0_large = np.minimum(d0e, d0m), np.maximum(d0e, d0m)
-        if cfg.d0_max is not None and cfg.d0_max_policy == "veto":
-            p = np.where(d0_large < cfg.d0_max, p, 0.0)
-        masks = [(d0_small >= r.d0_min) & (d0_small < r.d0_max) for r in cfg.regions]
-        if cfg.d0_max_policy == "literal" and len(masks) >= 2:
-            last, prev = cfg.regions[-1], cfg.regions[-2]
-            masks[-1] = masks[-1] & (d0_large < last.d0_max)
-            masks[-2] = (d0_small >= prev.d0_min) & ~masks[-1]
+        veto, masks = region_masks(np.minimum(d0e, d0m), np.maximum(d0e, d0m), cfg)
+        if veto is not None:
+            p = np.where(veto, p, 0.0)
         scale = self.xsec_fb * cfg.luminosity / self.norm
         S, S_err = zip(*(self._sum(np.where(m, p, 0.0), scale) for m in masks)) if masks else ((), ())
         S_nn = S_nn_err = None
