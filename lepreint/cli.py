@@ -64,6 +64,13 @@ def _user_errors(fn):
     return wrapper
 
 
+#: what an interrupted generation keeps
+KEPT_CHUNKS = (
+    "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same command "
+    "to continue from them"
+)
+
+
 def _kept(text: str) -> None:
     """Record what an interrupted run of this command keeps (shown on Ctrl-C)."""
     _ON_INTERRUPT["kept"] = text
@@ -463,10 +470,7 @@ def generate_cmd(
     Values come from the command line, else from --card, else the built-in defaults."""
     from lepreint.api import generate
 
-    _kept(
-        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-        "command to continue from them"
-    )
+    _kept(KEPT_CHUNKS)
     params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
         key, sep, val = item.partition("=")
@@ -682,10 +686,7 @@ def yields_cmd(
     """Generate (or reuse from the cache) a Table 1 benchmark and compute its yields per signal region."""
     from lepreint.api import yields
 
-    _kept(
-        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-        "command to continue from them"
-    )
+    _kept(KEPT_CHUNKS)
     r = yields(
         bid,
         events=events,
@@ -911,10 +912,7 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     network, from events generated here (a table and a plot in --output)."""
     from lepreint.results.demo import demo, main_job
 
-    _kept(
-        "the finished chunks of the generation are kept in the cache ($LEPREINT_CACHE/chunks): rerun the same "
-        "command to continue from them"
-    )
+    _kept(KEPT_CHUNKS)
 
     if not analytic:
         result = main_job(output, events, not no_mpi, workers, progress=not as_json and sys.stderr.isatty())
