@@ -915,7 +915,7 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     _kept(KEPT_CHUNKS)
 
     if not analytic:
-        result = main_job(output, events, not no_mpi, workers, progress=not as_json and sys.stderr.isatty())
+        result = main_job(output, events, not no_mpi, workers, progress=_progress(as_json))
 
         def table(p):
             from rich.table import Table

@@ -69,7 +69,7 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
 
 
 def main_job(
-    output: str = "demo_output", events: int = 20_000, mpi: bool = True, workers: int = 2, progress: bool = False
+    output: str = "demo_output", events: int = 20_000, mpi: bool = True, workers: int = 2, progress: bool | str = False
 ) -> dict:
 
     cfg = ScanConfig(

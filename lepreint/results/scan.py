@@ -392,9 +392,12 @@ def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scann
     _write_atomic(pts / f"{point['key']}.json", json.dumps(rec, sort_keys=True) + "\n")
 
 
-def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLike, workers: int = 1, clf=None) -> int:
+def run_group(
+    cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLike, workers: int = 1, clf=None, progress=False
+) -> int:
     """Every missing point of one group (``groups``): one generation (or the cache), then each point written
-    atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker."""
+    atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker;
+    ``progress``: of the generation (as ``generate``)."""
 
     pts = Path(out) / "points"
     sid = scan_id(cfg.identity())
@@ -405,7 +408,7 @@ def run_group(cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLi
         clf = load_classifier()
     b_eff = stored_background_efficiency(clf, cfg.nn_cut) if clf is not None else None
     try:
-        sample, failure = generate(_request(cfg, mc, dm), workers=workers), None
+        sample, failure = generate(_request(cfg, mc, dm), workers=workers, progress=progress), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
 
         sample = prefiltered(sample, _setup(cfg.analysis, cfg.detector)[0])
@@ -584,7 +587,8 @@ def run_scan(
                     _GROUP.clear()
             else:
                 for mc, dm in todo:
-                    run_group(cfg, mc, dm, out, workers, clf)
+                    # the generation's own lines in a log (a terminal has the scan's bar: one live display)
+                    run_group(cfg, mc, dm, out, workers, clf, progress if progress == "plain" else False)
                     if bar:
                         bar.advance(task, per_group[(mc, dm)])
         finally:
