@@ -476,6 +476,8 @@ def generate_cmd(
         key, sep, val = item.partition("=")
         if not sep or not key.strip():
             raise LepreintError(f"--param {item!r}: expected KEY=NUMBER")
+        if key.strip() in _GENERATE_KEYWORDS:  # a generation setting, not a model parameter
+            raise LepreintError(f"--param {item!r}: {key.strip()} is not a model parameter; use --{key.strip()}")
         params[key.strip()] = val.strip()
     options = _options(extra)
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
@@ -506,6 +508,27 @@ def generate_cmd(
     if r.cache_hit and not as_json:
         click.echo(f"cache hit: {r.path}", err=True)
     _emit(p, as_json, _sample_table)
+
+
+#: keywords of lepreint.generate that are not model parameters
+_GENERATE_KEYWORDS = frozenset(
+    {
+        "model",
+        "card",
+        "events",
+        "seed",
+        "workers",
+        "oversampling",
+        "options",
+        "shower",
+        "xsec_source",
+        "chunk",
+        "hepmc",
+        "hepmc_copies",
+        "force",
+        "progress",
+    }
+)
 
 
 def _progress(as_json: bool):

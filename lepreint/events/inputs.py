@@ -110,7 +110,7 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
         if (target / "meta.json").is_file() and (target / "events.parquet").is_file():
             try:
                 s = load_sample(target)
-            except SampleError:
+            except (SampleError, OSError):  # being rewritten by another process: read the file instead
                 s = None
             if s is not None:
                 s.meta["source_file"] = str(path)

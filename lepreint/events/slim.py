@@ -423,8 +423,14 @@ def save_sample(events: ak.Array, meta: dict, path: str | os.PathLike | None = N
         ak.to_parquet(ak.to_packed(events), tmp / "events.parquet", compression="zstd")
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True, default=str))
         if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            # another process saved the same sample (same key, same content) meanwhile: keep theirs
+            if not (target / "events.parquet").is_file():
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -361,7 +361,8 @@ _GROUP: dict = {}
 
 def _group(point: tuple[float, float]) -> int:
     g = _GROUP
-    return run_group(g["cfg"], point[0], point[1], g["out"], 1, g["clf"])
+    run_group(g["cfg"], point[0], point[1], g["out"], 1, g["clf"], sid=g["sid"])
+    return len(points(g["cfg"], point[0], point[1]))  # the group's points, computed now or before
 
 
 def _point(point: dict) -> None:
@@ -393,14 +394,22 @@ def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scann
 
 
 def run_group(
-    cfg: ScanConfig, mc: float, dm: float | None, out: str | os.PathLike, workers: int = 1, clf=None, progress=False
+    cfg: ScanConfig,
+    mc: float,
+    dm: float | None,
+    out: str | os.PathLike,
+    workers: int = 1,
+    clf=None,
+    progress=False,
+    sid: str | None = None,
 ) -> int:
     """Every missing point of one group (``groups``): one generation (or the cache), then each point written
     atomically.  Returns the number of points computed.  Runs in the scan's process or on a Dask worker;
-    ``progress``: of the generation (as ``generate``)."""
+    ``progress``: of the generation (as ``generate``); ``sid``: the scan's id, computed once by ``run_scan``
+    (a Dask worker with other cards or another network must not write points under another id)."""
 
     pts = Path(out) / "points"
-    sid = scan_id(cfg.identity())
+    sid = sid or scan_id(cfg.identity())
     missing = [p for p in points(cfg, mc, dm) if _stored(pts / f"{p['key']}.json", sid) is None]
     if not missing:
         return 0
@@ -431,7 +440,7 @@ def run_group(
     return len(missing)
 
 
-def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
+def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str, sid: str) -> None:
     """One task per (m_c, dm) on a Dask cluster: ``tcp://host:port`` or ``local:N`` (a LocalCluster of N
     single-threaded worker processes).  Each task generates with one process (no pools inside workers)."""
 
@@ -447,7 +456,7 @@ def _run_dask(cfg: ScanConfig, todo: list, out: Path, executor: str) -> None:
     else:
         client = Client(executor)
     try:
-        futures = [client.submit(run_group, cfg, mc, dm, str(out), 1, pure=False) for mc, dm in todo]
+        futures = [client.submit(run_group, cfg, mc, dm, str(out), 1, sid=sid, pure=False) for mc, dm in todo]
         for f in as_completed(futures):
             f.result()
     finally:
@@ -471,6 +480,8 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
             try:
                 old = json.loads(prov.read_text())
             except ValueError:
+                old = {}
+            if not isinstance(old, dict):
                 old = {}
         elif pts.is_dir() and any(pts.iterdir()):
             old = {}
@@ -551,7 +562,7 @@ def run_scan(
     todo = groups(cfg)
     per_group = {g: len(points(cfg, *g)) for g in todo}
     if executor != "local":
-        _run_dask(cfg, todo, out, executor)
+        _run_dask(cfg, todo, out, executor, sid)
     else:
         total = sum(per_group.values())
         bar = None
@@ -577,7 +588,7 @@ def run_scan(
                 # generating and evaluating all run in parallel; results do not depend on the split
                 import multiprocessing as mp
 
-                _GROUP.update(cfg=cfg, out=str(out), clf=clf)
+                _GROUP.update(cfg=cfg, out=str(out), clf=clf, sid=sid)
                 try:
                     with mp.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
                         for g in pool.imap_unordered(_group, todo, chunksize=1):
@@ -588,13 +599,13 @@ def run_scan(
             else:
                 for mc, dm in todo:
                     # the generation's own lines in a log (a terminal has the scan's bar: one live display)
-                    run_group(cfg, mc, dm, out, workers, clf, progress if progress == "plain" else False)
+                    run_group(cfg, mc, dm, out, workers, clf, progress if progress == "plain" else False, sid)
                     if bar:
                         bar.advance(task, per_group[(mc, dm)])
         finally:
             if bar:
                 bar.stop()
-    rows = collect(cfg, out)
+    rows = collect(cfg, out, sid)
     _write_table(rows, out)
     if plots and any(r.get("status") == "ok" for r in rows):
         if "ctau" in scan_plane(cfg.model).axes:
@@ -637,10 +648,10 @@ class _PlainProgress:
         pass
 
 
-def collect(cfg: ScanConfig, output: str | os.PathLike) -> list[dict]:
+def collect(cfg: ScanConfig, output: str | os.PathLike, sid: str | None = None) -> list[dict]:
     """The grid's points as stored in ``output`` (only those computed by this scan: same ``scan_id``)."""
     pts = Path(output) / "points"
-    sid = scan_id(cfg.identity())
+    sid = sid or scan_id(cfg.identity())
     rows = []
     for mc, dm in groups(cfg):
         for q in points(cfg, mc, dm):

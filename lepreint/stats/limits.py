@@ -133,34 +133,30 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
     def run(counts):
         data = list(counts) + model.config.auxdata
         # The bracket starts at mu = 0 as pyhf's own upper_limit does; where the asymptotic CLs is 0/0 there (NaN:
-        # observed zeros with background uncertainties) or a fit at the bracket's end fails, it starts a little
-        # above: the limit is O(1), so CLs(0.01) is close to 1 and the root is the same.  Its top end is
-        # a few times the naive limit (fits far beyond it fail for large backgrounds with uncertainties).
+        # observed zeros with background uncertainties) or a fit fails, it starts a little above: in these units
+        # the limit is O(1), so CLs(0.01) is close to 1 and the root is the same.  pyhf's toms748_scan widens
+        # the bracket's top end itself until it holds the root.
         failure = None
         for lo in (0.0, 0.01, 0.1):
-            for top in (5.0, 50.0, 500.0):  # the bracket widens until it holds the root
-                try:
-                    with np.errstate(all="ignore"):
-                        obs, exp = toms748_scan(
-                            data,
-                            model,
-                            lo,
-                            min(top, hi),
-                            level=0.05,
-                            par_bounds=bounds,
-                            init_pars=init,
-                            test_stat="qtilde",
-                            calctype="asymptotics",
-                        )
-                except FailedMinimization as e:
-                    failure = e
-                    break
-                except ValueError as e:  # no sign change in the bracket, or NaN at its ends
-                    failure = e
-                    continue
-                vals = [float(obs), *(float(x) for x in np.ravel(exp))]
-                if all(math.isfinite(v) and v > 0 for v in vals):
-                    return vals[0] * unit, [v * unit for v in vals[1:]]
+            try:
+                with np.errstate(all="ignore"):
+                    obs, exp = toms748_scan(
+                        data,
+                        model,
+                        lo,
+                        5.0,
+                        level=0.05,
+                        par_bounds=bounds,
+                        init_pars=init,
+                        test_stat="qtilde",
+                        calctype="asymptotics",
+                    )
+            except (FailedMinimization, ValueError) as e:  # a failed fit, or NaN at the bracket's ends
+                failure = e
+                continue
+            vals = [float(obs), *(float(x) for x in np.ravel(exp))]
+            if all(math.isfinite(v) and v > 0 for v in vals):
+                return vals[0] * unit, [v * unit for v in vals[1:]]
         what = _first_line(failure) if failure is not None else "NaN limits"
         raise StatsError(
             f"the CLs upper limit failed ({what}) for S = {s.tolist()}, B = {b.tolist()}, "

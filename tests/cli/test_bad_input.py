@@ -85,6 +85,7 @@ ROWS = [
     ("generate --mc 220 --dm 20 --ctau 1cm --chunk 0", "chunk"),
     ("generate --mc 220 --dm 20 --ctau 1cm --param bogus=1", "unknown parameter(s) bogus"),
     ("generate --mc 220 --dm 20 --ctau 1cm --param mc", "--param 'mc'"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --param seed=3", "seed is not a model parameter; use --seed"),
     ("generate --mc 220 --dm 20 --ctau 1cm --option nosuch=1", "unknown option(s) nosuch"),
     ("generate --mc 100 --dm 200 --ctau 1cm", "need 0 < dm < mc"),
     ("generate --mc 220 --dm 20 --ctau -1mm", "need ctau > 0"),

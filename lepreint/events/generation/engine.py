@@ -9,6 +9,7 @@ prefix of chunks whose accepted events reach the requested number, again indepen
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -361,7 +362,7 @@ def generate(
             )
 
     # finished chunks are kept until the sample is saved: an interrupted generation continues where it stopped
-    store = _ChunkStore(digest) if cache and writer is None else None
+    store = _ChunkStore(digest) if cache and reuse and writer is None else None
 
     def chunk(i, n_tried):
         r = store.get(i) if store is not None else None
@@ -482,11 +483,20 @@ class _ChunkStore:
 
         if (self.dir / f"{index}.pkl").is_file():
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump({k: v for k, v in result.items() if k != "truth"}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.dir / f"{index}.pkl")
+        tmp = None
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({k: v for k, v in result.items() if k != "truth"}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.dir / f"{index}.pkl")
+            tmp = None
+        except FileNotFoundError:
+            pass  # another generation of the same sample finished and cleared the folder: nothing to keep
+        finally:
+            if tmp is not None:  # a write that did not finish (disk full, Ctrl-C) leaves nothing behind
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def count(self) -> int:
         return len(list(self.dir.glob("*.pkl"))) if self.dir.is_dir() else 0
