@@ -1,2 +1,2 @@
-"""Analyses of the paper and of the CMS searches it builds on (issue 4, in progress):
+"""Analyses of the paper and of the CMS searches it builds on:
 ``selection.select`` applies an analysis card to reconstructed events."""

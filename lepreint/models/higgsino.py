@@ -1,7 +1,7 @@
-"""Compressed higgsinos (seed 002, and the paper's Sec. 2 motivation): chi1+-, chi2^0 and chi1^0 nearly degenerate.
+"""Compressed higgsinos (a simplified model; the paper's Sec. 2 motivation): chi1+-, chi2^0 and chi1^0 nearly degenerate.
 
 Model point: ``mc`` = m(chi1+-), ``dm`` = dm+- = m(chi1+-) - m(chi1^0) (GeV); dm^0 = m(chi2^0) - m(chi1^0)
-= ``dm0_ratio`` x dm+- (2 by default: large tan beta, as seed 002 assumes).
+= ``dm0_ratio`` x dm+- (2 by default: large tan beta).
 
 Production (Pythia, LO): q q-bar -> chi1+ chi1-, chi2^0 chi1+-, chi1^0 chi1+-, chi1^0 chi2^0 for a pure higgsino
 spectrum (chi1^0, chi2^0 = (H_d -+ H_u) / sqrt 2, chi1+- the charged higgsino; everything else at 5 TeV),
@@ -10,7 +10,7 @@ The mix of the processes inside the sample is Pythia's LO one (the K-factors of 
 processes agree within a few per cent).
 
 Decays (lepreint, ``lepreint.events.generation.species``): chi1+- -> chi1^0 W* (``wstar``, pure-higgsino couplings
-O_L = -O_R) and chi2^0 -> chi1^0 Z* (``zstar``, Z* -> e e, mu mu each 5% by default, as seed 002; nu nu and
+O_L = -O_R) and chi2^0 -> chi1^0 Z* (``zstar``, Z* -> e e, mu mu each 5% by default (the simplified model's choice); nu nu and
 hadrons share the rest in the Z's proportions).  The W* branching ratios: ``w_br = virtual_boson`` (default:
 those of a W, B(e nu) = B(mu nu) = B(tau nu) = 10.86%, channels closed by dm+- given to the rest) or
 ``widths`` (from the approximate partial widths below, dm-dependent: the single pion dominates below ~1 GeV).
@@ -67,8 +67,8 @@ DEFAULT_OPTIONS = {
     "dm0_ratio": 2.0,  # dm^0 / dm^+-
     "lifetime": "computed",  # or 'given' (the chargino's c tau from the parameters)
     "w_br": "virtual_boson",  # or 'widths'
-    "z_ee": 0.05,  # B(Z* -> e e), seed 002
-    "z_mumu": 0.05,  # B(Z* -> mu mu), seed 002
+    "z_ee": 0.05,  # B(Z* -> e e), the simplified model's
+    "z_mumu": 0.05,  # B(Z* -> mu mu), the simplified model's
     "higgsino_factor": 0.25,  # pure-higgsino (into chi1^0) / pure-wino rates (see the module docstring)
 }
 #: on-shell W and Z branching ratios (PDG 2024): l nu per flavour; Z -> tau tau, nu nu (3 flavours)

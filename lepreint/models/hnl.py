@@ -1,4 +1,4 @@
-"""Heavy neutral leptons (seed 004): pp -> W -> l N, with the N displaced, N -> l l' nu, nu l l, hadrons.
+"""Heavy neutral leptons: pp -> W -> l N, with the N displaced, N -> l l' nu, nu l l, hadrons.
 
 Model point: ``mN`` (GeV) and ``U2`` = |U_e|^2 + |U_mu|^2 + |U_tau|^2; the flavour pattern is the option
 ``mixing`` (fractions of U2 per flavour, default pure muon mixing), Majorana (default) or Dirac.
