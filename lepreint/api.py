@@ -284,13 +284,11 @@ def simulate(
 
 
 def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, model, nn_cut, info):
-    import dataclasses as dc
-
     from lepreint.analysis.projection import LUMIS, analysis_background, nn_signal, projection
     from lepreint.config.cards import analysis_config
     from lepreint.stats.limits import r95
 
-    cfg = dc.replace(analysis_config(analysis), luminosity=r.luminosity)
+    cfg = dataclasses.replace(analysis_config(analysis), luminosity=r.luminosity)
     B = analysis_background(cfg, r.luminosity)
     out = SimulateResult(
         sample=name,

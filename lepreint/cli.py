@@ -531,11 +531,9 @@ _GENERATE_KEYWORDS = frozenset(
 )
 
 
-def _progress(as_json: bool):
-    """A bar on a terminal, plain lines in a log; nothing beside --json (stdout stays the JSON alone, stderr quiet)."""
-    if as_json:
-        return False
-    return "bar" if sys.stderr.isatty() else "plain"
+def _progress(as_json: bool) -> bool:
+    """Progress (a bar on a terminal, plain lines in a log), except beside --json (stdout the JSON alone)."""
+    return not as_json
 
 
 # --------------------------------------------------------------------------- simulate, yields

@@ -73,13 +73,14 @@ def load_input(
     whether the cache served it).  LLP options apply to HepMC3 input only."""
     p = Path(spec)
     hepmc_opts = llp_ids is not None or displaced_mm is not None or skip_bad
-    if p.is_dir() or p.suffix == ".parquet" or (not p.exists() and _from_cache_id(str(spec)) is not None):
+    by_id = None if p.exists() else _from_cache_id(str(spec))
+    if p.is_dir() or p.suffix == ".parquet" or by_id is not None:
         if hepmc_opts:
             raise LepreintError(
                 f"{spec}: --llp-ids, --displaced and --skip-bad-events apply to HepMC3 files, "
                 "not to generated samples (their LLPs are known)"
             )
-        return load_sample(p if p.exists() else _from_cache_id(str(spec))), {}
+        return load_sample(by_id or p), {}
     if not p.exists():
         raise SampleError(f"{spec}: no such file, sample folder or sample id")
     if p.is_file() and p.name == "meta.json":

@@ -36,7 +36,7 @@ import numpy as np
 
 from lepreint.analysis.features import feature_matrix
 from lepreint.analysis.selection import pair_probability, region_masks
-from lepreint.analysis.yields import check_energy, resolve_xsec
+from lepreint.analysis.yields import check_energy, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
 from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
@@ -95,7 +95,7 @@ class LifetimeScan:
             )
             return
         ev = _replicate(sample.events, int(draws))
-        self.norm = float(sample.meta.get("sum_weights_tried") or ak.sum(ev.weight))
+        self.norm = normalisation(sample)
         prep = detector.prepare(ev, np.random.default_rng(detector_seed))
         self.row_weight = prep.weight.astype(float)
         self.row_event = prep.event

@@ -29,7 +29,7 @@ from lepreint.classifier.network import load_classifier, stored_background_effic
 from lepreint.config.cards import analysis_config, find_card, load_card
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
-from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.engine import GenerationRequest, generate, progress_mode
 from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.lifetime import prefiltered, resample
 from lepreint.extras import available, require
@@ -187,7 +187,7 @@ class ScanConfig:
         ana, det = _setup(self.analysis, self.detector)
         d = {k: v for k, v in self.as_dict().items() if k not in AXES}
         d["options"] = self.model_options()
-        d["analysis_digest"] = analysis_config(self.analysis).digest
+        d["analysis_digest"] = ana.digest
         d["detector_digest"] = det.card.digest
         if self.classifier:
             d["network_digest"] = load_classifier().meta.get("digest")
@@ -566,6 +566,7 @@ def run_scan(
     else:
         total = sum(per_group.values())
         bar = None
+        progress = progress_mode(progress)
         if progress == "plain":
             bar = _PlainProgress(total, log)
             task = None

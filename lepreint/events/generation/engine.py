@@ -498,9 +498,6 @@ class _ChunkStore:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
-    def count(self) -> int:
-        return len(list(self.dir.glob("*.pkl"))) if self.dir.is_dir() else 0
-
     def clear(self) -> None:
         import shutil
 
@@ -568,17 +565,22 @@ def _versions() -> dict:
     return out
 
 
+def progress_mode(mode) -> str | None:
+    """``"bar"`` (a terminal), ``"plain"`` (a log) or None: what ``progress=True`` means where stderr goes."""
+    import sys
+
+    if mode is True:
+        return "bar" if sys.stderr.isatty() else "plain"
+    return mode or None
+
+
 class _Progress:
     """Progress of a generation on stderr: ``mode`` ``"bar"`` (a rich bar with rate and ETA, for a terminal),
     ``"plain"`` (a line every 10% or minute, for logs), True (the bar on a terminal, else plain) or False.
     ``update(n)``: events so far, counted inside running chunks; ``done(n)``: a chunk's events, taken in order."""
 
     def __init__(self, total: int, unit: str, mode=False):
-        import sys
-
-        if mode is True:
-            mode = "bar" if sys.stderr.isatty() else "plain"
-        self.mode, self.total, self.unit = mode or None, max(int(total), 1), unit
+        self.mode, self.total, self.unit = progress_mode(mode), max(int(total), 1), unit
         self.enabled = self.mode is not None
         self.count = self.taken = 0
         self.t0 = time.perf_counter()
