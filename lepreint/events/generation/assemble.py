@@ -41,10 +41,12 @@ def assemble_rows(
 ):
     """Slim-event rows for one chunk of events.
 
-    ``vis``: visible final-state particles per event that do not descend from an LLP (columns pdg,
-    px, py, pz, e, vx, vy, vz, vt); ``inv``: (n, 2) invisible pT sum per event; ``llps``: long-lived
-    particles per event (pdg, mass, px, py, pz, e, vx, vy, vz, vt); ``decay``: how lepreint decays them
-    (``llp_decay`` of the model: one specification or a list, ``lepreint.events.generation.species``) or None;
+    ``vis``: the generator's visible final-state particles per event (columns pdg, px, py, pz, e, vx, vy, vz,
+    vt, and ``llp``: a lepton's long-lived ancestor among its event's LLPs when the generator decayed them, else
+    -1); ``inv``: (n, 2) invisible pT sum per event; ``llps``: long-lived particles per event (pdg, mass, px,
+    py, pz, e, vx, vy, vz, vt; for LLPs the generator decayed also dx, dy, dz, dt, ctau, mode); ``decay``: how
+    lepreint decays them (``llp_decay`` of the model: one specification or a list,
+    ``lepreint.events.generation.species``) or None (the generator decayed them, or there are none);
     ``k``: oversampling.  Returns (awkward rows, decays) where decays is the ``DecayedLLP`` of the flat
     LLP list for a single ``wstar`` species (for the HepMC writer), else None.
     """
@@ -77,12 +79,9 @@ def assemble_rows(
         "pdg": llps["pdg"][llp_j],
         "mass": llps["mass"][llp_j],
         **{c: llps[c][llp_j] for c in ("px", "py", "pz", "e", "vx", "vy", "vz", "vt")},
-        "dx": nan,
-        "dy": nan,
-        "dz": nan,
-        "dt": nan,
-        "ctau": nan.copy(),
-        "mode": np.full(llp_row.size, -1),
+        # LLPs the generator decayed carry their decay; those it left undecayed have none (yet)
+        **{c: (llps[c][llp_j] if c in llps.columns else nan.copy()) for c in ("dx", "dy", "dz", "dt", "ctau")},
+        "mode": llps["mode"][llp_j] if "mode" in llps.columns else np.full(llp_row.size, -1),
     }
     row_inv = inv[row_event].copy()
     row_vis = ev_vis[row_event].copy()
@@ -162,7 +161,8 @@ def assemble_rows(
         "pdg": vis["pdg"][a_src].astype(int),
         "p4": np.column_stack([vis["e"][a_src], vis["px"][a_src], vis["py"][a_src], vis["pz"][a_src]]),
         "vtx": np.column_stack([vis["vx"][a_src], vis["vy"][a_src], vis["vz"][a_src], vis["vt"][a_src]]),
-        "llp": np.full(a_row.size, -1),
+        # the generator's own LLP decays: the lepton's long-lived ancestor (an index among its event's LLPs)
+        "llp": vis["llp"][a_src].astype(int) if "llp" in vis.columns else np.full(a_row.size, -1),
         "self_roe": vis_local[a_src],
         "self_extra": np.full(a_row.size, -1),
     }

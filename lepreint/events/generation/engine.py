@@ -26,7 +26,14 @@ from lepreint._version import __version__
 from lepreint.config.cards import find_card, load_card
 from lepreint.errors import LepreintError
 from lepreint.events.generation.assemble import assemble_rows
-from lepreint.events.generation.pythia import SEED_MAX, PythiaRun, ShowerOptions, pythia_version
+from lepreint.events.generation.pythia import (
+    LLP_COLUMNS,
+    SEED_MAX,
+    VIS_COLUMNS,
+    PythiaRun,
+    ShowerOptions,
+    pythia_version,
+)
 from lepreint.events.hepmc import HepMCWriter
 from lepreint.events.slim import (
     ISO_CONES,
@@ -133,7 +140,7 @@ class GenerationRequest:
 
 
 #: the dimension of model parameters that carry one (others are pure numbers, e.g. |U|^2)
-PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "ctau": "length"}
+PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "mstop": "energy", "ctau": "length"}
 
 
 def build_request(
@@ -242,16 +249,10 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
     finally:
         run.close()
     n = len(truth.weights)
-    vis_all = np.concatenate(truth.vis) if n else np.zeros((0, 10))
-    vis = Ragged.from_counts(
-        [len(v) for v in truth.vis],
-        **{c: vis_all[:, i] for i, c in enumerate(("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "mother"))},
-    )
-    llp_all = np.concatenate(truth.llps) if n else np.zeros((0, 10))
-    llps = Ragged.from_counts(
-        [len(v) for v in truth.llps],
-        **{c: llp_all[:, i] for i, c in enumerate(("pdg", "mass", "px", "py", "pz", "e", "vx", "vy", "vz", "vt"))},
-    )
+    vis_all = np.concatenate(truth.vis) if n else np.zeros((0, len(VIS_COLUMNS)))
+    vis = Ragged.from_counts([len(v) for v in truth.vis], **{c: vis_all[:, i] for i, c in enumerate(VIS_COLUMNS)})
+    llp_all = np.concatenate(truth.llps) if n else np.zeros((0, len(LLP_COLUMNS)))
+    llps = Ragged.from_counts([len(v) for v in truth.llps], **{c: llp_all[:, i] for i, c in enumerate(LLP_COLUMNS)})
     inv = np.asarray(truth.inv, dtype=float).reshape(-1, 2)
     decay = mod.llp_decay(req.parameters, req.options)
     rows, d = assemble_rows(vis, inv, np.asarray(truth.weights), llps, decay, req.oversampling, rng)

@@ -3,6 +3,16 @@
 Pythia's Python bindings cost about a microsecond per call, so the extraction touches only the
 final-state particles and asks each for what the slim events need: id, four-momentum, and the
 production vertex of charged leptons and long-lived particles.
+
+Long-lived particles come two ways.  ``PythiaSetup.llp_ids``: Pythia leaves them undecayed and lepreint
+decays them (``lepreint.events.generation.species``).  ``PythiaSetup.decayed_llp_ids``: Pythia decays them
+itself, with their ``tau0``, R-hadrons included (a coloured sparticle hadronises first; in Pythia's record
+the R-hadron carries the lifetime and at its decay vertex the sparticle re-emerges and decays at once).
+The *carrier* of a lifetime is the last particle of those ids with a proper lifetime ``tau() > 0`` in its
+line (the R-hadron, or the sparticle itself without R-hadrons): it is the LLP of the slim events, with its
+decay vertex, its proper decay length and the link of every stored lepton that descends from it, directly
+or through a tau or a b/c hadron (all mothers searched: a hadron of a string made of several partons has
+them all as mothers).
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import numpy as np
 
 from lepreint.constants import C_MM_PER_NS
 from lepreint.errors import LepreintError
-from lepreint.events.slim import INVISIBLE_PDG
+from lepreint.events.slim import INVISIBLE_PDG, LEPTON_MIN_PT
 
 __all__ = ["ShowerOptions", "PythiaSetup", "PythiaRun", "TruthChunk", "pythia_version", "SEED_MAX"]
 
@@ -90,9 +100,24 @@ class PythiaSetup:
 
     settings: list[str]
     slha: str | None = None
+    #: LLPs Pythia must leave undecayed (lepreint decays them)
     llp_ids: frozenset[int] = frozenset()
     #: optional filter on the extracted event (``TruthEvent``-like dict) -> bool
     filter: object | None = None
+    #: LLPs Pythia decays itself (|PDG id|; sparticles and their R-hadrons): recorded with their decay vertices
+    #: and linked to the leptons they yield, so that lepreint can move them to any c tau
+    decayed_llp_ids: frozenset[int] = frozenset()
+
+    def __post_init__(self):
+        if self.llp_ids and self.decayed_llp_ids:
+            raise LepreintError("a model's LLPs are either decayed by lepreint (llp_ids) or by Pythia, not both")
+
+
+#: columns of the visible final-state particles of ``TruthChunk.vis``
+VIS_COLUMNS = ("pdg", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "mother", "llp")
+#: columns of ``TruthChunk.llps`` (decay vertex, c t and mode NaN / -1 for an LLP Pythia left undecayed)
+LLP_COLUMNS = ("pdg", "mass", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "dx", "dy", "dz", "dt", "ctau", "mode")
+_NO_DECAY = (np.nan, np.nan, np.nan, np.nan, np.nan, -1)
 
 
 @dataclass
@@ -100,11 +125,11 @@ class TruthChunk:
     """Extracted final states of a run of events (flat arrays + per-event offsets)."""
 
     weights: list[float] = field(default_factory=list)
-    # visible final-state particles not descending from an LLP: pdg, px, py, pz, e, vx, vy, vz, vt,
-    # mother's pdg (leptons only)
+    # visible final-state particles (``VIS_COLUMNS``): mother's pdg and the index of the long-lived ancestor
+    # among the event's LLPs (-1: none) for leptons above ``LEPTON_MIN_PT``
     vis: list[np.ndarray] = field(default_factory=list)
     inv: list[tuple[float, float]] = field(default_factory=list)
-    # LLPs: pdg, mass, px, py, pz, e, vx, vy, vz, vt
+    # LLPs (``LLP_COLUMNS``)
     llps: list[np.ndarray] = field(default_factory=list)
     # every invisible final-state particle (pdg, px, py, pz, e), only kept for HepMC export
     inv_particles: list[np.ndarray] = field(default_factory=list)
@@ -143,6 +168,7 @@ class PythiaRun:
         if not self.py.init():
             raise LepreintError("Pythia failed to initialise (see the settings in the sample options)")
         self.llp_ids = frozenset(abs(i) for i in setup.llp_ids)
+        self.decayed_ids = frozenset(abs(i) for i in setup.decayed_llp_ids)
         self.filter = setup.filter
 
     def close(self) -> None:
@@ -161,6 +187,8 @@ class PythiaRun:
         out = TruthChunk()
         py = self.py
         llp_ids = self.llp_ids
+        decayed_ids = self.decayed_ids
+        min_pt2 = LEPTON_MIN_PT**2
         inv_ids = INVISIBLE_PDG
         cmm = C_MM_PER_NS
         failures = 0
@@ -179,27 +207,21 @@ class PythiaRun:
             out.sum_weights_tried += w
             ev = py.event
             vis, llps, invp = [], [], []
+            cands, lep_rows = [], []
             ipx = ipy = 0.0
             for i in range(ev.size()):
                 p = ev[i]
                 if not p.isFinal():
+                    if decayed_ids and p.idAbs() in decayed_ids and p.tau() > 0:
+                        cands.append(i)
                     continue
                 pid = p.id()
                 a = pid if pid > 0 else -pid
                 if a in llp_ids:
                     llps.append(
-                        (pid, p.m(), p.px(), p.py(), p.pz(), p.e(), p.xProd(), p.yProd(), p.zProd(), p.tProd() / cmm)
-                    )
-                elif a in inv_ids or not p.isVisible():
-                    px, pyy = p.px(), p.py()
-                    ipx += px
-                    ipy += pyy
-                    if keep_invisible:
-                        invp.append((pid, px, pyy, p.pz(), p.e()))
-                elif a == 11 or a == 13:
-                    vis.append(
                         (
                             pid,
+                            p.m(),
                             p.px(),
                             p.py(),
                             p.pz(),
@@ -208,21 +230,129 @@ class PythiaRun:
                             p.yProd(),
                             p.zProd(),
                             p.tProd() / cmm,
+                            *_NO_DECAY,
+                        )
+                    )
+                elif a in inv_ids or not p.isVisible():
+                    px, pyy = p.px(), p.py()
+                    ipx += px
+                    ipy += pyy
+                    if keep_invisible:
+                        invp.append((pid, px, pyy, p.pz(), p.e()))
+                elif a == 11 or a == 13:
+                    px, pyy = p.px(), p.py()
+                    if decayed_ids and px * px + pyy * pyy > min_pt2:
+                        lep_rows.append((len(vis), i))
+                    vis.append(
+                        (
+                            pid,
+                            px,
+                            pyy,
+                            p.pz(),
+                            p.e(),
+                            p.xProd(),
+                            p.yProd(),
+                            p.zProd(),
+                            p.tProd() / cmm,
                             ev[p.mother1()].id(),
+                            -1,
                         )
                     )
                 else:
-                    vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0))
-            vis_a = np.array(vis, dtype=float).reshape(-1, 10)
+                    vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0, -1))
+            if cands:
+                carriers = _carriers(ev, cands)
+                llps += [_decayed_llp(ev, c, decayed_ids, cmm) for c in carriers]
+                for row, i in lep_rows:
+                    j = _llp_ancestor(ev, i, set(cands), carriers)
+                    if j is not None:
+                        vis[row] = (*vis[row][:-1], carriers.index(j))
+            vis_a = np.array(vis, dtype=float).reshape(-1, len(VIS_COLUMNS))
             if self.filter is not None and not self.filter(vis_a):
                 continue
             out.weights.append(w)
             out.vis.append(vis_a)
             out.inv.append((ipx, ipy))
-            out.llps.append(np.array(llps, dtype=float).reshape(-1, 10))
+            out.llps.append(np.array(llps, dtype=float).reshape(-1, len(LLP_COLUMNS)))
             if keep_invisible:
                 out.inv_particles.append(np.array(invp, dtype=float).reshape(-1, 5))
         return out
+
+
+def _carriers(ev, cands: list[int]) -> list[int]:
+    """The carriers of a lifetime among the candidates (LLP ids with tau > 0): those whose line of descent
+    holds no other candidate (a sparticle's shower copies and the sparticle that forms an R-hadron are not)."""
+    cset = set(cands)
+    out = []
+    for c in cands:
+        if not any(d in cset for d in ev[c].daughterList()):
+            out.append(c)
+    return out
+
+
+def _decayed_llp(ev, c: int, decayed_ids: frozenset, cmm: float) -> tuple:
+    """One row of ``LLP_COLUMNS`` for the carrier ``c``: its decay vertex, proper decay length c t = tau (mm) and
+    mode (|pdg| of a charged lepton among its decay products, or those of the sparticle re-emerging from an
+    R-hadron; 0 for none)."""
+    p = ev[c]
+    mode = 0
+    kids = list(p.daughterList())
+    for d in list(kids):
+        if ev[d].idAbs() in decayed_ids:  # the sparticle inside an R-hadron: its own decay products
+            kids += list(ev[d].daughterList())
+    for d in kids:
+        a = ev[d].idAbs()
+        if a in (11, 13, 15):
+            mode = max(mode, a)
+    return (
+        p.id(),
+        p.m(),
+        p.px(),
+        p.py(),
+        p.pz(),
+        p.e(),
+        p.xProd(),
+        p.yProd(),
+        p.zProd(),
+        p.tProd() / cmm,
+        p.xDec(),
+        p.yDec(),
+        p.zDec(),
+        p.tDec() / cmm,
+        p.tau(),
+        mode,
+    )
+
+
+def _llp_ancestor(ev, i: int, cands: set, carriers: list[int]) -> int | None:
+    """The carrier particle ``i`` descends from, or None.  All mothers are searched (a string hadron has the
+    string's partons as mothers, and its first mother need not be the heavy quark it carries); the search stops
+    at any candidate, so a gluon radiated by the sparticle before it hadronised is prompt.  If two carriers are
+    found (a string joining two decay systems), the one along the first-mother line wins."""
+    found = set()
+    seen = {i}
+    front = [i]
+    while front:
+        k = front.pop()
+        for m in ev[k].motherList():
+            if m <= 0 or m in seen:
+                continue
+            seen.add(m)
+            if m in cands:
+                if m in carriers:
+                    found.add(m)
+            else:
+                front.append(m)
+    if not found:
+        return None
+    if len(found) == 1:
+        return found.pop()
+    j = ev[i].mother1()
+    while j > 0:
+        if j in found:
+            return j
+        j = ev[j].mother1()
+    return min(found)
 
 
 def lo_cross_section(setup: PythiaSetup, ecm: float, events: int = 4000, seed: int = 1) -> tuple[float, float]:
