@@ -116,10 +116,12 @@ def validate(
     reference: str | os.PathLike | None = None,
     only: str | None = None,
     quick: bool = False,
+    merge: bool = False,
 ) -> list[Record]:
     """Compute every reference record (optionally only ids starting with ``only``) and write the report.
 
-    ``quick=True`` skips the records whose producers generate events (``SLOW_PREFIXES``).
+    ``quick=True`` skips the records whose producers generate events (``SLOW_PREFIXES``); ``merge=True`` keeps the
+    report's other records and replaces those computed now (one section recomputed, the rest as it was).
     """
     ref = Path(reference) if reference else reference_dir()
     ours: dict[str, tuple[float | None, str]] = {}
@@ -141,7 +143,8 @@ def validate(
             value, auto_note = ours.get(rid, (None, "no producer computes this id"))
             paper = r.get("paper")
             tol = r.get("tolerance", {})
-            ok = None if paper is None else _within(float(paper), value, tol)
+            # a published number without a tolerance is shown, not judged (e.g. a cell below the compared yield)
+            ok = None if paper is None or not tol else _within(float(paper), value, tol)
             note = "; ".join(x for x in (r.get("note", ""), auto_note) if x)
             records.append(
                 Record(
@@ -158,9 +161,28 @@ def validate(
             )
     if output is not None:
         out = Path(output)
+        if merge and (out / "report.json").is_file():
+            new = {r.id: r for r in records}
+            old = [_from_json(d) for d in json.loads((out / "report.json").read_text())]
+            old_ids = {r.id for r in old}
+            records = [new.get(r.id, r) for r in old] + [r for r in records if r.id not in old_ids]
         write_atomic(out / "report.json", json.dumps([r.as_json() for r in records], indent=1, sort_keys=True) + "\n")
         write_atomic(out / "report.md", _markdown(records))
     return records
+
+
+def _from_json(d: dict) -> Record:
+    return Record(
+        d["id"],
+        d["paper"],
+        d["ours"],
+        d["tolerance"],
+        d["pass"],
+        d.get("note", ""),
+        d.get("source", ""),
+        d.get("unit", ""),
+        d.get("known_discrepancy") or "",
+    )
 
 
 def unexplained_failures(records: list[Record]) -> list[Record]:
