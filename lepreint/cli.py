@@ -788,12 +788,15 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     default="coscattering",
     show_default=True,
     help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes from "
-    "dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both",
+    "dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both; stop: (m(stop) via --mc, c tau)",
 )
 @click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
 @click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
 @click.option(
-    "--ctau", default="0.3mm:3m:log30", show_default=True, help="lengths: 0.1mm:10m:log30 or a list (coscattering only)"
+    "--ctau",
+    default="0.3mm:3m:log30",
+    show_default=True,
+    help="lengths: 0.1mm:10m:log30 or a list (coscattering, stop)",
 )
 @click.option("--u2", default=None, help="hnl: |U|^2 axis, e.g. 1e-8:1e-4:log9 or 1e-7,1e-6")
 @click.option(

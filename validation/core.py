@@ -42,10 +42,12 @@ from lepreint.stats.heavy_flavour import (
 )
 from lepreint.stats.limits import r95
 
-__all__ = ["Record", "validate", "reference_dir", "PRODUCERS", "write_atomic"]
+__all__ = ["Record", "validate", "reference_dir", "PRODUCERS", "SECTIONS", "write_atomic"]
 
 #: prefix -> function returning {id: (value, note)}
 PRODUCERS: dict[str, Callable[[], dict[str, tuple[float | None, str]]]] = {}
+#: report sections contributed by producer modules: functions of {id: Record} -> markdown lines
+SECTIONS: list[Callable[[dict], list[str]]] = []
 #: prefixes whose producers generate events (minutes of CPU): skipped by ``validate(quick=True)``
 SLOW_PREFIXES: set[str] = set()
 
@@ -604,6 +606,8 @@ def _markdown(records: list[Record]) -> str:
                 row += [_fmt(p.paper), _fmt(p.ours), _fmt(f.ours), f"{f.ours / f.paper - 1:+.1%}"]
             lines.append("| " + " | ".join(row) + " |")
         lines += [""]
+    for section in SECTIONS:
+        lines += section(by)
     groups: dict[str, list[Record]] = {}
     for r in records:
         groups.setdefault(r.id.split(".")[0], []).append(r)

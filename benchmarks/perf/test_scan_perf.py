@@ -84,3 +84,35 @@ def test_full_grid_540_points(capsys, tmp_path):
         )
     assert len(rows) == 540 and rows == rows2
     assert t_empty < 45 * 60 and t_cached < 60
+
+
+@pytest.mark.slow
+def test_stop_grid_270_points(capsys, tmp_path):
+    """The top-squark grid of the 8 TeV search (9 masses x 30 c tau, Pythia decaying the R-hadrons) from an empty
+    cache on 2 cores, and the per-c tau cost (the points from the cache)."""
+    cache = tempfile.mkdtemp(prefix="lepreint-stop-cache-")
+    old = os.environ.get("LEPREINT_CACHE")
+    os.environ["LEPREINT_CACHE"] = cache
+    try:
+        cfg = ScanConfig.from_card("stop_grid_8tev")
+        t0 = time.perf_counter()
+        rows = run_scan(cfg, tmp_path / "a", workers=2, plots=True)
+        t_empty = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        run_scan(cfg, tmp_path / "b", workers=2, plots=False)
+        t_cached = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        if old is None:
+            os.environ.pop("LEPREINT_CACHE")
+        else:
+            os.environ["LEPREINT_CACHE"] = old
+    n = len(rows)
+    ok = sum(r.get("status") == "ok" for r in rows)
+    with capsys.disabled():
+        print(
+            f"\n[bench] stop grid (cms_8tev_emu), {n} points ({ok} ok), {cfg.events} events per mass with MPI, "
+            f"2 workers: empty cache {t_empty / 60:.1f} min; from the cache {t_cached:.1f} s "
+            f"({1000 * t_cached / n:.0f} ms per point, loading included); peak RSS {_peak_mb():.0f} MB"
+        )
+    assert n == 270 and ok == 270

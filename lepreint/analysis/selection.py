@@ -29,7 +29,53 @@ import numpy as np
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import RecoEvents, iso_field
 
-__all__ = ["Selection", "pair_probability", "region_masks", "select"]
+__all__ = ["Selection", "id_efficiency", "lepton_ok", "near_jet", "pair_probability", "region_masks", "select"]
+
+
+def _dr2(eta1, phi1, eta2, phi2):
+    dphi = (phi1 - phi2 + np.pi) % (2 * np.pi) - np.pi
+    return (eta1 - eta2) ** 2 + dphi**2
+
+
+def lepton_ok(is_e, pt, eta, iso: dict, cfg: AnalysisConfig):
+    """Per lepton: a candidate of the pair (preselection pT, |eta| acceptance and gap, isolation).  Works on numpy
+    and awkward arrays; shared by ``select`` and the fast c tau path.  ``iso``: relative isolation per cone field."""
+    out = (pt > cfg.preselection_pt_min) & (
+        (is_e & (abs(eta) < cfg.electron.abs_eta_max)) | (~is_e & (abs(eta) < cfg.muon.abs_eta_max))
+    )
+    for flag, cuts in ((is_e, cfg.electron), (~is_e, cfg.muon)):
+        if cuts.eta_veto is not None:
+            lo, hi = cuts.eta_veto
+            out = out & ~(flag & (abs(eta) > lo) & (abs(eta) < hi))
+        if cuts.isolation_max is not None:
+            out = out & ~(flag & ~(iso[iso_field(cuts.isolation_cone)] < cuts.isolation_max))
+    return out
+
+
+def near_jet(row: np.ndarray, eta: np.ndarray, phi: np.ndarray, jets, cfg: AnalysisConfig) -> np.ndarray:
+    """Per lepton (flat, ``row``: its event row): a residual jet (``RecoEvents.residual_jets``) above the card's
+    ``lepton_jet_veto.jet_pt_min`` lies within its ``dr``.  All False without the requirement."""
+    if cfg.jet_veto_pt_min is None or jets is None or row.size == 0:
+        return np.zeros(row.size, bool)
+    j = jets[jets.pt > cfg.jet_veto_pt_min][row]
+    d2 = _dr2(j.eta, j.phi, ak.Array(eta), ak.Array(phi))
+    return ak.to_numpy(ak.any(d2 < cfg.jet_veto_dr**2, axis=1)).astype(bool)
+
+
+def id_efficiency(is_e, rxy, eff, cfg: AnalysisConfig, where=np.where):
+    """The identification probability with the card's ``max_production_radius`` (per flavour): zero for a lepton
+    produced further out.  numpy or (``where=ak.where``) awkward."""
+    for flag, cuts in ((is_e, cfg.electron), (~is_e, cfg.muon)):
+        if cuts.max_production_radius is not None:
+            eff = where(flag & (rxy >= cuts.max_production_radius), 0.0, eff)
+    return eff
+
+
+def pair_dr_ok(e_eta, e_phi, m_eta, m_phi, cfg: AnalysisConfig):
+    """The e-mu separation of the card (``pair_min_dr``); numpy or awkward."""
+    if cfg.pair_min_dr <= 0:
+        return True
+    return _dr2(e_eta, e_phi, m_eta, m_phi) > cfg.pair_min_dr**2
 
 
 def pair_probability(eff_e, eff_m, prod_q, n_certain, where=np.where):
@@ -86,7 +132,16 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
         lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
     )
-    cand = lep[presel & iso_ok]
+    ok = lepton_ok(is_e, lep.pt, lep.eta, {f: lep[f] for f in ("iso02", "iso03", "iso04")}, cfg)
+    counts = ak.to_numpy(ak.num(lep))
+    row = np.repeat(np.arange(n), counts)
+    flat_eta, flat_phi = ak.to_numpy(ak.flatten(lep.eta)), ak.to_numpy(ak.flatten(lep.phi))
+    lep = ak.with_field(
+        lep, ak.unflatten(near_jet(row, flat_eta, flat_phi, reco.residual_jets, cfg), counts), "near_jet"
+    )
+    cand = lep[ok]
+    if cfg.electron.max_production_radius is not None or cfg.muon.max_production_radius is not None:
+        cand = ak.with_field(cand, id_efficiency(abs(cand.pdg) == 11, cand.rxy, cand.eff, cfg, where=ak.where), "eff")
     # P(the others are not identified) = prod over the other candidates of (1 - eff); computed as the
     # product over the non-certain candidates divided by the pair's own factors, with the certain ones
     # (eff = 1) counted apart so that no 0/0 appears
@@ -102,6 +157,8 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
     charge_ok = (pe.charge * pm.charge < 0) if cfg.opposite_charge else ak.ones_like(pe.charge, dtype=bool)
     p_pair_os = ak.where(charge_ok, p_pair, 0.0)
     pt_ok = (pe.pt > cfg.electron.pt_min) & (pm.pt > cfg.muon.pt_min)
+    # the pair's own requirements: e-mu separation, neither lepton in a jet (extra leptons count regardless)
+    pt_ok = pt_ok & pair_dr_ok(pe.eta, pe.phi, pm.eta, pm.phi, cfg) & ~pe.near_jet & ~pm.near_jet
     d0_small = np.minimum(pe.d0, pm.d0)
     d0_large = np.maximum(pe.d0, pm.d0)
     veto, masks = region_masks(d0_small, d0_large, cfg)

@@ -378,6 +378,8 @@ class LeptonCuts:
     abs_eta_max: float = 2.4
     isolation_cone: float = 0.2
     isolation_max: float | None = None  #: relative isolation (sum pT in cone / pT); None = no cut
+    eta_veto: tuple[float, float] | None = None  #: an |eta| interval without leptons (e.g. the ECAL transition)
+    max_production_radius: float | None = None  #: mm: the identification's inner-hit requirements as a radius
 
 
 @dataclasses.dataclass(frozen=True)
@@ -406,6 +408,9 @@ class AnalysisConfig:
     d0_max: float | None = None  #: mm
     d0_max_policy: str = "veto"
     background: BackgroundConfig = BackgroundConfig()
+    pair_min_dr: float = 0.0  #: Delta R(e, mu) of the pair, at least
+    jet_veto_pt_min: float | None = None  #: GeV: no jet above this within ``jet_veto_dr`` of a pair lepton
+    jet_veto_dr: float = 0.0
     observed: tuple[int, ...] | None = None
     card: str = ""
     digest: str = ""
@@ -417,6 +422,10 @@ def _lepton(d: dict) -> LeptonCuts:
         abs_eta_max=float(d.get("abs_eta_max", 2.4)),
         isolation_cone=float(d.get("isolation_cone", 0.2)),
         isolation_max=d.get("isolation_max"),
+        eta_veto=(float(d["eta_veto"][0]), float(d["eta_veto"][1])) if "eta_veto" in d else None,
+        max_production_radius=(
+            units.to_internal(d["max_production_radius"], "length") if "max_production_radius" in d else None
+        ),
     )
 
 
@@ -453,6 +462,11 @@ def analysis_config(card: Card | str | os.PathLike) -> AnalysisConfig:
         d0_max=units.to_internal(d["d0_max"], "length") if "d0_max" in d else None,
         d0_max_policy=d.get("d0_max_policy", "veto"),
         background=bkg,
+        pair_min_dr=float(d.get("pair_min_dr", 0.0)),
+        jet_veto_pt_min=(
+            units.to_internal(d["lepton_jet_veto"]["jet_pt_min"], "energy") if "lepton_jet_veto" in d else None
+        ),
+        jet_veto_dr=float(d["lepton_jet_veto"]["dr"]) if "lepton_jet_veto" in d else 0.0,
         observed=tuple(d["observed"]) if "observed" in d else None,
         card=card.path,
         digest=card.digest,

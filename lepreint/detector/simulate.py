@@ -38,6 +38,7 @@ from lepreint.config.cards import Card, find_card, load_card
 from lepreint.detector.efficiency import D0Efficiency
 from lepreint.detector.geometry import d0_helix, d0_straight, in_tracker
 from lepreint.errors import LepreintError
+from lepreint.events.slim import JET_R
 
 __all__ = ["Detector", "Prepared", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
 
@@ -71,6 +72,27 @@ def resolution(form: dict, e_or_pt: np.ndarray) -> np.ndarray:
     raise LepreintError(f"unknown resolution form {kind!r}")
 
 
+def residual_jets(events: ak.Array) -> ak.Array:
+    """The generator's jets (slim events: anti-kT R = ``JET_R``, leptons included) with every lepton above
+    ``LEPTON_OVERLAP_MIN_PT`` within ``JET_R`` of the jet axis subtracted: what is left of a jet around a lepton
+    is the hadronic activity a "lepton not in a jet" requirement looks at (CMS's particle-flow jets leave isolated
+    leptons out).  Truth-level momenta (pt, eta, phi); the slim jets start at ``JET_MIN_PT`` before subtraction."""
+    j = events.jets
+    lep = events.leptons
+    lep = lep[np.hypot(lep.px, lep.py) > LEPTON_OVERLAP_MIN_PT]
+    pairs = ak.cartesian({"j": j, "l": lep}, axis=1, nested=True)
+    jj, ll = pairs.j, pairs.l
+    jpt, lpt = np.hypot(jj.px, jj.py), np.hypot(ll.px, ll.py)
+    deta = np.arcsinh(jj.pz / np.maximum(jpt, 1e-12)) - np.arcsinh(ll.pz / np.maximum(lpt, 1e-12))
+    dphi = (np.arctan2(jj.py, jj.px) - np.arctan2(ll.py, ll.px) + np.pi) % (2 * np.pi) - np.pi
+    inside = deta**2 + dphi**2 < JET_R**2
+    px = j.px - ak.sum(ak.where(inside, ll.px, 0.0), axis=2)
+    py = j.py - ak.sum(ak.where(inside, ll.py, 0.0), axis=2)
+    pz = j.pz - ak.sum(ak.where(inside, ll.pz, 0.0), axis=2)
+    pt = np.hypot(px, py)
+    return ak.zip({"pt": pt, "eta": np.arcsinh(pz / np.maximum(pt, 1e-12)), "phi": np.arctan2(py, px)})
+
+
 def _map_lookup(m: dict, pt: np.ndarray, abs_eta: np.ndarray) -> np.ndarray:
     pe = np.asarray(m["pt_edges_GeV"], dtype=float)
     ee = np.asarray(m["abs_eta_edges"], dtype=float)
@@ -85,11 +107,16 @@ def _map_lookup(m: dict, pt: np.ndarray, abs_eta: np.ndarray) -> np.ndarray:
 class RecoEvents:
     """Reconstructed objects, one row per slim-event row (jagged awkward arrays)."""
 
-    leptons: ak.Array  #: pdg, charge, pt, eta, phi, d0 (mm), eff (probability), iso02/iso03/iso04 (relative), llp
+    #: pdg, charge, pt, eta, phi, d0 (mm), eff (probability), rxy (production radius, mm), iso02/iso03/iso04
+    #: (relative), llp
+    leptons: ak.Array
     jets: ak.Array  #: pt, eta, phi
     met: np.ndarray  #: (n, 2) missing pT vector (GeV)
     weight: np.ndarray
     event: np.ndarray
+    #: the generator's jets with the leptons above 10 GeV inside them taken out (pt, eta, phi): the jets a lepton
+    #: can be "in" (``lepton_jet_veto`` of an analysis card)
+    residual_jets: ak.Array | None = None
 
 
 @dataclass
@@ -117,6 +144,7 @@ class Prepared:
     met: np.ndarray | None  #: None for ``negative_objects_sum`` (needs the reconstructed objects)
     weight: np.ndarray
     event: np.ndarray
+    residual_jets: ak.Array | None = None  #: as ``RecoEvents.residual_jets``
 
     #: the per-lepton fields (``select_leptons`` keeps these)
     PER_LEPTON = ("apdg", "charge", "pdg", "px", "py", "pt", "eta", "phi", "llp", "factor", "static_ok")
@@ -128,6 +156,7 @@ class Prepared:
             self,
             counts=None,
             jets=None,
+            residual_jets=None,
             met=None,
             weight=None,
             event=None,
@@ -269,6 +298,7 @@ class Detector:
             met,
             ak.to_numpy(events.weight),
             ak.to_numpy(events.event),
+            residual_jets(events),
         )
 
     def d0_factor(self, apdg: np.ndarray, d0: np.ndarray) -> np.ndarray:
@@ -309,6 +339,7 @@ class Detector:
                     "phi": prep.phi,
                     "d0": d0,
                     "eff": eff,
+                    "rxy": np.hypot(vx, vy),
                     **prep.iso,
                     "llp": prep.llp,
                 }
@@ -328,7 +359,7 @@ class Detector:
                 + ak.to_numpy(ak.sum(jets.pt * np.sin(jets.phi), axis=1))
             )
             met = np.column_stack([mx, my])
-        return RecoEvents(reco, jets, met, prep.weight, prep.event)
+        return RecoEvents(reco, jets, met, prep.weight, prep.event, prep.residual_jets)
 
     def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
         prep = self.prepare(events, rng)

@@ -35,10 +35,10 @@ import awkward as ak
 import numpy as np
 
 from lepreint.analysis.features import feature_matrix
-from lepreint.analysis.selection import pair_probability, region_masks
+from lepreint.analysis.selection import id_efficiency, lepton_ok, near_jet, pair_dr_ok, pair_probability, region_masks
 from lepreint.analysis.yields import check_energy, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
-from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector, iso_field
+from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector
 from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
 
 __all__ = ["LifetimeScan", "PointYields", "MAX_THIRD_LEPTONS"]
@@ -114,15 +114,7 @@ class LifetimeScan:
         cfg = self.cfg
         lrow = np.repeat(np.arange(prep.counts.size), prep.counts)
         is_e, is_m = prep.apdg == 11, prep.apdg == 13
-        presel = (prep.pt > cfg.preselection_pt_min) & (
-            (is_e & (np.abs(prep.eta) < cfg.electron.abs_eta_max)) | (is_m & (np.abs(prep.eta) < cfg.muon.abs_eta_max))
-        )
-        iso_ok = np.where(
-            is_e,
-            prep.iso[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
-            prep.iso[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
-        )
-        cand = presel & iso_ok
+        cand = lepton_ok(is_e, prep.pt, prep.eta, prep.iso, cfg) & (is_e | is_m)
         # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
         n_rows = prep.counts.size
         e_idx, m_idx = np.flatnonzero(cand & is_e), np.flatnonzero(cand & is_m)
@@ -132,6 +124,9 @@ class LifetimeScan:
         pe = np.repeat(e_idx, reps)
         pm = m_idx[_ranges(m_start[lrow[e_idx]], reps)]
         keep = (prep.pt[pe] > cfg.electron.pt_min) & (prep.pt[pm] > cfg.muon.pt_min)
+        keep &= pair_dr_ok(prep.eta[pe], prep.phi[pe], prep.eta[pm], prep.phi[pm], cfg)
+        near = near_jet(lrow, prep.eta, prep.phi, prep.residual_jets, cfg)
+        keep &= ~near[pe] & ~near[pm]
         if cfg.opposite_charge:
             keep &= prep.charge[pe] * prep.charge[pm] < 0
         pe, pm = pe[keep], pm[keep]
@@ -261,7 +256,7 @@ class LifetimeScan:
         s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
         vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
         d0 = det.impact_parameter(self.sub, vx, vy)
-        eff = det.efficiency(self.sub, vx, vy, vz, d0)
+        eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), det.efficiency(self.sub, vx, vy, vz, d0), cfg)
         # P(this pair is the identified one) = eff_e eff_mu prod_(other candidates) (1 - eff), as ``select``
         q = 1.0 - eff[self.cand_u]
         certain = q <= 0.0

@@ -37,11 +37,15 @@ def export_hepdata(
         for key, (c, r) in curves(rows, lumi).items():
             by_point.setdefault(key, {})[lumi] = (c, r)
     for (mc, dm), per_lumi in sorted(by_point.items()):
-        t = Table(f"R95 vs ctau mc {mc:g} GeV dm {dm:g} GeV")  # file r95_vs_ctau_mc_220_gev_dm_20_gev.yaml
-        t.description = (
-            f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
-            f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
-        )
+        if dm is None:  # a model without a dm axis (top squarks)
+            t = Table(f"R95 vs ctau mass {mc:g} GeV")
+            t.description = f"R95 (> 1: excluded at 95% CL) versus the proper decay length for a mass of {mc:g} GeV."
+        else:
+            t = Table(f"R95 vs ctau mc {mc:g} GeV dm {dm:g} GeV")  # file r95_vs_ctau_mc_220_gev_dm_20_gev.yaml
+            t.description = (
+                f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
+                f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
+            )
         c0 = next(iter(per_lumi.values()))[0]
         x = Variable("c tau", is_independent=True, is_binned=False, units="mm")
         x.values = [float(v) for v in c0]
@@ -57,11 +61,12 @@ def export_hepdata(
         reach = [(lumi, mass_reach(rows, lumi).get(dm)) for lumi in lumis]
         if all(v is None for _, v in reach):
             continue
-        t = Table(f"Mass reach dm {dm:g} GeV")
-        t.description = f"Largest m_c with R95 > 1 for some c tau, dm = {dm:g} GeV, versus integrated luminosity."
+        tag = "" if dm is None else f" dm {dm:g} GeV"
+        t = Table(f"Mass reach{tag}")
+        t.description = f"Largest mass with R95 > 1 for some c tau{tag}, versus integrated luminosity."
         x = Variable("Integrated luminosity", is_independent=True, is_binned=False, units="fb$^{-1}$")
         x.values = [float(lumi) for lumi, _ in reach]
-        y = Variable("m_c reach", is_independent=False, is_binned=False, units="GeV")
+        y = Variable("mass reach", is_independent=False, is_binned=False, units="GeV")
         y.values = [float(v) if v is not None else "-" for _, v in reach]
         t.add_variable(x)
         t.add_variable(y)

@@ -17,7 +17,16 @@ import numpy as np
 from lepreint.extras import available
 from lepreint.models import scan_plane
 
-__all__ = ["excluded_range", "mass_reach", "plot_scan", "curves"]
+__all__ = ["excluded_range", "mass_limit", "mass_reach", "plot_scan", "curves"]
+
+
+def _pair(mc: float, dm: float | None) -> str:
+    """A group's label: (m, dm) GeV, or m GeV for a model without a dm axis."""
+    return f"{mc:g} GeV" if dm is None else f"({mc:g}, {dm:g}) GeV"
+
+
+def _dm_tag(dm: float | None, sep: str = " = ") -> str:
+    return "" if dm is None else f"dm{sep}{dm:g}"
 
 
 def curves(rows: list[dict], lumi: float) -> dict[tuple[float, float], tuple[np.ndarray, np.ndarray]]:
@@ -71,6 +80,36 @@ def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> 
     return out
 
 
+def mass_limit(rows: list[dict], lumi: float, ctau: float, dm: float | None = None, key: str = "R95") -> float | None:
+    """The largest excluded mass at proper decay length ``ctau`` (mm): per mass, ``key`` (R95 > 1: excluded;
+    ``CLs``: below 0.05) interpolated in log c tau, then the crossing in mass (log-linear).  None: no mass excluded;
+    the largest scanned mass if all are."""
+    per_mass = []
+    for r_mc in sorted({r["mc"] for r in rows if r.get("status") == "ok" and r.get("dm") == dm}):
+        pts = sorted(
+            (r["ctau_mm"], r[f"{key}@{lumi:g}"])
+            for r in rows
+            if r.get("status") == "ok" and r["mc"] == r_mc and r.get("dm") == dm
+        )
+        c, v = np.array([p[0] for p in pts]), np.array([p[1] for p in pts], float)
+        if not c[0] <= ctau <= c[-1]:
+            continue
+        val = float(np.exp(np.interp(np.log(ctau), np.log(c), np.log(np.maximum(v, 1e-300)))))
+        # excluded when R95 > 1 or CLs < 0.05: one "strength" above 1 either way
+        per_mass.append((r_mc, val if key == "R95" else 0.05 / max(val, 1e-300)))
+    if not per_mass:
+        return None
+    mcs, strength = np.array([m for m, _ in per_mass]), np.array([x for _, x in per_mass])
+    exc = strength > 1
+    if not exc.any():
+        return None
+    i = int(np.flatnonzero(exc).max())
+    if i == len(mcs) - 1:
+        return float(mcs[-1])
+    l1, l2 = np.log(strength[i]), np.log(max(strength[i + 1], 1e-300))
+    return float(mcs[i] + (mcs[i + 1] - mcs[i]) * l1 / (l1 - l2))
+
+
 def _style():
     """A context with mplhep's CMS style when the ``plots`` extra is installed, matplotlib's own otherwise; the
     global style is restored afterwards (plots change no state of the caller's matplotlib)."""
@@ -104,7 +143,7 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
     fig, ax = _figure()
     for lumi in lumis:
         for (mc, dm), (c, r) in sorted(curves(rows, lumi).items()):
-            ax.plot(c, r, marker=".", label=f"({mc:g}, {dm:g}) GeV, {lumi:g} /fb")
+            ax.plot(c, r, marker=".", label=f"{_pair(mc, dm)}, {lumi:g} /fb")
     ax.axhline(1.0, color="k", ls="--")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -120,11 +159,11 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
         fig, ax = _figure()
         for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
             reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
-            ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"dm = {dm:g} GeV")
+            ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"{_dm_tag(dm)} GeV" if dm else "reach")
         ax.axhline(max(mcs), color="grey", ls=":", label="largest mass scanned")
         ax.set_xscale("log")
         ax.set_xlabel("integrated luminosity [fb$^{-1}$]")
-        ax.set_ylabel("m_c reach [GeV] (R95 > 1 for some c tau)")
+        ax.set_ylabel("mass reach [GeV] (R95 > 1 for some c tau)")
         ax.legend(fontsize=12)
         fig.tight_layout()
         written.append(folder / "mass_reach_vs_lumi.png")
@@ -144,13 +183,25 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
                 ax.contour(sorted(cv), ct, z, levels=[0.0], colors="r", linewidths=2)
                 fig.colorbar(m, ax=ax, label="log10 R95")
                 ax.set_yscale("log")
-                ax.set_xlabel("m_c [GeV]")
+                ax.set_xlabel("mass [GeV]" if dm is None else "m_c [GeV]")
                 ax.set_ylabel("c tau [mm]")
-                ax.set_title(f"dm = {dm:g} GeV, {lumi:g} /fb; red: R95 = 1", fontsize=14)
+                ax.set_title(
+                    f"{_dm_tag(dm)} GeV, {lumi:g} /fb; red: R95 = 1"
+                    if dm is not None
+                    else f"{lumi:g} /fb; red: R95 = 1",
+                    fontsize=14,
+                )
                 fig.tight_layout()
-                written.append(folder / f"exclusion_dm{dm:g}_lumi{lumi:g}.png")
+                written.append(
+                    folder
+                    / (
+                        f"exclusion_{_dm_tag(dm, '')}_lumi{lumi:g}.png"
+                        if dm is not None
+                        else f"exclusion_lumi{lumi:g}.png"
+                    )
+                )
                 fig.savefig(written[-1], dpi=70)
-            return written
+    return written
 
 
 def plane_axes(model: str) -> tuple:
