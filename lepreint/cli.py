@@ -902,22 +902,24 @@ def scan_cmd(
         from rich.table import Table
 
         hnl = r.model == "hnl"
+        no_dm = not hnl and all(row.get("dm") is None for row in r.rows)  # a model without a dm axis
         t = Table(
             title=f"scan into {q['output']} ({q['ok']} of {q['points']} points)",
             caption=f"R95 > 1: excluded at 95% CL; table: {q['table']}",
         )
-        t.add_column("m_N (GeV)" if hnl else "m_c (GeV)", justify="right")
-        t.add_column("|U|^2" if hnl else "dm (GeV)", justify="right")
+        t.add_column("m_N (GeV)" if hnl else ("mass (GeV)" if no_dm else "m_c (GeV)"), justify="right")
+        if not no_dm:
+            t.add_column("|U|^2" if hnl else "dm (GeV)", justify="right")
         t.add_column("c tau", justify="right")
         for x in r.lumis:
             t.add_column(f"R95 @ {x:g} /fb", justify="right")
         for row in r.rows:
-            second = f"{row.get('U2', 0):.2g}" if hnl else f"{row['dm']:g}"
+            second = [] if no_dm else [f"{row.get('U2', 0):.2g}" if hnl else f"{row['dm']:g}"]
             if row["status"] == "ok":
                 cells = [f"{row[f'R95@{x:g}']:.3g} ({'excluded' if row[f'R95@{x:g}'] > 1 else 'not'})" for x in r.lumis]
             else:
                 cells = [row["reason"][:40]] + [""] * (len(r.lumis) - 1)
-            t.add_row(f"{row['mc']:g}", second, fmt_length(row.get("ctau_mm")), *cells)
+            t.add_row(f"{row['mc']:g}", *second, fmt_length(row.get("ctau_mm")), *cells)
         return t
 
     _emit(payload, as_json, table)

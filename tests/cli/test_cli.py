@@ -76,3 +76,40 @@ def test_python_api_mirrors_cli():
     assert lepreint.limit([174, 157, 283], [221997, 34688, 1318], cls=False).R95 == pytest.approx(9.03, rel=0.005)
     assert lepreint.background(20, 20, 2.6, "published").B == (4123.0, 644.0, 25.0)
     assert lepreint.xsec("wino-c1c1", 200).xsec_fb == pytest.approx(902.569)
+
+
+def test_stop_scan_from_the_command_line_and_python(run_cli, tmp_path):
+    """Top squarks (Pythia decays the R-hadrons) scanned in (mass, c tau) against the CMS 8 TeV search."""
+    from lepreint import api
+    from lepreint.results.plots import mass_limit
+
+    args = ["--model", "stop", "--mc", "400,600", "--ctau", "1cm,10cm", "--analysis", "cms_8tev_emu"]
+    args += ["--no-classifier", "--statistic", "observed", "--lumi", "19.7", "--events", "200", "--no-mpi"]
+    code, out, err = run_cli("scan", *args, "--output", tmp_path / "cli", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["ok"] == d["points"] == 4
+    for f in ("scan.csv", "exclusion_lumi19.7.png", "r95_vs_ctau.png", "hepdata/r95_vs_ctau_mass_400_gev.yaml"):
+        assert (tmp_path / "cli" / f).exists(), f
+    r = api.scan(
+        model="stop",
+        mc="400,600",
+        ctau="1cm,10cm",
+        analysis="cms_8tev_emu",
+        classifier=False,
+        statistic="observed",
+        lumi=19.7,
+        events=200,
+        mpi=False,
+        output=tmp_path / "py",
+    )
+    import csv
+
+    with open(tmp_path / "cli" / "scan.csv") as fh:
+        cli_rows = {(float(q["mc"]), float(q["ctau_mm"])): float(q["R95@19.7"]) for q in csv.DictReader(fh)}
+    rows = {(row["mc"], row["ctau_mm"]): row["R95@19.7"] for row in r.rows}
+    assert rows == pytest.approx(cli_rows, rel=1e-6)
+    # CMS excludes 400 GeV at 1 cm by far; the lighter stop is the more excluded
+    assert rows[(400.0, 10.0)] > 10 and rows[(400.0, 10.0)] > rows[(600.0, 10.0)]
+    limit = mass_limit(r.rows, 19.7, 10.0)
+    assert limit is not None and limit >= 400
