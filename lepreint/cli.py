@@ -404,7 +404,7 @@ GENERATE_OPTIONS = [
         multiple=True,
         help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6",
     ),
-    click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default=None),
+    click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia", "nnlo_nnll"]), default=None),
     click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]"),
     click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]"),
     click.option("--ecm", default=None, help="collision energy with a unit, e.g. '13.6 TeV' [default: 13 TeV]"),
@@ -600,7 +600,7 @@ def _title(q) -> str:
 )
 @click.option(
     "--xsec-source",
-    type=click.Choice(["table", "paper", "pythia"]),
+    type=click.Choice(["table", "paper", "pythia", "nnlo_nnll"]),
     default=None,
     help="recompute the cross section for the sample's model point [default: the sample's own]",
 )
@@ -678,7 +678,9 @@ def simulate_cmd(
     type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
     default=None,
 )
-@click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia"]), default="table", show_default=True)
+@click.option(
+    "--xsec-source", type=click.Choice(["table", "paper", "pythia", "nnlo_nnll"]), default="table", show_default=True
+)
 @click.option(
     "--br-reading",
     type=click.Choice(["emu_fraction", "lepton_pairs"]),
@@ -816,7 +818,7 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
 @click.option("--analysis", default="soft_displaced_emu", show_default=True)
-@click.option("--xsec-source", type=click.Choice(["table", "paper"]), default="table", show_default=True)
+@click.option("--xsec-source", type=click.Choice(["table", "paper", "nnlo_nnll"]), default="table", show_default=True)
 @click.option("--no-classifier", is_flag=True, help="cut-based: no network")
 @click.option("--nn-cut", type=float, default=0.9, show_default=True)
 @click.option("--draws", type=int, default=5, show_default=True, help="decay-length draws per event and c tau")

@@ -132,6 +132,90 @@ def _cms_stops():
     return out
 
 
+#: the exclusion scans: report prefix -> (scan card, CMS's background, its source)
+GRIDS = {
+    "cms8tev": ("stop_grid_8tev", None, "the card's: CMS's published estimates 18.0 / 1.01 / 0.051 (stat + syst)"),
+    "cms2015": (
+        "stop_grid_2015",
+        (0.543969, 0.060772, 0.002924),
+        "CMS's central estimate from its datacards, 0.544 / 0.061 / 0.0029 (the card's, 3.2 / 0.5 / 0.019, are the "
+        "soft-displaced-lepton paper's 95% CL upper limits)",
+    ),
+}
+LIMIT_CTAUS = (20.0, 100.0)
+_REPORT = Path(__file__).resolve().parent / "report" / "cms_stops"
+
+
+def _crossing(masses, strength) -> float | None:
+    """The largest mass with strength > 1 (excluded), log-linear between grid masses."""
+    m, st = np.asarray(masses, float), np.asarray(strength, float)
+    exc = st > 1
+    if not exc.any():
+        return None
+    i = int(np.flatnonzero(exc).max())
+    if i == m.size - 1:
+        return float(m[-1])
+    l1, l2 = np.log(st[i]), np.log(max(st[i + 1], 1e-300))
+    return float(m[i] + (m[i + 1] - m[i]) * l1 / (l1 - l2))
+
+
+@producer("cms8tev.stop.mass_limit", "cms2015.stop.mass_limit", slow=True)
+def _exclusion():
+    """The (m_stop, c tau) scans of both searches (plots and HEPData into the report), and the largest excluded
+    mass at c tau = 2 and 10 cm: CLs (pyhf, observed counts, published backgrounds) and R95."""
+    import shutil
+
+    from lepreint.analysis.projection import analysis_background, observed_counts
+    from lepreint.events.generation.engine import generate
+    from lepreint.events.slim import cache_root
+    from lepreint.results.scan import ScanConfig, _request, run_scan
+    from lepreint.stats.limits import cls_upper_limit, r95
+
+    out: dict[str, tuple[float | None, str]] = {}
+    for prefix, (card, b_cms, b_src) in GRIDS.items():
+        cfg = ScanConfig.from_card(card)
+        folder = cache_root() / "validation" / card
+        run_scan(cfg, folder, workers=2, plots=True, overwrite=True)
+        dest = _REPORT / prefix
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        for f in [*folder.glob("*.png"), folder / "scan.csv"]:
+            shutil.copy(f, dest / f.name)
+        if (folder / "hepdata").is_dir():
+            shutil.copytree(folder / "hepdata", dest / "hepdata")
+        from lepreint.config.cards import analysis_config
+
+        ana = analysis_config(cfg.analysis)
+        lumi = ana.luminosity
+        B = list(b_cms) if b_cms is not None else analysis_background(ana, lumi)
+        N = observed_counts(ana, lumi)
+        unc = list(ana.background.uncertainty) or None
+        samples = {m: generate(_request(cfg, m, None), workers=2) for m in cfg.mc}
+        for ctau in LIMIT_CTAUS:
+            mu, rr = [], []
+            for m in cfg.mc:
+                y = _Yields(samples[m], cfg.analysis)(ctau)
+                mu.append(cls_upper_limit(y.S, B, N, unc).mu_up_observed)
+                rr.append(r95(y.S, B, N))
+            cls_lim = _crossing(cfg.mc, [1.0 / max(x, 1e-300) for x in mu])
+            r95_lim = _crossing(cfg.mc, rr)
+            table = ", ".join(f"{m:g}: {x:.3g}" for m, x in zip(cfg.mc, mu))
+            out[f"{prefix}.stop.mass_limit.ctau_{ctau:g}mm"] = (
+                cls_lim,
+                f"CLs (observed {list(N)}, background {b_src}); mu_up per mass (GeV): {table}; with R95 > 1 "
+                f"instead: {'none' if r95_lim is None else f'{r95_lim:.0f} GeV'}",
+            )
+            out[f"{prefix}.stop.mass_limit_r95.ctau_{ctau:g}mm"] = (
+                r95_lim,
+                "R95 = Q / 5.99 with the observed counts; " + ", ".join(f"{m:g}: {x:.3g}" for m, x in zip(cfg.mc, rr)),
+            )
+    return out
+
+
+def _fmt_gev(x) -> str:
+    return "—" if x is None else f"{x:.0f} GeV"
+
+
 def _cell(by: dict, rid: str) -> tuple[str, str, str]:
     r = by.get(rid)
     if r is None or r.ours is None:
@@ -210,6 +294,34 @@ def _section(by: dict) -> list[str]:
             *(f"| `{i}` | {by[i].ours:+.2f} | {by[i].note} |" for i in cl),
             "",
         ]
+    lim = [i for i in by if ".stop.mass_limit" in i and by[i].ours is not None]
+    if lim:
+        out += [
+            "### Exclusion in the (m(stop), c tau) plane",
+            "",
+            "Grids of 9 masses x 30 c tau (scan cards stop_grid_8tev and stop_grid_2015, 5000 events per mass), "
+            "cut-based, with each search's observed counts. The maps show R95 with the card's background (8 TeV: "
+            "CMS's published estimates; 2015: the soft-displaced-lepton paper's upper limits, the conservative "
+            "reading); the mass limits below use CMS's own backgrounds (2015: its central estimate). Plots, the "
+            "table and HEPData: `validation/report/cms_stops/`.",
+            "",
+            "| search | c tau | largest excluded m(stop), CLs | CMS | with R95 |",
+            "|---|---|---|---|---|",
+        ]
+        for prefix in SEARCHES:
+            for ctau in LIMIT_CTAUS:
+                c = by.get(f"{prefix}.stop.mass_limit.ctau_{ctau:g}mm")
+                r = by.get(f"{prefix}.stop.mass_limit_r95.ctau_{ctau:g}mm")
+                if c is None:
+                    continue
+                out.append(
+                    f"| {prefix} | {ctau / 10:g} cm | {_fmt_gev(c.ours)} | {_fmt_gev(c.paper)} | "
+                    f"{_fmt_gev(r.ours if r else None)} |"
+                )
+        out += [""]
+        for prefix in SEARCHES:
+            for png in sorted((_REPORT / prefix).glob("exclusion_*.png")):
+                out += [f"![{prefix}]({png.relative_to(_REPORT.parent)})", ""]
     out += [
         "### Why the numbers differ where they do",
         "",

@@ -96,6 +96,9 @@ ROWS = [
     ("generate --model nosuch", "'nosuch' is not one of"),
     ("generate --model hnl --param mN=10 --param U2=2", "U2"),
     ("generate --mc 220 --dm 20 --ctau 1cm --hepmc {d}/missing/x.hepmc3", "No such file or directory"),
+    ("generate --model stop --param mstop=500 --ctau 1cm --hepmc {d}/x.hepmc3", "Pythia decays the long-lived"),
+    ("generate --model stop --param mstop=50 --ctau 1cm", "mstop = 50 GeV"),
+    ("generate --model stop --param mstop=500 --ctau 1cm --option decay=tl", "decay must be 'bl' or 'dl'"),
     ("generate --card {d}/dm_above_mc.yaml", "parameters.dm: expected dm < mc"),
     # scan
     ("scan --lumi 0", "--lumi"),

@@ -327,6 +327,11 @@ def generate(
     writer = None
     if hepmc is not None:
         spec = mod.llp_decay(request.parameters, request.options)
+        if mod.pythia_setup(request.parameters, request.options).decayed_llp_ids:
+            raise LepreintError(
+                f"HepMC output writes lepreint's own LLP decays; Pythia decays the long-lived particles of model "
+                f"{request.model} (not written yet): use the slim events"
+            )
         if spec is not None and (isinstance(spec, list) or spec.get("kind", "wstar") != "wstar"):
             raise LepreintError(
                 f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
