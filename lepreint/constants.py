@@ -23,3 +23,8 @@ M_Z = 91.1880
 SIN2_THETA_W = 0.23129
 #: cos^2 of the Cabibbo angle (|V_ud|^2, PDG 2024).
 COS2_THETA_C = 0.94847
+#: Pythia's top-squark R-hadrons (|PDG id|): mesons (stop + anti-d, u, s, c, b) and baryons (stop + diquark)
+STOP_RHADRON_IDS = frozenset(
+    {1000612, 1000622, 1000632, 1000642, 1000652}
+    | {1006113, 1006211, 1006213, 1006223, 1006311, 1006313, 1006321, 1006323, 1006333}
+)

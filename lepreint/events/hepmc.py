@@ -7,8 +7,8 @@ Units are the file's own (MeV or GeV, mm or cm): converted to GeV and mm.  A mal
 event stops the read with a message naming the file and the event (its ordinal in the file and
 its line); ``skip_bad=True`` skips such events and counts them.
 
-Long-lived particles: by PDG id (``llp_ids``, default the charged mediators and heavy neutral
-leptons lepreint knows) and/or every particle whose decay vertex lies more than ``displaced_mm``
+Long-lived particles: by PDG id (``llp_ids``, default the charged mediators, heavy neutral leptons and
+top-squark R-hadrons lepreint knows) and/or every particle whose decay vertex lies more than ``displaced_mm``
 from its production vertex.
 
 Writing: ``HepMCWriter`` exports generated events, by default one HepMC event per slim-event row (each of the
@@ -37,7 +37,7 @@ from pathlib import Path
 import awkward as ak
 import numpy as np
 
-from lepreint.constants import C_MM_PER_NS
+from lepreint.constants import C_MM_PER_NS, STOP_RHADRON_IDS
 from lepreint.errors import LepreintError
 from lepreint.events.slim import (
     INVISIBLE_PDG,
@@ -54,8 +54,10 @@ from lepreint.events.slim import (
 
 __all__ = ["HepMCError", "DEFAULT_LLP_IDS", "read_hepmc", "HepMCWriter", "ReadStats"]
 
-#: charginos, the second neutralino, heavy neutral leptons (MadGraph/HeavyN and Pythia conventions)
-DEFAULT_LLP_IDS = frozenset({1000024, 1000037, 1000023, 9900012, 9900014, 9900016, 9990012})
+#: charginos, the second neutralino, heavy neutral leptons (MadGraph/HeavyN and Pythia conventions), and the
+#: top-squark R-hadrons (which carry a long-lived stop's lifetime; the stop re-emerging at their decay vertex is not
+#: an LLP of its own)
+DEFAULT_LLP_IDS = frozenset({1000024, 1000037, 1000023, 9900012, 9900014, 9900016, 9990012}) | STOP_RHADRON_IDS
 
 _FOOTER = b"HepMC::Asciiv3-END_EVENT_LISTING"
 #: status of the stand-in mother particles lepreint writes for displaced vertices (generator-specific range)

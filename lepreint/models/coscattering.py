@@ -243,7 +243,12 @@ def pythia_setup(params: dict, options: dict):
     ]
     if options.get("decayer", "lepreint") == "pythia":
         settings += [f"{PDG_MEDIATOR}:tau0 = {params['ctau']:.9g}"]
-        return PythiaSetup(settings, slha(mc, mc - dm, _pythia_decay_table(params, options)), frozenset())
+        # Pythia decays the chargino (its tau0): recorded with its decay vertex and movable in c tau all the same
+        return PythiaSetup(
+            settings,
+            slha(mc, mc - dm, _pythia_decay_table(params, options)),
+            decayed_llp_ids=frozenset({PDG_MEDIATOR}),
+        )
     return PythiaSetup(settings, slha(mc, mc - dm), frozenset({PDG_MEDIATOR}))
 
 

@@ -25,7 +25,7 @@ Cross sections (``source``): ``table``: NLO+NLL, the LHC SUSY Cross Section Work
 
 from __future__ import annotations
 
-from lepreint.constants import HBARC_GEV_MM
+from lepreint.constants import HBARC_GEV_MM, STOP_RHADRON_IDS
 from lepreint.errors import LepreintError
 from lepreint.events.generation.pythia import PythiaSetup
 from lepreint.models.base import ScanPlane
@@ -44,10 +44,7 @@ __all__ = [
 
 PDG_STOP = 1000006
 #: Pythia's stop R-hadrons: mesons (stop + antiquark d, u, s, c, b) and baryons (stop + diquark)
-RHADRON_IDS = frozenset(
-    {1000612, 1000622, 1000632, 1000642, 1000652}
-    | {1006113, 1006211, 1006213, 1006223, 1006311, 1006313, 1006321, 1006323, 1006333}
-)
+RHADRON_IDS = STOP_RHADRON_IDS
 DEFAULT_OVERSAMPLING = 1  # Pythia decays the LLPs: one record per event
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 500

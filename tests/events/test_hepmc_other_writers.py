@@ -103,3 +103,38 @@ def test_inspect_reports_the_generated_ctau_and_the_files_cross_section(pythia_f
     assert p["leptons_by_flavour"]["e"] > 0 and p["leptons_by_flavour"]["mu"] > 0
     assert p["xsec_fb"] == pytest.approx(truth["sigma_fb"], rel=1e-6)
     assert "GenCrossSection" in p["xsec_source"]
+
+
+def test_top_squark_rhadrons_read_with_the_default_ids(tmp_path):
+    """Top squarks hadronising into R-hadrons (Pythia decays them): read back with the default LLP ids, the
+    R-hadrons are the LLPs with Pythia's decay vertices and proper decay lengths, and the leptons of their decays
+    (also through taus and b hadrons) are linked to them, as on the generated path."""
+    from lepreint.constants import STOP_RHADRON_IDS
+    from lepreint.events.generation.pythia import ShowerOptions
+    from lepreint.models import stop
+
+    path = tmp_path / "stops.hepmc3"
+    setup = stop.pythia_setup({"mstop": 500.0, "ctau": 10.0}, stop.DEFAULT_OPTIONS)
+    truth = write_pythia_hepmc(
+        path, setup, events=60, seed=3, shower=ShowerOptions(ecm=8000.0, mpi=False), llp_ids=STOP_RHADRON_IDS
+    )
+    sample, stats = read_hepmc(path)
+    assert stats.events == 60
+    ev = sample.events
+    linked = 0
+    for e in range(len(ev)):
+        llps = ev.llps[e]
+        ours = np.column_stack(
+            [ak.to_numpy(llps[c]).astype(float) for c in ("pdg", "px", "py", "pz", "dx", "dy", "dz", "ctau")]
+        )
+        t = truth["llps"][e]
+        assert len(ours) == len(t) == 2 and set(np.abs(ours[:, 0]).astype(int)) <= STOP_RHADRON_IDS
+        j = _match(ours, t)
+        np.testing.assert_allclose(ours[:, 4:7], t[j, 8:11], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(ours[:, 7], t[j, 11], rtol=1e-6)
+        lep = ev.leptons[e]
+        hard = ak.to_numpy(np.hypot(lep.px, lep.py)) > 20.0
+        llp = ak.to_numpy(lep.llp)
+        linked += int(np.sum(hard & (llp >= 0)))
+        assert np.all(llp[hard] >= 0)  # every hard lepton is the decay's
+    assert linked > 60

@@ -111,3 +111,26 @@ def test_moving_the_rhadrons_moves_their_leptons(stops):
         unlinked_b = ak.to_numpy(ak.flatten(lb["v" + k]))[~sel]
         np.testing.assert_array_equal(ak.to_numpy(ak.flatten(la["v" + k]))[~sel], unlinked_b)
     assert np.mean(_flat(after.llps, "ctau")) > 10 * np.mean(_flat(before.llps, "ctau"))
+
+
+def test_a_chargino_decayed_by_pythia_is_movable_too():
+    """The mechanism is general: co-scattering's chargino with decayer = pythia is recorded and moved as well."""
+    req = GenerationRequest(
+        "coscattering",
+        {"mc": 300.0, "dm": 25.0, "ctau": 50.0},
+        200,
+        seed=2,
+        options={"decayer": "pythia", "decays": "leptonic"},
+        shower=ShowerOptions(mpi=False),
+    )
+    assert req.config()["pythia_decayed_llps"] == [1000024]
+    s = generate(req, cache=False)
+    llp = s.events.llps
+    assert np.all(np.abs(_flat(llp, "pdg")) == 1000024) and np.all(ak.to_numpy(ak.num(llp)) == 2)
+    ct = _flat(llp, "ctau")
+    assert abs(ct.mean() - 50.0) < 4 * 50.0 / np.sqrt(ct.size)
+    lep = s.events.leptons
+    hard = np.hypot(lep.px, lep.py) > 5.0
+    assert ak.sum(hard & (lep.llp >= 0)) / ak.sum(hard) > 0.9
+    moved = resample(s, 5.0, draws=2, seed=1)
+    assert np.mean(_flat(moved.events.llps, "ctau")) < 0.2 * ct.mean()

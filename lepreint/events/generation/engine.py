@@ -118,7 +118,11 @@ class GenerationRequest:
         self.chunk_size = int(self.chunk_size or mod.DEFAULT_CHUNK)
 
     def config(self) -> dict:
+        # the LLPs Pythia decays and lepreint records (part of the key only where there are any, so that every
+        # other sample keeps its identity)
+        decayed = sorted(model_module(self.model).pythia_setup(self.parameters, self.options).decayed_llp_ids)
         return {
+            **({"pythia_decayed_llps": decayed} if decayed else {}),
             "model": self.model,
             "parameters": self.parameters,
             "events": self.events,
