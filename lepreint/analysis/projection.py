@@ -22,11 +22,11 @@ import numpy as np
 
 from lepreint.analysis.features import pair_features
 from lepreint.analysis.selection import select
-from lepreint.analysis.yields import check_energy, check_normalisation, normalisation, resolve_xsec
+from lepreint.analysis.yields import check_energy, check_jet_input, check_normalisation, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig, analysis_config
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
-from lepreint.events.slim import Sample, weighted_sum
+from lepreint.events.slim import Sample, llp_leptons_in_jets, weighted_sum
 from lepreint.stats.heavy_flavour import background as hf_background
 from lepreint.stats.limits import r95
 
@@ -69,9 +69,10 @@ def nn_signal(
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
     check_energy(sample, cfg)
+    check_jet_input(sample, cfg)
     xs, _ = resolve_xsec(sample, xsec_source, xsec_fb)
     check_normalisation(sample, xs, cfg.luminosity)
-    reco = det.simulate(sample.events, np.random.default_rng(seed))
+    reco = det.simulate(sample.events, np.random.default_rng(seed), llp_leptons_in_jets(sample.meta))
     sel = select(reco, cfg)
     f = pair_features(reco, sel, keep="in_region")
     score = classifier.predict(f.x) if len(f.row) else np.zeros(0)

@@ -38,7 +38,7 @@ from lepreint.config.cards import AnalysisConfig, analysis_config
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
 from lepreint.events.generation.engine import GenerationRequest, generate
-from lepreint.events.slim import Sample
+from lepreint.events.slim import Sample, llp_leptons_in_jets
 from lepreint.extras import require
 
 __all__ = ["Classifier", "TrainingConfig", "load_classifier", "train", "training_pairs", "roc_auc"]
@@ -156,7 +156,7 @@ def training_pairs(
     """Features of the candidate pairs passing the training selection, with their weights (w x P)."""
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     det = detector or Detector("cms_run2")
-    reco = det.simulate(sample.events, np.random.default_rng(seed))
+    reco = det.simulate(sample.events, np.random.default_rng(seed), llp_leptons_in_jets(sample.meta))
     f = pair_features(reco, select(reco, training_selection(cfg)), keep="selected")
     w = ak.to_numpy(sample.events.weight)[f.row] * f.prob
     ok = w > 0

@@ -72,14 +72,17 @@ def resolution(form: dict, e_or_pt: np.ndarray) -> np.ndarray:
     raise LepreintError(f"unknown resolution form {kind!r}")
 
 
-def residual_jets(events: ak.Array) -> ak.Array:
-    """The generator's jets (slim events: anti-kT R = ``JET_R``, leptons included) with every lepton above
-    ``LEPTON_OVERLAP_MIN_PT`` within ``JET_R`` of the jet axis subtracted: what is left of a jet around a lepton
-    is the hadronic activity a "lepton not in a jet" requirement looks at (CMS's particle-flow jets leave isolated
-    leptons out).  Truth-level momenta (pt, eta, phi); the slim jets start at ``JET_MIN_PT`` before subtraction."""
+def residual_jets(events: ak.Array, llp_leptons_clustered: bool = False) -> ak.Array:
+    """The generator's jets (slim events: anti-kT R = ``JET_R``) with every lepton above ``LEPTON_OVERLAP_MIN_PT``
+    that they hold and that lies within ``JET_R`` of the jet axis subtracted: what is left of a jet around a
+    lepton is the hadronic activity a "lepton not in a jet" requirement looks at (CMS's particle-flow jets leave
+    isolated leptons out).  The jets hold the generator's own leptons, and those of the LLP decays only when
+    ``llp_leptons_clustered`` (``lepreint.events.slim.llp_leptons_in_jets``).  Truth-level momenta (pt, eta, phi);
+    the slim jets start at ``JET_MIN_PT`` before subtraction."""
     j = events.jets
     lep = events.leptons
-    lep = lep[np.hypot(lep.px, lep.py) > LEPTON_OVERLAP_MIN_PT]
+    held = (lep.llp < 0) | llp_leptons_clustered
+    lep = lep[(np.hypot(lep.px, lep.py) > LEPTON_OVERLAP_MIN_PT) & held]
     pairs = ak.cartesian({"j": j, "l": lep}, axis=1, nested=True)
     jj, ll = pairs.j, pairs.l
     jpt, lpt = np.hypot(jj.px, jj.py), np.hypot(ll.px, ll.py)
@@ -230,10 +233,11 @@ class Detector:
         dr2 = (pairs.j.eta - pairs.l.eta) ** 2 + dphi**2
         return jets[~ak.any(dr2 < dr_max**2, axis=2)]
 
-    def prepare(self, events: ak.Array, rng: np.random.Generator) -> Prepared:
+    def prepare(self, events: ak.Array, rng: np.random.Generator, llp_leptons_clustered: bool = False) -> Prepared:
         """Everything that does not depend on where the leptons were produced: momenta and their smearing,
         the prompt efficiency and the |eta| acceptance, isolation, jets before the lepton overlap removal,
-        missing pT.  Draws every random number of ``simulate`` (in the same order)."""
+        missing pT.  Draws every random number of ``simulate`` (in the same order).  ``llp_leptons_clustered``:
+        the slim jets hold the LLP decays' leptons (``lepreint.events.slim.llp_leptons_in_jets``)."""
         lep = events.leptons
         counts = ak.to_numpy(ak.num(lep))
         flat = {f: ak.to_numpy(ak.flatten(lep[f])) for f in ("pdg", "px", "py", "pz", "e", "llp", *ISO_FIELDS)}
@@ -298,7 +302,7 @@ class Detector:
             met,
             ak.to_numpy(events.weight),
             ak.to_numpy(events.event),
-            residual_jets(events),
+            residual_jets(events, llp_leptons_clustered),
         )
 
     def d0_factor(self, apdg: np.ndarray, d0: np.ndarray) -> np.ndarray:
@@ -361,7 +365,7 @@ class Detector:
             met = np.column_stack([mx, my])
         return RecoEvents(reco, jets, met, prep.weight, prep.event, prep.residual_jets)
 
-    def simulate(self, events: ak.Array, rng: np.random.Generator) -> RecoEvents:
-        prep = self.prepare(events, rng)
+    def simulate(self, events: ak.Array, rng: np.random.Generator, llp_leptons_clustered: bool = False) -> RecoEvents:
+        prep = self.prepare(events, rng, llp_leptons_clustered)
         vx, vy, vz = (ak.to_numpy(ak.flatten(events.leptons[f])) for f in ("vx", "vy", "vz"))
         return self.finish(prep, vx, vy, vz)

@@ -93,6 +93,7 @@ __all__ = [
     "cluster_jets",
     "weighted_sum",
     "SampleError",
+    "llp_leptons_in_jets",
 ]
 
 SCHEMA_VERSION = 1
@@ -110,6 +111,14 @@ INVISIBLE_PDG = frozenset({12, 14, 16, 1000012, 1000014, 1000016, 1000022, 10000
 _LEPTON_FIELDS = ("pdg", "charge", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "llp", "iso02", "iso03", "iso04")
 _JET_FIELDS = ("px", "py", "pz", "e")
 _LLP_FIELDS = ("pdg", "mass", "px", "py", "pz", "e", "vx", "vy", "vz", "vt", "dx", "dy", "dz", "dt", "ctau", "mode")
+
+
+def llp_leptons_in_jets(meta: dict) -> bool:
+    """Whether the slim jets contain the leptons of the LLP decays: yes when the generator decayed the LLPs of a
+    generated sample (Pythia's decays are in its record, clustered like everything else); no for lepreint's own
+    decays (their products are not clustered) and for HepMC3 input (the reader leaves LLP descendants out of the
+    jets).  The lepton-in-a-jet requirement takes out of each jet the leptons it holds."""
+    return meta.get("model") not in (None, "hepmc") and meta.get("llp_decay") is None
 
 
 class SampleError(LepreintError):

@@ -154,8 +154,11 @@ def llp_decay(params: dict, options: dict) -> None:
 
 def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
     """(sigma(pp -> stop stop*) in fb, its source); ``source`` ``table`` (NLO+NLL, CMS's) or ``nnlo_nnll``."""
-    if source not in XSEC_SOURCES or source == "pythia":
-        raise LepreintError(f"stop cross sections: source must be one of {', '.join(XSEC_SOURCES)}; got {source!r}")
+    if source not in ("table", "nnlo_nnll"):
+        raise LepreintError(
+            f"stop cross sections: source must be 'table' (NLO+NLL) or 'nnlo_nnll' ('pythia' is the generation's own "
+            f"leading order, given at generation); got {source!r}"
+        )
     sqrt_s = round(ecm_gev / 1000.0, 3)
     process = "stop-pair" if source == "table" else "stop-pair-nnll"
     try:

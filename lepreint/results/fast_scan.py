@@ -36,10 +36,11 @@ import numpy as np
 
 from lepreint.analysis.features import feature_matrix
 from lepreint.analysis.selection import id_efficiency, lepton_ok, near_jet, pair_dr_ok, pair_probability, region_masks
-from lepreint.analysis.yields import check_energy, normalisation, resolve_xsec
+from lepreint.analysis.yields import check_energy, check_jet_input, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector
 from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
+from lepreint.events.slim import llp_leptons_in_jets
 
 __all__ = ["LifetimeScan", "PointYields", "MAX_THIRD_LEPTONS"]
 
@@ -84,6 +85,7 @@ class LifetimeScan:
 
         _check(sample)
         check_energy(sample, analysis)
+        check_jet_input(sample, analysis)
         self.cfg, self.det, self.cut, self.seed = analysis, detector, float(cut), int(seed)
         self.has_nn = classifier is not None
         self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
@@ -96,7 +98,7 @@ class LifetimeScan:
             return
         ev = _replicate(sample.events, int(draws))
         self.norm = normalisation(sample)
-        prep = detector.prepare(ev, np.random.default_rng(detector_seed))
+        prep = detector.prepare(ev, np.random.default_rng(detector_seed), llp_leptons_in_jets(sample.meta))
         self.row_weight = prep.weight.astype(float)
         self.row_event = prep.event
         self._setup_llps(ev)
@@ -256,7 +258,8 @@ class LifetimeScan:
         s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
         vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
         d0 = det.impact_parameter(self.sub, vx, vy)
-        eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), det.efficiency(self.sub, vx, vy, vz, d0), cfg)
+        eff_det = det.efficiency(self.sub, vx, vy, vz, d0)  # reconstructed (removes jets), as ``Detector.finish``
+        eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), eff_det, cfg)  # identified, as ``select``
         # P(this pair is the identified one) = eff_e eff_mu prod_(other candidates) (1 - eff), as ``select``
         q = 1.0 - eff[self.cand_u]
         certain = q <= 0.0
@@ -281,7 +284,7 @@ class LifetimeScan:
             bits = np.zeros(p.size, np.int64)
             for j in range(self.others_u.shape[1]):
                 o = self.others_u[:, j]
-                bits |= ((o >= 0) & (eff[np.maximum(o, 0)] > 0)).astype(np.int64) << j
+                bits |= ((o >= 0) & (eff_det[np.maximum(o, 0)] > 0)).astype(np.int64) << j
             passed = self.scores[self.var_offset + bits] >= self.cut if p.size else np.zeros(0, bool)
             S_nn, S_nn_err = [], []
             for i in range(len(masks)):

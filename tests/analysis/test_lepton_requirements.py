@@ -28,7 +28,7 @@ def _reco(leptons, jets):
     truth = ak.Array(
         [
             {
-                "leptons": [_p4(x["pt"], x["eta"], x["phi"]) for x in leptons],
+                "leptons": [{**_p4(x["pt"], x["eta"], x["phi"]), "llp": -1} for x in leptons],
                 "jets": [_p4(*j) for j in jets or [(1, 0, 0)]],
             }
         ]
@@ -84,3 +84,14 @@ def test_pair_separation_eta_gap_and_production_radius(cms8):
     assert select(_reco([outside, m], []), cms8).region_prob.sum() == 0.0
     eff = id_efficiency(np.array([True, False, False]), np.array([50.0, 50.0, 120.0]), np.ones(3), cms8)
     np.testing.assert_array_equal(eff, [0.0, 1.0, 0.0])
+
+
+def test_leptons_of_lepreint_decays_are_not_taken_out_of_jets():
+    """lepreint's own decay leptons (llp >= 0) were never clustered: a jet next to one keeps its full pT, unless
+    the generator decayed the LLP (then its leptons are in the jets)."""
+    lep = _p4(15.0, 0.0, 0.0)
+    truth = ak.Array([{"leptons": [{**lep, "llp": 0}], "jets": [_p4(20.0, 0.3, 0.0)]}])
+    assert residual_jets(truth).pt[0, 0] == pytest.approx(20.0)
+    assert residual_jets(truth, llp_leptons_clustered=True).pt[0, 0] < 10.0
+    prompt = ak.Array([{"leptons": [{**lep, "llp": -1}], "jets": [_p4(20.0, 0.3, 0.0)]}])
+    assert residual_jets(prompt).pt[0, 0] < 10.0

@@ -157,6 +157,14 @@ def test_the_searches_lepton_requirements(sample, clf):
         muon=dataclasses.replace(analysis_config("soft_displaced_emu").muon, max_production_radius=102.0),
     )
     sc = _compare(sample, ana, Detector("cms_run2"), clf)
+    # a third muon produced beyond its identification's radius is not identified, but still reconstructed: it
+    # removes its jet from the network's features on both paths
+    _compare(
+        _with_third_muons(sample),
+        dataclasses.replace(ana, muon=dataclasses.replace(ana.muon, max_production_radius=1.0)),
+        Detector("cms_run2"),
+        clf,
+    )
     plain = LifetimeScan(sample, analysis_config("soft_displaced_emu"), Detector("cms_run2"), None, 0.9, 3, 4)
     for ctau in (10.0, 3000.0):
         # every requirement removes signal; at 3 m the production radii remove most of it

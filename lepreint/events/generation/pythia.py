@@ -262,11 +262,12 @@ class PythiaRun:
                     vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0, -1))
             if cands:
                 carriers = _carriers(ev, cands)
+                base = len(llps)  # the event's LLP list: any kept undecayed first, then the carriers
                 llps += [_decayed_llp(ev, c, decayed_ids, cmm) for c in carriers]
                 for row, i in lep_rows:
                     j = _llp_ancestor(ev, i, set(cands), carriers)
                     if j is not None:
-                        vis[row] = (*vis[row][:-1], carriers.index(j))
+                        vis[row] = (*vis[row][:-1], base + carriers.index(j))
             vis_a = np.array(vis, dtype=float).reshape(-1, len(VIS_COLUMNS))
             if self.filter is not None and not self.filter(vis_a):
                 continue
