@@ -241,6 +241,7 @@ def _limit_table(p):
     t.add_row("CLs mu_up (expected)", f"{p['cls_mu_up']:.4g}")
     if p.get("cls_mu_up_observed") is not None:
         t.add_row("CLs mu_up (observed)", f"{p['cls_mu_up_observed']:.4g}")
+    t.add_row("CLs calculator", p.get("cls_calculator", "none"))
     return t
 
 
@@ -249,17 +250,25 @@ def _limit_table(p):
 @click.option("--background", "bkg", required=True, help="B_1,B_2,... expected background per region")
 @click.option("--observed", default=None, help="N_1,N_2,... observed counts (default: N = B, expected)")
 @click.option("--rel-unc", default=None, help="relative background uncertainty per region for CLs (e.g. 0.2,0.3,0.35)")
-@click.option("--no-cls", is_flag=True, help="skip the pyhf CLs computation")
+@click.option("--no-cls", is_flag=True, help="skip the CLs computation")
+@click.option(
+    "--cls-calculator",
+    type=click.Choice(["auto", "exact", "asymptotic"]),
+    default="auto",
+    show_default=True,
+    help="CLs by enumerating every outcome of the counts (exact), pyhf's asymptotic formulae, or exact where the "
+    "counts are small (auto)",
+)
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def limit_cmd(signal, bkg, observed, rel_unc, no_cls, as_json):
+def limit_cmd(signal, bkg, observed, rel_unc, no_cls, cls_calculator, as_json):
     """Q, R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength."""
     from lepreint.stats.limits import limit
 
     s, b = _floats(signal, "--signal"), _floats(bkg, "--background")
     n = None if observed is None else _floats(observed, "--observed")
     u = None if rel_unc is None else _floats(rel_unc, "--rel-unc")
-    r = limit(s, b, n, rel_unc=u, cls=not no_cls)
+    r = limit(s, b, n, rel_unc=u, cls=not no_cls, calculator=cls_calculator)
     _emit(r.as_dict(), as_json, _limit_table)
 
 

@@ -146,6 +146,7 @@ def signal_yields(
         **det.options(),
         "analysis": cfg.name,
         "analysis_digest": cfg.digest,
+        "background": cfg.background.name,
         "seed": seed,
         "sample_digest": sample.meta.get("digest"),
         "xsec_source": xs_src,

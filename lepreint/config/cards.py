@@ -384,6 +384,7 @@ class LeptonCuts:
 
 @dataclasses.dataclass(frozen=True)
 class BackgroundConfig:
+    name: str = "default"  #: the card's background (``background.name``) or the chosen ``background_options`` key
     model: str = "heavy_flavour_kappa"
     mode: str = "published"  #: 'formula' (Eq. 3.7) or 'published' (Tables 2 and 3)
     counts: tuple[float, ...] = ()  #: reference counts N_i at the reference thresholds
@@ -429,14 +430,10 @@ def _lepton(d: dict) -> LeptonCuts:
     )
 
 
-def analysis_config(card: Card | str | os.PathLike) -> AnalysisConfig:
-    """Typed view of an analysis card (path, bare name, or loaded :class:`Card`)."""
-    if not isinstance(card, Card):
-        card = load_card(find_card(card, "analysis"), "analysis")
-    d = card.data
-    b = d.get("background", {})
+def _background(b: dict, name: str) -> BackgroundConfig:
     upper = b.get("formula_upper_limit", "70 GeV")
-    bkg = BackgroundConfig(
+    return BackgroundConfig(
+        name=name,
         model=b.get("model", "heavy_flavour_kappa"),
         mode=b.get("mode", "published"),
         counts=tuple(float(x) for x in b.get("counts", ())),
@@ -447,8 +444,38 @@ def analysis_config(card: Card | str | os.PathLike) -> AnalysisConfig:
         scale=float(b.get("scale", 1.0)),
         scale_source=b.get("scale_source", ""),
     )
+
+
+def analysis_config(card: Card | str | os.PathLike, background: str | None = None) -> AnalysisConfig:
+    """Typed view of an analysis card (path, bare name, or loaded :class:`Card`).
+
+    ``background``: one of the card's ``background_options`` instead of its ``background``; a card named
+    ``name@option`` (``cms_exo_16_022@paper_upper_limits``) chooses it too, wherever an analysis is named (command
+    line, scan cards).  The chosen background's name is in :attr:`AnalysisConfig.background` and the analysis name
+    carries it (``name@option``)."""
+    if isinstance(card, str) and "@" in card and not Path(card).exists():
+        card, _, opt = card.rpartition("@")
+        if background is not None and background != opt:
+            raise LepreintError(f"analysis {card}: background {opt!r} and {background!r} both asked for")
+        background = opt
+    if not isinstance(card, Card):
+        card = load_card(find_card(card, "analysis"), "analysis")
+    d = card.data
+    options = d.get("background_options", {})
+    if background is None or background == d.get("background", {}).get("name", "default"):
+        bkg = _background(d.get("background", {}), d.get("background", {}).get("name", "default"))
+        name = d["name"] if background is None else f"{d['name']}@{background}"
+    elif background in options:
+        bkg, name = _background(options[background], background), f"{d['name']}@{background}"
+    else:
+        default = d.get("background", {}).get("name", "default")
+        raise InvalidCard(
+            card.path,
+            "background_options",
+            f"no background {background!r} (this card has: {', '.join([default, *options])})",
+        )
     return AnalysisConfig(
-        name=d["name"],
+        name=name,
         sqrt_s=units.to_internal(d["sqrt_s"], "energy"),
         luminosity=units.to_internal(d["luminosity"], "lumi"),
         electron=_lepton(d["electron"]),

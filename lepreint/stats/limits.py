@@ -7,9 +7,10 @@ By default N_i = B_i (the expected, "Asimov", outcome); observed counts may be g
 R95 = Q / 5.99: R95 > 1 means excluded at 95% CL.  5.99 is the paper's rounding of the
 chi-square 95% quantile for 2 degrees of freedom (5.9915); it is kept as printed.
 
-Beside it, :func:`cls_upper_limit` gives the standard LHC statistic for the same regions: the
-95% CL upper limit on the signal strength mu by the CLs method (pyhf, asymptotic q~_mu), with
-optional relative background uncertainties.  mu_up < 1 means excluded.
+Beside it, :func:`cls_upper_limit` gives the 95% CL upper limit on the signal strength mu by the
+CLs method, with optional relative background uncertainties: exact (every outcome of the counts
+enumerated) where the counts are small, pyhf's asymptotic q~_mu where they are large.  mu_up < 1
+means excluded.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class CLsResult(NamedTuple):
     mu_up_expected: float  #: median expected 95% CL upper limit on mu (background-only Asimov)
     mu_up_band: tuple[float, float, float, float]  #: expected -2, -1, +1, +2 sigma
     mu_up_observed: float | None  #: with the observed counts, if given
+    calculator: str = "asymptotic"  #: 'exact' (enumerated outcomes, LEP statistic) or 'asymptotic' (pyhf, q~_mu)
 
 
 def _pyhf_model(s, b, rel_unc):
@@ -93,30 +95,60 @@ def _pyhf_model(s, b, rel_unc):
     return pyhf.Model(spec, poi_name="mu", validate=False)
 
 
-def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
-    """95% CL upper limit on the signal strength by CLs (pyhf, asymptotic q~_mu).
+CALCULATORS = ("auto", "exact", "asymptotic")
 
-    ``rel_unc``: optional relative background uncertainty per region (uncorrelated, Poisson-
-    constrained shapesys).  Regions with b = 0 get a tiny floor (1e-9) since pyhf needs b > 0.
+
+def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto") -> CLsResult:
+    """95% CL upper limit on the signal strength by CLs.
+
+    ``rel_unc``: optional relative background uncertainty per region (uncorrelated).  ``calculator``:
+    ``"exact"`` enumerates every outcome of the regions' counts (the LEP likelihood-ratio statistic, background
+    uncertainties marginalised: right at any count, and the only right answer with a few events, where the
+    asymptotic formulae are too strong: one region with n = 0 and no background gives 3.00 signal events exactly,
+    1.93 asymptotically); ``"asymptotic"``: pyhf's q~_mu with its asymptotic distributions (Poisson-constrained
+    shapesys for the uncertainties; regions with b = 0 get a floor of 1e-9); ``"auto"`` (default): exact where the
+    backgrounds' count ranges can be enumerated (up to about 20 000 outcomes) and the observed counts are whole,
+    asymptotic otherwise.  The result says which one ran.
     """
-    import pyhf
-    from pyhf.infer.intervals.upper_limits import toms748_scan
-
+    if calculator not in CALCULATORS:
+        raise StatsError(f"CLs calculator: one of {', '.join(CALCULATORS)}, got {calculator!r}")
     s, b, n_arr = _arrays(s, b, n)
     if not np.any(s > 0):
         inf = math.inf
-        return CLsResult(inf, (inf, inf, inf, inf), None if n is None else inf)
+        return CLsResult(inf, (inf, inf, inf, inf), None if n is None else inf, calculator)
+    rel = _rel_unc(rel_unc, b)
+    whole = n is None or bool(np.all(np.abs(n_arr - np.round(n_arr)) < 1e-9))
+    if calculator == "exact" and not whole:
+        raise StatsError(f"the exact CLs calculator needs whole observed counts, got {n_arr.tolist()}")
+    if calculator == "auto":
+        small = whole and _ExactCLs(s, b, rel).cells(0.0, None if n is None else np.round(n_arr)) <= 20_000
+        calculator = "exact" if small else "asymptotic"
+    if calculator == "exact":
+        return _exact_upper_limit(s, b, None if n is None else np.round(n_arr), rel)
+    return _asymptotic_upper_limit(s, b, n_arr if n is not None else None, rel)
+
+
+def _rel_unc(rel_unc, b: np.ndarray) -> np.ndarray | None:
+    if rel_unc is None:
+        return None
+    rel_unc = np.atleast_1d(np.asarray(rel_unc, dtype=float))
+    if rel_unc.size not in (1, b.size) or not np.all(np.isfinite(rel_unc)) or np.any(rel_unc < 0):
+        raise StatsError(
+            f"--rel-unc: need one finite, non-negative relative uncertainty per region ({b.size}), "
+            f"got {rel_unc.tolist()}"
+        )
+    rel_unc = np.broadcast_to(rel_unc, b.shape)
+    if np.any(rel_unc <= 0):
+        return None if np.all(rel_unc == 0) else np.maximum(rel_unc, 1e-6)
+    return rel_unc
+
+
+def _asymptotic_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc) -> CLsResult:
+    import pyhf
+    from pyhf.infer.intervals.upper_limits import toms748_scan
+
+    n_arr = b if n is None else n
     b = np.maximum(b, 1e-9)
-    if rel_unc is not None:
-        rel_unc = np.atleast_1d(np.asarray(rel_unc, dtype=float))
-        if rel_unc.size not in (1, b.size) or not np.all(np.isfinite(rel_unc)) or np.any(rel_unc < 0):
-            raise StatsError(
-                f"--rel-unc: need one finite, non-negative relative uncertainty per region ({b.size}), "
-                f"got {rel_unc.tolist()}"
-            )
-        rel_unc = np.broadcast_to(rel_unc, b.shape)
-        if np.any(rel_unc <= 0):
-            rel_unc = None if np.all(rel_unc == 0) else np.maximum(rel_unc, 1e-6)
     pyhf.set_backend("numpy")
     # Work in units of the naive Gaussian limit ``unit``: the model's signal is s x unit, so that the limit on its
     # strength is O(1) whatever S/B (1e9 signal events on 1 background: 3e-9), and scaled back at the end.
@@ -176,7 +208,7 @@ def cls_upper_limit(s, b, n=None, rel_unc=None) -> CLsResult:
         obs = run(n_arr)[0] if n is not None else None
     finally:
         quiet.setLevel(level)
-    return CLsResult(exp[2], (exp[0], exp[1], exp[3], exp[4]), obs)
+    return CLsResult(exp[2], (exp[0], exp[1], exp[3], exp[4]), obs, "asymptotic")
 
 
 def _first_line(e: BaseException) -> str:
@@ -193,6 +225,7 @@ class LimitResult(NamedTuple):
     background: tuple[float, ...]
     observed: tuple[float, ...] | None
     mode: str  #: 'expected' (N = B) or 'observed'
+    cls_calculator: str = "none"  #: the CLs calculator that ran ('exact', 'asymptotic'; 'none' without CLs)
 
     def as_dict(self) -> dict:
         d = self._asdict()
@@ -201,18 +234,19 @@ class LimitResult(NamedTuple):
         return d
 
 
-def limit(signal, background, observed=None, rel_unc=None, cls: bool = True) -> LimitResult:
+def limit(signal, background, observed=None, rel_unc=None, cls: bool = True, calculator: str = "auto") -> LimitResult:
     """``lepreint limit``: Q and R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength mu.
 
     ``signal``, ``background``, ``observed``: expected events per signal region (``observed`` None: N = B, the
     expected outcome); ``rel_unc``: relative background uncertainty per region for CLs (uncorrelated shapesys);
-    ``cls=False`` skips pyhf.  R95 > 1 or ``cls_mu_up`` < 1: excluded at 95% CL."""
+    ``cls=False`` skips CLs; ``calculator``: the CLs calculator (:func:`cls_upper_limit`: auto, exact or
+    asymptotic).  R95 > 1 or ``cls_mu_up`` < 1: excluded at 95% CL."""
     q = q_statistic(signal, background, observed)
     if cls:
-        c = cls_upper_limit(signal, background, observed, rel_unc)
+        c = cls_upper_limit(signal, background, observed, rel_unc, calculator)
     else:
         nan = math.nan
-        c = CLsResult(nan, (nan, nan, nan, nan), None)
+        c = CLsResult(nan, (nan, nan, nan, nan), None, "none")
     return LimitResult(
         Q=q,
         R95=q / Q95,
@@ -223,4 +257,121 @@ def limit(signal, background, observed=None, rel_unc=None, cls: bool = True) -> 
         background=tuple(float(x) for x in np.atleast_1d(background)),
         observed=None if observed is None else tuple(float(x) for x in np.atleast_1d(observed)),
         mode="expected" if observed is None else "observed",
+        cls_calculator=c.calculator,
     )
+
+
+# ----------------------------------------------------------------------------- exact CLs for counting experiments
+
+#: largest number of outcomes (the product of each region's count range) the exact calculator enumerates;
+#: ``calculator="auto"`` uses the asymptotic formulae above it, where the counts are large and those formulae hold.
+EXACT_MAX_CELLS = 500_000
+_TAIL = 1e-10  # probability left out of each region's count range
+
+
+class _ExactCLs:
+    """CLs with the likelihood ratio of the simple hypotheses s+b and b as the statistic (the LEP statistic of
+    Read's CLs and ROOT's TLimit), its distributions computed exactly by enumerating every outcome of the regions'
+    counts.  Relative background uncertainties (uncorrelated between regions, as in the asymptotic calculator)
+    are marginalised over a gamma-distributed background: the count of a region is then a Poisson (signal)
+    plus a negative binomial (background), summed exactly.  One region, n = 0, no background: mu s = 3.00."""
+
+    def __init__(self, s: np.ndarray, b: np.ndarray, rel_unc: np.ndarray | None):
+        self.s, self.b = s, np.maximum(b, 1e-9)
+        self.rel = np.zeros_like(self.b) if rel_unc is None else np.asarray(rel_unc, dtype=float)
+
+    def _bkg_pmf(self, i: int, size: int) -> np.ndarray:
+        from scipy.stats import nbinom, poisson
+
+        n = np.arange(size)
+        if self.rel[i] <= 0:
+            return poisson.pmf(n, self.b[i])
+        k = 1.0 / self.rel[i] ** 2  # gamma shape: mean b, relative width rel
+        return nbinom.pmf(n, k, k / (k + self.b[i]))
+
+    def _sizes(self, mu: float, n_obs: np.ndarray | None) -> list[int]:
+        from scipy.stats import nbinom, poisson
+
+        out = []
+        for i in range(self.s.size):
+            top = poisson.isf(_TAIL, max(mu * self.s[i], 1e-12))
+            if self.rel[i] > 0:
+                k = 1.0 / self.rel[i] ** 2
+                top += nbinom.isf(_TAIL, k, k / (k + self.b[i]))
+            else:
+                top += poisson.isf(_TAIL, self.b[i])
+            if n_obs is not None:
+                top = max(top, n_obs[i])
+            out.append(int(top) + 1)
+        return out
+
+    def cells(self, mu: float, n_obs: np.ndarray | None) -> int:
+        return int(np.prod(np.array(self._sizes(mu, n_obs), dtype=float)))
+
+    def _pmfs(self, mu: float, sizes: list[int]):
+        from scipy.stats import poisson
+
+        sb, bo = [], []
+        for i, size in enumerate(sizes):
+            bkg = self._bkg_pmf(i, size)
+            sig = poisson.pmf(np.arange(size), mu * self.s[i])
+            sb.append(np.convolve(sig, bkg)[:size])
+            bo.append(bkg)
+        return sb, bo
+
+    def distributions(self, mu: float, n_obs: np.ndarray | None):
+        """The statistic -2 ln Q of every outcome (sorted from the most background-like), its probability under
+        s+b and b, and the regions' weights ln(1 + mu s / b)."""
+        sizes = self._sizes(mu, n_obs)
+        w = np.log1p(mu * self.s / self.b)
+        sb, bo = self._pmfs(mu, sizes)
+        t, p_sb, p_b = np.zeros(1), np.ones(1), np.ones(1)
+        for i, size in enumerate(sizes):  # outer products, region by region
+            n = np.arange(size)
+            t = (t[:, None] - 2.0 * w[i] * n[None, :]).ravel()
+            p_sb = (p_sb[:, None] * sb[i][None, :]).ravel()
+            p_b = (p_b[:, None] * bo[i][None, :]).ravel()
+        t += 2.0 * mu * self.s.sum()
+        order = np.argsort(-t, kind="stable")
+        return t[order], p_sb[order], p_b[order], w
+
+    def cls(self, mu: float, n_obs: np.ndarray | None, quantiles=()) -> tuple[float | None, list[float]]:
+        """CLs = P_s+b(T >= t) / P_b(T >= t) at the observed counts' t, and at the b-only quantiles of T."""
+        t, p_sb, p_b, w = self.distributions(mu, n_obs)
+        c_sb, c_b = np.cumsum(p_sb), np.cumsum(p_b)
+        neg = -t  # increasing
+
+        def at(tv: float) -> float:  # outcomes with T >= tv, ties (to rounding) counted in
+            i = int(np.searchsorted(neg, -tv + 1e-9 * max(1.0, abs(tv)), side="right")) - 1
+            return 1.0 if i < 0 else float(c_sb[i] / max(c_b[i], 1e-300))
+
+        obs = None if n_obs is None else at(float(2.0 * (mu * self.s.sum() - n_obs @ w)))
+        exp = []
+        if quantiles:
+            tail = c_b / c_b[-1]
+            for q in quantiles:  # the outcome where the b-only probability of T >= t reaches q
+                j = min(int(np.searchsorted(tail, q, side="left")), t.size - 1)
+                exp.append(at(float(t[j])))
+        return obs, exp
+
+
+def _exact_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc) -> CLsResult:
+    from scipy.optimize import brentq
+
+    calc = _ExactCLs(s, b, rel_unc)
+    quant = (0.5, 0.02275, 0.15866, 0.84134, 0.97725)  # median, -2, -1, +1, +2 sigma
+
+    def solve(f) -> float:
+        lo, hi = 0.0, 3.0 / float(s.sum())
+        while f(hi) > 0:  # CLs falls with mu
+            lo, hi = hi, 2.0 * hi
+            if calc.cells(hi, n) > 4 * EXACT_MAX_CELLS:
+                raise StatsError(
+                    f"the exact CLs limit for S = {s.tolist()}, B = {b.tolist()} needs more outcomes than it can "
+                    "enumerate: use the asymptotic calculator"
+                )
+        return float(brentq(f, lo, hi, xtol=1e-5 * hi, rtol=1e-6))
+
+    obs = None if n is None else solve(lambda mu: (calc.cls(mu, n)[0] or 0.0) - 0.05)
+    exp = [solve(lambda mu, q=q: calc.cls(mu, None, (q,))[1][0] - 0.05) for q in quant]
+    return CLsResult(exp[0], (exp[1], exp[2], exp[3], exp[4]), obs, "exact")

@@ -201,8 +201,15 @@ def test_backgrounds_and_observed_counts_of_the_cms_searches():
     # the 8 TeV search's own background estimates, scaled with the luminosity
     assert analysis_background("cms_8tev_emu") == pytest.approx([18.0, 1.01, 0.051])
     assert analysis_background("cms_8tev_emu", 39.4) == pytest.approx([36.0, 2.02, 0.102])
-    # EXO-16-022: kappa = 1 at its own thresholds, so B = the card's heavy-flavour upper limits
-    assert analysis_background("cms_exo_16_022") == pytest.approx([3.2, 0.5, 0.019], rel=1e-6)
+    # EXO-16-022: CMS's central estimate by default; the paper's heavy-flavour upper limits as an option (kappa = 1
+    # at the search's own thresholds, so B = the counts)
+    assert analysis_background("cms_exo_16_022") == pytest.approx([0.544, 0.0608, 0.00292], rel=2e-3)
+    paper = analysis_config("cms_exo_16_022@paper_upper_limits")
+    assert paper.background.name == "paper_upper_limits" and paper.name == "cms_exo_16_022@paper_upper_limits"
+    assert analysis_background(paper) == pytest.approx([3.2, 0.5, 0.019], rel=1e-6)
+    assert analysis_config("cms_exo_16_022", background="paper_upper_limits") == paper
+    with pytest.raises(LepreintError, match="cms_central, paper_upper_limits"):
+        analysis_config("cms_exo_16_022@upper")
     assert observed_counts(analysis_config("cms_8tev_emu"), 19.7) == [19, 0, 0]
     with pytest.raises(LepreintError, match="19.7"):
         observed_counts(analysis_config("cms_8tev_emu"), 140.0)

@@ -66,3 +66,50 @@ def test_observed_mode_uses_counts():
 def test_zero_signal_gives_infinite_limit():
     r = cls_upper_limit([0, 0], [1, 1])
     assert math.isinf(r.mu_up_expected)
+
+
+def test_exact_cls_reproduces_the_classic_poisson_limits():
+    # one region: CLs = P(n <= n_obs | s + b) / P(n <= n_obs | b); n = 0 gives s = -ln 0.05 whatever b
+    assert cls_upper_limit([1.0], [0.0], [0], calculator="exact").mu_up_observed == pytest.approx(
+        -math.log(0.05), rel=1e-4
+    )
+    # n = 1, b = 0.5: e^-s (1 + s + b) / (1 + b) = 0.05
+    from scipy.optimize import brentq
+
+    s_up = brentq(lambda s: math.exp(-s) * (1.5 + s) / 1.5 - 0.05, 1, 10)
+    r = cls_upper_limit([2.0], [0.5], [1], calculator="exact")
+    assert r.calculator == "exact"
+    assert 2.0 * r.mu_up_observed == pytest.approx(s_up, rel=1e-4)
+
+
+def test_auto_calculator_is_exact_for_few_events_and_asymptotic_for_many():
+    few = cls_upper_limit([0.2, 0.3, 1.0], [0.544, 0.061, 0.0029], [1, 0, 0])
+    assert few.calculator == "exact"
+    # the asymptotic formulae are too strong with no background: 1.9 instead of 3.0 events for n = 0
+    asym = cls_upper_limit([1.0], [0.0029], [0], calculator="asymptotic").mu_up_observed
+    assert asym < 2.2 < 2.9 < cls_upper_limit([1.0], [0.0029], [0]).mu_up_observed
+    assert cls_upper_limit([174, 157, 283], [221997, 34688, 1318]).calculator == "asymptotic"
+
+
+def test_exact_and_asymptotic_agree_where_counts_are_large():
+    s, b = [20.0, 10.0], [400.0, 100.0]
+    ex = cls_upper_limit(s, b, [400, 100], calculator="exact")
+    asym = cls_upper_limit(s, b, [400, 100], calculator="asymptotic")
+    assert ex.mu_up_observed == pytest.approx(asym.mu_up_observed, rel=0.05)
+    assert ex.mu_up_expected == pytest.approx(asym.mu_up_expected, rel=0.05)
+    lo2, lo1, hi1, hi2 = ex.mu_up_band
+    assert lo2 < lo1 < ex.mu_up_expected < hi1 < hi2
+
+
+def test_exact_cls_background_uncertainty_weakens_the_limit():
+    s, b, n = [3.0, 1.0], [5.0, 1.0], [5, 1]
+    tight = cls_upper_limit(s, b, n, calculator="exact").mu_up_observed
+    loose = cls_upper_limit(s, b, n, rel_unc=[0.5, 0.5], calculator="exact").mu_up_observed
+    assert loose > 1.05 * tight
+
+
+def test_exact_cls_refuses_fractional_counts():
+    with pytest.raises(StatsError, match="whole observed counts"):
+        cls_upper_limit([1.0], [1.0], [0.5], calculator="exact")
+    # auto falls back to the asymptotic formulae, which take any count
+    assert cls_upper_limit([1.0], [1.0], [0.5]).calculator == "asymptotic"
