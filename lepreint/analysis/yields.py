@@ -63,7 +63,7 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
             raise LepreintError("a HepMC sample has no model to look a cross section up for: give --xsec")
         mod = model_module(meta["model"])
         ecm = meta.get("shower", {}).get("ecm_GeV", 13000.0)
-        return mod.cross_section(meta["parameters"], ecm, source)
+        return mod.cross_section(meta["parameters"], ecm, source, meta.get("options") or {})
     if meta.get("xsec_fb") is None:
         raise LepreintError(
             f"{sample.path or meta.get('source_file')}: the sample carries no cross section; give --xsec"

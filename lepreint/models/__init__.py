@@ -13,6 +13,7 @@ MODELS = {
     "higgsino": "lepreint.models.higgsino",
     "hnl": "lepreint.models.hnl",
     "stop": "lepreint.models.stop",
+    "slepton": "lepreint.models.slepton",
 }
 
 

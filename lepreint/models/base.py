@@ -33,8 +33,10 @@ class Model(Protocol):
         """How lepreint decays the LLPs (None: Pythia decays them)."""
         ...
 
-    def cross_section(self, params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
-        """(cross section in fb, its source)."""
+    def cross_section(
+        self, params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+    ) -> tuple[float, str]:
+        """(cross section in fb, its source); ``options``: the model's options, where they change it."""
         ...
 
 

@@ -270,7 +270,9 @@ def llp_decay(params: dict, options: dict) -> dict | None:
     }
 
 
-def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
+def cross_section(
+    params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+) -> tuple[float, str]:
     """Production cross section (fb) and its source, from ``lepreint.models.xsec`` (wino chi1+ chi1-).
 
     At an energy without a table (8 TeV: none ships, none is reachable offline) the 13 TeV NLO+NLL

@@ -114,5 +114,5 @@ def llp_decay(params: dict, options: dict) -> None:
     return None  # Pythia decays every hadron itself, with its vertices
 
 
-def cross_section(params: dict, ecm_gev: float, source: str = "pythia"):
+def cross_section(params: dict, ecm_gev: float, source: str = "pythia", options: dict | None = None):
     raise LepreintError("the bbbar cross section comes from Pythia (xsec source 'pythia'); no table exists")

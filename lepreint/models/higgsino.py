@@ -300,7 +300,9 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
 XSEC_PARTS = (("higgsino-c1c1", 1.0), ("higgsino-nc1", 2.0), ("higgsino-n1n2", 1.0))
 
 
-def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
+def cross_section(
+    params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+) -> tuple[float, str]:
 
     if source != "table":
         raise LepreintError(f"higgsino cross sections come from the tables (source 'table'), got {source!r}")

@@ -185,7 +185,9 @@ def _lo_ratio(ecm_gev: float) -> float:
     return lo_cross_section(setup, ecm_gev)[0] / lo_cross_section(setup, 13000.0)[0]
 
 
-def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
+def cross_section(
+    params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+) -> tuple[float, str]:
     if source != "table":
         raise LepreintError(f"hnl cross sections come from the W cross section (source 'table'), got {source!r}")
     x = params["mN"] ** 2 / M_W**2

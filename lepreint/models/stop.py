@@ -152,7 +152,9 @@ def llp_decay(params: dict, options: dict) -> None:
     return None
 
 
-def cross_section(params: dict, ecm_gev: float, source: str = "table") -> tuple[float, str]:
+def cross_section(
+    params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+) -> tuple[float, str]:
     """(sigma(pp -> stop stop*) in fb, its source); ``source`` ``table`` (NLO+NLL, CMS's) or ``nnlo_nnll``."""
     if source not in ("table", "nnlo_nnll"):
         raise LepreintError(

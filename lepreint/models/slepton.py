@@ -1,0 +1,167 @@
+"""Long-lived sleptons of gauge-mediated supersymmetry breaking: slepton -> lepton + gravitino.
+
+The benchmark of ATLAS's displaced-lepton search (SUSY-2018-14) and of CMS's full Run 2 one: pair-produced
+sleptons, each decaying to its lepton and a massless gravitino, long-lived when the gravitino couples weakly
+(a high supersymmetry-breaking scale).
+
+Model point: ``mslep`` (GeV) and ``ctau`` (mm; c tau = 299.792458 mm x tau / ns: ATLAS's lifetimes 0.01, 0.1, 1,
+10 ns are 3.0, 30, 300, 3000 mm).
+
+Options:
+
+``flavour``   ``e``, ``mu`` or ``tau`` (selectrons, smuons, staus), or ``co_nlsp`` (all three flavours
+              together, mass degenerate: the co-NLSP scenario); ``stau_nlsp`` is ``tau`` (the stau NLSP scenario,
+              the lighter sleptons of the other flavours decaying through it are not modelled).
+``states``    ``LR`` (left and right states, mass degenerate: ATLAS's benchmark), ``L`` or ``R``.  Staus unmixed
+              (stau_1 = stau_L, stau_2 = stau_R).
+
+Production: Pythia 8 (``SUSY:qqbar2sleptonantislepton``, s-channel gamma/Z, restricted to the chosen charged
+sleptons; ISR, multiple interactions and hadronisation from the shower options), the L/R mix of a sample
+Pythia's leading order (their kinematics are the same: a scalar pair through a vector current), normalised to the
+LHC SUSY Cross Section Working Group's NLO+NLL table of the chosen states per flavour (13 TeV), times the number
+of flavours.  (Pythia's own leading order is a third of that table at 300 GeV, 1.40 fb L and 0.67 fb R against
+4.51 and 1.75 fb; only its shapes are used: the pair's angular distribution, sin^2 theta*, and the ISR recoil do
+not depend on the couplings.)
+
+Decay: lepreint's own (``lepreint.events.generation.species``, kind ``twobody``): isotropic in the slepton's rest
+frame (a scalar), the lepton of the slepton's sign, the gravitino massless and invisible; copies per event
+(oversampling) like every lepreint decay, and movable in c tau.  Taus are decayed by ``decays.decay_taus``
+**unpolarised**: in GMSB stau_R -> tau_R and stau_L -> tau_L (polarisation +1 and -1; -0.44 on average for the
+L + R mix), which would make the visible decay products of the right-handed taus harder; not modelled.
+"""
+
+from __future__ import annotations
+
+from lepreint.constants import C_MM_PER_NS
+from lepreint.errors import LepreintError
+from lepreint.events.generation.pythia import PythiaSetup
+from lepreint.models.base import ScanPlane
+from lepreint.models.coscattering import SLHA_HEADER
+from lepreint.models.xsec import XsecError, xsec
+
+__all__ = ["DEFAULT_OPTIONS", "check_parameters", "pythia_setup", "llp_decay", "cross_section", "slha", "SCAN", "ids"]
+
+DEFAULT_OVERSAMPLING = 10
+DEFAULT_XSEC_SOURCE = "table"
+DEFAULT_CHUNK = 1000
+DEFAULT_OPTIONS = {"flavour": "e", "states": "LR"}
+FLAVOURS = {"e": (11,), "mu": (13,), "tau": (15,), "co_nlsp": (11, 13, 15), "stau_nlsp": (15,)}
+STATES = ("LR", "L", "R")
+PDG_GRAVITINO = 1000039
+#: heavy sparticles (GeV): decoupled
+HEAVY = 5000.0
+
+
+def ids(options: dict) -> list[int]:
+    """The PDG ids of the model's sleptons: 1000000 + l (left), 2000000 + l (right)."""
+    flavour, states = options.get("flavour", "e"), options.get("states", "LR")
+    if flavour not in FLAVOURS:
+        raise LepreintError(f"slepton flavour must be one of {', '.join(FLAVOURS)}; got {flavour!r}")
+    if states not in STATES:
+        raise LepreintError(f"slepton states must be one of {', '.join(STATES)}; got {states!r}")
+    base = [b for s, b in (("L", 1000000), ("R", 2000000)) if s in states]
+    return [b + f for f in FLAVOURS[flavour] for b in base]
+
+
+def check_parameters(params: dict) -> dict:
+    missing = [k for k in ("mslep", "ctau") if k not in params]
+    if missing:
+        raise LepreintError(f"slepton needs parameters mslep (GeV) and ctau (mm); missing {', '.join(missing)}")
+    out = {"mslep": float(params["mslep"]), "ctau": float(params["ctau"])}
+    if not 50.0 <= out["mslep"] <= 1000.0:
+        raise LepreintError(f"mslep = {out['mslep']:g} GeV: the cross-section tables cover 50-1000 GeV")
+    if not out["ctau"] > 0:
+        raise LepreintError(f"the slepton's lifetime must be > 0, got c tau = {out['ctau']:g} mm")
+    return out
+
+
+def slha(params: dict, options: dict) -> str:
+    """The spectrum: the chosen sleptons at ``mslep``, a massless gravitino, everything else decoupled."""
+    light = set(ids(options))
+    others = [1000011, 2000011, 1000013, 2000013, 1000015, 2000015, 1000012, 1000014, 1000016]
+    lines = ["BLOCK MASS"]
+    for pid in others:
+        lines.append(f"   {pid}   {params['mslep'] if pid in light else HEAVY:.6E}")
+    for pid in (1000022, 1000023, 1000025, 1000035, 1000024, 1000037):
+        lines.append(f"   {pid}   {HEAVY:.6E}")
+    lines.append(f"   {PDG_GRAVITINO}   0.000000E+00")
+    # unmixed staus (stau_1 = stau_L), bino-, wino- and higgsino-like neutralinos and charginos (all decoupled:
+    # the sleptons' pair production through gamma and Z does not depend on them, but Pythia needs the blocks)
+    lines += ["BLOCK STAUMIX", "  1  1   1.0", "  1  2   0.0", "  2  1   0.0", "  2  2   1.0"]
+    lines += ["BLOCK NMIX"] + [f"  {i}  {j}   {1.0 if i == j else 0.0}" for i in range(1, 5) for j in range(1, 5)]
+    for block in ("UMIX", "VMIX"):
+        lines += [f"BLOCK {block}"] + [f"  {i}  {j}   {1.0 if i == j else 0.0}" for i in (1, 2) for j in (1, 2)]
+    # the sleptons are stable for Pythia (lepreint decays them)
+    lines += [f"DECAY   {pid}   0.000000E+00" for pid in sorted(light)]
+    return SLHA_HEADER + "\n".join(lines) + "\n"
+
+
+def pythia_setup(params: dict, options: dict) -> PythiaSetup:
+    chosen = ",".join(str(i) for i in ids(options))
+    settings = [
+        "SUSY:all = off",
+        "SUSY:qqbar2sleptonantislepton = on",
+        "SUSY:idA = 0",
+        "SUSY:idB = 0",
+        f"SUSY:idVecA = {chosen}",
+        f"SUSY:idVecB = {chosen}",
+        "SLHA:minMassSM = 1000.",
+    ]
+    return PythiaSetup(settings, slha(params, options), frozenset(ids(options)))
+
+
+def llp_decay(params: dict, options: dict) -> list[dict]:
+    """slepton -> lepton + gravitino for each chosen slepton (lepreint's ``twobody`` decay)."""
+    return [
+        {
+            "kind": "twobody",
+            "pdg": pid,
+            "m_parent": params["mslep"],
+            "lepton": pid % 100,
+            "m_invisible": 0.0,
+            "branching": {pid % 100: 1.0},  # (for the sample's description)
+            "ctau": params["ctau"],
+        }
+        for pid in ids(options)
+    ]
+
+
+def cross_section(
+    params: dict, ecm_gev: float, source: str = "table", options: dict | None = None
+) -> tuple[float, str]:
+    """(sigma(pp -> slepton pairs) in fb, its source): the Working Group's NLO+NLL per flavour, times the flavours."""
+    options = options or {}
+    if source != "table":
+        raise LepreintError(
+            f"slepton cross sections: source must be 'table' (NLO+NLL) or 'pythia' (the generation's own leading "
+            f"order); got {source!r}"
+        )
+    ids(options)
+    states = options.get("states", "LR")
+    n_fl = len(FLAVOURS[options.get("flavour", "e")])
+    try:
+        x = xsec(f"slepton-{states}", params["mslep"], round(ecm_gev / 1000.0, 3))
+    except XsecError as e:
+        raise LepreintError(f"{e}; 'pythia' (leading order) may cover it") from None
+    times = f" x {n_fl} flavours" if n_fl > 1 else ""
+    return x.xsec_fb * n_fl, f"{x.reference}{times} (+- {x.unc_fb * n_fl:.3g} fb)"
+
+
+def _scan_points(mc: float, dm, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
+    return [
+        {
+            "key": f"mslep{mc:.6g}_ctau{c:.6g}mm",
+            "ctau": c,
+            "scale": 1.0,
+            "fields": {"mc": mc, "dm": None, "ctau_mm": c, "mslep": mc, "tau_ns": c / C_MM_PER_NS},
+        }
+        for c in ctau_axis
+    ]
+
+
+def _scan_plane():
+    # one Pythia production per mass, decayed by lepreint: its decays move to every c tau
+    return ScanPlane(("mc", "ctau"), lambda mc, dm, gen_ctau: {"mslep": mc, "ctau": gen_ctau}, _scan_points)
+
+
+SCAN = _scan_plane()

@@ -1,0 +1,96 @@
+"""GMSB sleptons: the spectrum, cross sections per flavour and state, lepreint's two-body decay slepton -> l G~."""
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from lepreint.constants import C_MM_PER_NS
+from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import GenerationRequest, generate
+from lepreint.events.generation.pythia import ShowerOptions
+from lepreint.events.generation.species import decay_species
+from lepreint.models import slepton
+
+
+def test_ids_flavours_and_states():
+    assert slepton.ids({"flavour": "e", "states": "LR"}) == [1000011, 2000011]
+    assert slepton.ids({"flavour": "mu", "states": "R"}) == [2000013]
+    assert slepton.ids({"flavour": "co_nlsp", "states": "L"}) == [1000011, 1000013, 1000015]
+    assert slepton.ids({"flavour": "stau_nlsp"}) == [1000015, 2000015]
+    for bad in ({"flavour": "nu"}, {"states": "LL"}):
+        with pytest.raises(LepreintError):
+            slepton.ids(bad)
+
+
+def test_cross_sections_per_flavour_and_state():
+    p = {"mslep": 300.0, "ctau": 300.0}
+    lr, src = slepton.cross_section(p, 13000.0, options={"flavour": "e"})
+    assert lr == pytest.approx(6.254) and "NLO+NLL" in src  # the Working Group's L + R at 300 GeV, 0.006254 pb
+    left = slepton.cross_section(p, 13000.0, options={"flavour": "mu", "states": "L"})[0]
+    right = slepton.cross_section(p, 13000.0, options={"flavour": "mu", "states": "R"})[0]
+    assert left + right == pytest.approx(lr, rel=2e-3)
+    assert slepton.cross_section(p, 13000.0, options={"flavour": "co_nlsp"})[0] == pytest.approx(3 * lr)
+    with pytest.raises(LepreintError, match="50-1000"):
+        slepton.check_parameters({"mslep": 1200.0, "ctau": 1.0})
+    with pytest.raises(LepreintError, match="13.6"):
+        slepton.cross_section(p, 13600.0, options={"flavour": "e"})
+
+
+def test_two_body_decay_kinematics_and_charges():
+    rng = np.random.default_rng(5)
+    n, m = 4000, 400.0
+    pz = rng.uniform(-800, 800, n)
+    p4 = np.column_stack([np.hypot(m, pz), np.zeros(n), np.zeros(n), pz])
+    pdg = np.where(rng.uniform(size=n) < 0.5, 1000013, -1000013)
+    spec = {"kind": "twobody", "pdg": 1000013, "m_parent": m, "lepton": 13, "ctau": 30.0, "branching": {13: 1.0}}
+    d, _ = decay_species(rng, [spec], pdg, p4, np.zeros((n, 4)), 2)
+    lep, inv = d.lep_p4[:, :, 0].reshape(-1, 4), d.invisible.reshape(-1, 4)
+    tot = lep + inv
+    mass = np.sqrt(tot[:, 0] ** 2 - np.sum(tot[:, 1:] ** 2, axis=1))
+    assert mass == pytest.approx(np.full(mass.size, m), rel=1e-6)  # l + massless gravitino = the slepton
+    assert np.all(np.sign(d.lep_pdg[:, :, 0]) == np.sign(pdg)[:, None])  # slepton- -> l-: positive pdg
+    assert np.all(np.abs(d.lep_pdg[:, :, 0]) == 13)
+    # isotropic in the rest frame: the lepton's direction along the flight, cos theta*, is flat (mean 0, var 1/3)
+    beta = pz / p4[:, 0]
+    gamma = p4[:, 0] / m
+    e_star = np.repeat(gamma, 2) * (lep[:, 0] - np.repeat(beta, 2) * lep[:, 3])
+    assert e_star == pytest.approx(np.full(e_star.size, m / 2), rel=1e-3)  # E* = M / 2 (massless lepton)
+    pz_star = np.repeat(gamma, 2) * (lep[:, 3] - np.repeat(beta, 2) * lep[:, 0])
+    cos = pz_star / (m / 2)
+    assert abs(cos.mean()) < 0.03 and np.var(cos) == pytest.approx(1 / 3, abs=0.02)
+    # proper decay lengths Exp(c tau) and vertices along the flight
+    assert d.ctau.mean() == pytest.approx(30.0, rel=0.05)
+    assert np.allclose(d.lep_p4[:, :, 0, 0] > 0, True)
+
+
+@pytest.fixture(scope="module")
+def smuons():
+    req = GenerationRequest(
+        "slepton",
+        {"mslep": 300.0, "ctau": 0.1 * C_MM_PER_NS},
+        200,
+        seed=4,
+        oversampling=2,
+        options={"flavour": "mu"},
+        shower=ShowerOptions(mpi=False),
+    )
+    return generate(req, cache=False)
+
+
+def test_generated_smuons_decay_to_displaced_muons(smuons):
+    ev = smuons.events
+    assert len(ev) == 400
+    llp = ev.llps
+    assert set(np.abs(ak.to_numpy(ak.flatten(llp.pdg))).tolist()) <= {1000013, 2000013}
+    assert ak.to_numpy(ak.num(llp)).tolist() == [2] * 400
+    # each LLP's muon, produced at its decay vertex, of its sign
+    lep = ev.leptons[ev.leptons.llp >= 0]
+    assert ak.all(ak.num(lep) == 2)
+    assert set(np.abs(ak.to_numpy(ak.flatten(lep.pdg))).tolist()) == {13}
+    sign_llp = np.sign(ak.to_numpy(ak.flatten(llp.pdg[lep.llp])))
+    assert np.all(np.sign(ak.to_numpy(ak.flatten(lep.pdg))) == sign_llp)
+    vx = ak.to_numpy(ak.flatten(lep.vx))
+    dx = ak.to_numpy(ak.flatten(llp.dx[lep.llp]))
+    assert vx == pytest.approx(dx)
+    assert ak.mean(llp.ctau) == pytest.approx(0.1 * C_MM_PER_NS, rel=0.2)
+    assert smuons.meta["xsec_fb"] == pytest.approx(6.254)
