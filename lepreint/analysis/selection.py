@@ -28,6 +28,7 @@ import numpy as np
 
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import RecoEvents, iso_field
+from lepreint.errors import LepreintError
 
 __all__ = ["Selection", "id_efficiency", "lepton_ok", "near_jet", "pair_probability", "region_masks", "select"]
 
@@ -120,6 +121,11 @@ class Selection:
 
 
 def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
+    if cfg.pairing != "emu":
+        raise LepreintError(
+            f"analysis {cfg.name} selects the two leading leptons of any flavours (pairing {cfg.pairing}): "
+            "lepreint.analysis.leading_pair, through signal_yields"
+        )
     lep = reco.leptons
     n = len(lep)
     presel = (lep.pt > cfg.preselection_pt_min) & (

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import awkward as ak
 import numpy as np
 
-from lepreint.analysis.selection import select
+from lepreint.analysis.leading_pair import LeadingPairSelection, select_leading_pair
+from lepreint.analysis.selection import Selection, select
 from lepreint.config.cards import AnalysisConfig, analysis_config, benchmarks
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
@@ -37,9 +38,15 @@ class YieldResult:
     luminosity: float
     regions: list[str]
     options: dict = field(default_factory=dict)
+    #: ``leading_two`` analyses: the generator-level acceptance per region (fraction of the events) and its error;
+    #: ``efficiency`` / ``acceptance`` is then the detector-level efficiency of the accepted events
+    acceptance: list[float] = field(default_factory=list)
+    acceptance_err: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        extra = {"acceptance": self.acceptance, "acceptance_err": self.acceptance_err} if self.acceptance else {}
         return {
+            **extra,
             "S": self.S,
             "S_err": self.S_err,
             "efficiency": self.efficiency,
@@ -133,8 +140,18 @@ def signal_yields(
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)
     lumi = cfg.luminosity if luminosity is None else float(luminosity)
     check_normalisation(sample, xs, lumi)
-    reco = det.simulate(sample.events, np.random.default_rng(seed), llp_leptons_in_jets(sample.meta))
-    sel = select(reco, cfg)
+    rng = np.random.default_rng(seed)
+    acc_sums = []
+    sel: Selection | LeadingPairSelection
+    if cfg.pairing == "leading_two":
+        ev = sample.events
+        prep = det.prepare(ev, rng, llp_leptons_in_jets(sample.meta))
+        vx, vy, vz = (ak.to_numpy(ak.flatten(ev.leptons[f])) for f in ("vx", "vy", "vz"))
+        d0 = det.impact_parameter(prep, vx, vy)
+        sel = select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg)
+        acc_sums = [weighted_sum(ev, sel.acceptance[:, i]) for i in range(sel.acceptance.shape[1])]
+    else:
+        sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), cfg)
     w = ak.to_numpy(sample.events.weight)
     norm = normalisation(sample)
     sums = [weighted_sum(sample.events, sel.region_prob[:, i]) for i in range(sel.region_prob.shape[1])]
@@ -162,6 +179,8 @@ def signal_yields(
         lumi,
         [r.name for r in cfg.regions],
         options,
+        [a / norm for a, _ in acc_sums],
+        [e / norm for _, e in acc_sums],
     )
 
 

@@ -304,7 +304,14 @@ def _check_analysis(path: Path, data: dict) -> None:
             raise InvalidCard(
                 path, f"signal_regions[{i}].d0_max", f"expected d0_max > d0_min ({r['d0_min']}), got {r['d0_max']!r}"
             )
-        if prev_hi is not None and lo < prev_hi:
+        leading_two = data.get("pairing", "emu") == "leading_two"
+        if leading_two and r.get("flavours") is None:
+            raise InvalidCard(
+                path, f"signal_regions[{i}].flavours", "missing: pairing leading_two needs ee, mumu or emu"
+            )
+        if not leading_two and "flavours" in r:
+            raise InvalidCard(path, f"signal_regions[{i}].flavours", "only with pairing leading_two")
+        if prev_hi is not None and lo < prev_hi and not leading_two:  # (leading_two: exclusive by flavours)
             raise InvalidCard(
                 path,
                 f"signal_regions[{i}].d0_min",
@@ -324,6 +331,16 @@ def _check_analysis(path: Path, data: dict) -> None:
         raise InvalidCard(path, "background.counts_luminosity", "expected a positive luminosity")
     if "observed" in data and len(data["observed"]) != len(regions):
         raise InvalidCard(path, "observed", f"expected {len(regions)} counts, one per signal region")
+    lik = data.get("likelihood")
+    if lik is not None:
+        if len(lik["channels"]) != len(regions):
+            raise InvalidCard(path, "likelihood.channels", f"expected {len(regions)} channels, one per signal region")
+        if not resources.files("lepreint").joinpath("data", lik["file"]).is_file():
+            raise InvalidCard(path, "likelihood.file", f"no such file in lepreint's data: {lik['file']}")
+    if data.get("pairing", "emu") == "leading_two":
+        flv = [r["flavours"] for r in regions]
+        if len(set(flv)) != len(flv):
+            raise InvalidCard(path, "signal_regions", f"one region per flavour pair, got {flv}")
 
 
 def _check_point(path: Path, where: str, p: dict) -> None:
@@ -370,6 +387,18 @@ class Region:
     name: str
     d0_min: float  #: mm, inclusive lower edge on the smaller |d0| of the pair
     d0_max: float  #: mm, exclusive upper edge
+    flavours: str | None = None  #: ``pairing: leading_two``: the two leading leptons' flavours, ee, mumu or emu
+
+
+@dataclasses.dataclass(frozen=True)
+class TriggerLeg:
+    """One way to fire the trigger (generator-level emulation): ``count`` leptons of ``flavour`` above ``pt_min``
+    inside ``abs_eta_max``."""
+
+    flavour: str  #: e or mu
+    count: int
+    pt_min: float  #: GeV
+    abs_eta_max: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -413,6 +442,12 @@ class AnalysisConfig:
     jet_veto_pt_min: float | None = None  #: GeV: no jet above this within ``jet_veto_dr`` of a pair lepton
     jet_veto_dr: float = 0.0
     observed: tuple[int, ...] | None = None
+    #: ``emu`` (exactly one electron and one muon, regions in the smaller |d0|) or ``leading_two`` (the two leading
+    #: leptons of any flavours, regions by their flavours: ``lepreint.analysis.leading_pair``)
+    pairing: str = "emu"
+    trigger: tuple[TriggerLeg, ...] = ()  #: generator-level trigger emulation (``leading_two``); empty: none
+    likelihood: str | None = None  #: a published background-only likelihood (pyhf JSON, package data path)
+    likelihood_channels: tuple[str, ...] = ()  #: its channel of each signal region
     card: str = ""
     digest: str = ""
 
@@ -481,9 +516,26 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
         electron=_lepton(d["electron"]),
         muon=_lepton(d["muon"]),
         regions=tuple(
-            Region(r["name"], units.to_internal(r["d0_min"], "length"), units.to_internal(r["d0_max"], "length"))
+            Region(
+                r["name"],
+                units.to_internal(r["d0_min"], "length"),
+                units.to_internal(r["d0_max"], "length"),
+                r.get("flavours"),
+            )
             for r in d["signal_regions"]
         ),
+        pairing=d.get("pairing", "emu"),
+        trigger=tuple(
+            TriggerLeg(
+                t["flavour"],
+                int(t.get("count", 1)),
+                units.to_internal(t["pt_min"], "energy"),
+                float(t["abs_eta_max"]) if "abs_eta_max" in t else None,
+            )
+            for t in d.get("trigger", ())
+        ),
+        likelihood=(d.get("likelihood") or {}).get("file"),
+        likelihood_channels=tuple((d.get("likelihood") or {}).get("channels", ())),
         preselection_pt_min=units.to_internal(d.get("preselection_pt_min", "0 GeV"), "energy"),
         opposite_charge=bool(d.get("opposite_charge", True)),
         d0_max=units.to_internal(d["d0_max"], "length") if "d0_max" in d else None,

@@ -114,3 +114,79 @@ class D0Efficiency:
         elif self.beyond == "unity":
             eff = np.where(far, 1.0, eff)
         return np.clip(eff, 0.0, 1.0)
+
+
+#: how the first |d0| bin of a (pT, |d0|) map is read (see ``PtD0Map``)
+FIRST_BIN = ("linear", "flat")
+
+
+def _hepdata_map(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pT bin centres, |d0| bin centres, efficiency (pT x d0), missing cells 0) of a HEPData CSV of three columns."""
+    rows = []
+    for line in text.splitlines():
+        parts = line.split(",")
+        if line.startswith("#") or len(parts) != 3:
+            continue
+        try:
+            rows.append([float(x) for x in parts])
+        except ValueError:  # the header
+            continue
+    arr = np.array(rows)
+    pts, d0s = np.unique(arr[:, 0]), np.unique(arr[:, 1])
+    values = np.zeros((pts.size, d0s.size))
+    values[np.searchsorted(pts, arr[:, 0]), np.searchsorted(d0s, arr[:, 1])] = arr[:, 2]
+    return pts, d0s, values
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    half = 0.5 * (centres[1] - centres[0])
+    return np.concatenate([centres - half, [centres[-1] + half]])
+
+
+@dataclass(frozen=True)
+class PtD0Map:
+    """Efficiency of one lepton flavour versus generator-level pT and |d0| (an experiment's published map).
+
+    Bins as published (a histogram); a pT above the last bin takes the last bin's value (the overflow is not
+    published), below the first bin and beyond the last |d0| bin the efficiency is zero, and so are the cells
+    the table leaves out.  The first |d0| bin, 0-50 mm, holds leptons from ``d0_min`` (3 mm) on, the
+    denominator's lower edge.  ``first_bin``: ``flat`` (the published value throughout) or ``linear``
+    (default): the efficiency falls through the bin with the slope between the first two bins' centres,
+    its mean over [d0_min, bin end] the published value (a uniform |d0| distribution in the bin), clipped to
+    [0, 1] -- tracks closer to the beam line are found more often, as every neighbouring bin says."""
+
+    pt_edges: np.ndarray
+    d0_edges: np.ndarray
+    values: np.ndarray
+    first_bin: str = "linear"
+    d0_min: float = 3.0
+
+    def __post_init__(self):
+        if self.first_bin not in FIRST_BIN:
+            raise LepreintError(f"first_bin must be one of {', '.join(FIRST_BIN)}, got {self.first_bin!r}")
+
+    @classmethod
+    def atlas_susy_2018_14(cls, flavour: str, first_bin: str = "linear") -> PtD0Map:
+        name = {"e": "electron", "mu": "muon"}.get(flavour)
+        if name is None:
+            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
+        text = resources.files("lepreint").joinpath(f"data/atlas_susy_2018_14/pt-d0{name}efficiency.csv").read_text()
+        pts, d0s, values = _hepdata_map(text)
+        return cls(_edges(pts), _edges(d0s), values, first_bin)
+
+    def __call__(self, pt, d0_mm) -> np.ndarray:
+        pt = np.asarray(pt, dtype=float)
+        d0 = np.abs(np.asarray(d0_mm, dtype=float))
+        npt, nd0 = self.values.shape
+        i = np.clip(np.searchsorted(self.pt_edges, pt, side="right") - 1, 0, npt - 1)
+        j = np.searchsorted(self.d0_edges, d0, side="right") - 1
+        inside = (pt >= self.pt_edges[0]) & (j >= 0) & (j < nd0)
+        jj = np.clip(j, 0, nd0 - 1)
+        eff = self.values[i, jj]
+        if self.first_bin == "linear" and nd0 > 1:
+            lo, hi = self.d0_min, self.d0_edges[1]
+            c1, c2 = self.values[i, 0], self.values[i, 1]
+            slope = (c2 - c1) / (0.5 * (self.d0_edges[2] - self.d0_edges[0]))  # per mm, between the centres
+            first = c1 + slope * (d0 - 0.5 * (lo + hi))  # the mean over [lo, hi] is c1
+            eff = np.where((jj == 0) & (c2 > 0), np.clip(first, 0.0, 1.0), eff)
+        return np.where(inside, eff, 0.0)

@@ -35,7 +35,7 @@ import numpy as np
 
 from lepreint import units
 from lepreint.config.cards import Card, find_card, load_card
-from lepreint.detector.efficiency import D0Efficiency
+from lepreint.detector.efficiency import D0Efficiency, PtD0Map
 from lepreint.detector.geometry import d0_helix, d0_straight, in_tracker
 from lepreint.errors import LepreintError
 from lepreint.events.slim import JET_R
@@ -173,7 +173,11 @@ class Detector:
     """A detector card in usable form."""
 
     def __init__(
-        self, card: Card | str = "cms_run2", d0_extrapolation: str | None = None, d0_beyond: str | None = None
+        self,
+        card: Card | str = "cms_run2",
+        d0_extrapolation: str | None = None,
+        d0_beyond: str | None = None,
+        d0_first_bin: str | None = None,
     ):
         if not isinstance(card, Card):
             card = load_card(find_card(card, "detector"), "detector")
@@ -187,17 +191,21 @@ class Detector:
         self.d0_resolution = units.to_internal(t.get("d0_resolution", "0 mm"), "length")
         de = d["d0_efficiency"]
         self.d0_source = de["source"]
-        self.extrapolation = d0_extrapolation or de["extrapolation"]
+        self.extrapolation = d0_extrapolation or de.get("extrapolation", "linear_to_zero")
         self.combine = de.get("combine_with_prompt", "product")
         self.beyond = d0_beyond or de.get("beyond_10cm", "zero")
-        self.d0_eff = (
-            {
+        self.first_bin = d0_first_bin or de.get("first_bin", "linear")
+        self.d0_eff: dict | None = None
+        if self.d0_source == "cms_8tev":  # tables in |d0| alone (CMS 8 TeV)
+            self.d0_eff = {
                 11: D0Efficiency.cms_8tev("e", self.extrapolation, beyond=self.beyond),
                 13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond),
             }
-            if self.d0_source == "cms_8tev"
-            else None
-        )
+        elif self.d0_source == "atlas_susy_2018_14":  # maps in (pT, |d0|) (ATLAS, 139 /fb)
+            self.d0_eff = {
+                11: PtD0Map.atlas_susy_2018_14("e", self.first_bin),
+                13: PtD0Map.atlas_susy_2018_14("mu", self.first_bin),
+            }
         self.lep = {11: d["electron"], 13: d["muon"]}
         self.jets = d["jets"]
         self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
@@ -205,12 +213,13 @@ class Detector:
 
     def options(self) -> dict:
         """The physics choices of this detector, for every result's provenance."""
+        maps = self.d0_source == "atlas_susy_2018_14"
         return {
             "detector": self.card.data["name"],
             "detector_digest": self.card.digest,
             "d0_model": self.d0_model,
-            "d0_extrapolation": self.extrapolation,
-            "d0_beyond_10cm": self.beyond,
+            **({"d0_first_bin": self.first_bin} if maps else {}),
+            **({} if maps else {"d0_extrapolation": self.extrapolation, "d0_beyond_10cm": self.beyond}),
             "d0_efficiency": self.d0_source,
             "efficiency_combination": self.combine,
             "missing_pt": self.missing_pt,
@@ -305,14 +314,15 @@ class Detector:
             residual_jets(events, llp_leptons_clustered),
         )
 
-    def d0_factor(self, apdg: np.ndarray, d0: np.ndarray) -> np.ndarray:
-        """The d0 efficiency of each lepton (1 without a d0 parametrisation)."""
+    def d0_factor(self, apdg: np.ndarray, d0: np.ndarray, pt: np.ndarray) -> np.ndarray:
+        """The d0 efficiency of each lepton (1 without a d0 parametrisation); a map in (pT, |d0|) takes the pT."""
         if self.d0_eff is None:
             return np.ones_like(d0)
         out = np.empty_like(d0)
         for fl in (11, 13):
             sel = apdg == fl
-            out[sel] = self.d0_eff[fl](d0[sel])
+            e = self.d0_eff[fl]
+            out[sel] = e(pt[sel], d0[sel]) if isinstance(e, PtD0Map) else e(d0[sel])
         return out
 
     def impact_parameter(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
@@ -327,7 +337,7 @@ class Detector:
     def efficiency(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray, d0: np.ndarray) -> np.ndarray:
         """Per lepton: the identification probability for production vertices (vx, vy, vz) and this d0."""
         accept = prep.static_ok & in_tracker(vx, vy, vz, self.radius, self.half_length)
-        return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0), 0.0)
+        return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0, prep.pt), 0.0)
 
     def finish(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> RecoEvents:
         """The reconstructed events for these lepton production vertices (flat, in ``prepare``'s order)."""

@@ -90,6 +90,9 @@ class LifetimeScan:
         self.has_nn = classifier is not None
         self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
         self.supported, self.reason = True, ""
+        if analysis.pairing != "emu":  # the decay vertices are moved and the full chain run (resample)
+            self.supported, self.reason = False, f"pairing {analysis.pairing!r} (the fast path lists e-mu pairs)"
+            return
         if detector.missing_pt not in ("truth_invisible", "negative_visible_sum"):
             self.supported, self.reason = (
                 False,

@@ -52,8 +52,8 @@ BAD = {
     "negative_luminosity": (_edit("luminosity: 140 /fb", "luminosity: -140 /fb"), "luminosity", "positive"),
     "wrong_type": (_edit("opposite_charge: true", "opposite_charge: sometimes"), "opposite_charge", "boolean"),
     "unknown_field": (
-        _edit("opposite_charge: true", "opposite_charge: true\ntrigger: yes"),
-        "trigger",
+        _edit("opposite_charge: true", "opposite_charge: true\ntrigger_menu: yes"),
+        "trigger_menu",
         "unknown field",
     ),
     "bad_enum": (_edit("mode: published", "mode: guess"), "background.mode", "formula"),
