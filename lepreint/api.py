@@ -479,6 +479,8 @@ def scan(
     draws: int = 5,
     statistic: str = "expected",
     mpi: bool = True,
+    detector: str = "cms_run2",
+    options: dict | None = None,
     output: str | os.PathLike = "scan",
     overwrite: bool = False,
     scheduler: str | None = None,
@@ -490,11 +492,15 @@ def scan(
     |U|^2) by moving decay vertices.  Axes: ``"150:600:50"``, ``"10,20,40"``, ``"0.1mm:10m:log30"`` or lists of
     numbers/unit strings; ``u2``: the |U|^2 axis of ``model="hnl"`` (``mc`` is then m_N).  ``card``: a scan card
     whose grid and options replace these.  ``output`` keeps one scan: a rerun resumes it, other options are
-    refused unless ``overwrite``.  ``log``: a callable given one line (what is reused, what is skipped)."""
+    refused unless ``overwrite``.  ``log``: a callable given one line (what is reused, what is skipped).
+    ``detector``: the detector card; ``options``: the model's options (e.g. ``{"flavour": "mu"}`` for sleptons)."""
     from lepreint.results.scan import ScanConfig, parse_u2_axis, run_scan
 
+    extra = dict(options or {})
     options = None
     if card:
+        if extra:
+            raise LepreintError("model options come from the scan card: give them there, not beside --card")
         cfg = ScanConfig.from_card(card)
     else:
         from lepreint.models import scan_plane
@@ -504,6 +510,17 @@ def scan(
             options = {"mixing": _mixing(mixing), "majorana": not dirac}
         elif mixing or dirac:
             raise LepreintError("--mixing and --dirac are options of --model hnl")
+        if extra:
+            from lepreint.models import model_module
+
+            known = model_module(model).DEFAULT_OPTIONS
+            unknown = sorted(set(extra) - set(known))
+            if unknown:
+                raise LepreintError(
+                    f"--option {', '.join(unknown)}: not an option of model {model} (its options: "
+                    f"{', '.join(sorted(known)) or 'none'})"
+                )
+            options = {**(options or {}), **extra}
         if "u2" in axes and not u2:
             raise LepreintError(f"--model {model} needs --u2 (the |U|^2 axis)")
         if u2 and "u2" not in axes:
@@ -526,6 +543,7 @@ def scan(
             draws=draws,
             statistic=statistic,
             u2=u2_axis,
+            detector=detector,
         )
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")

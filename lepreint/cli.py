@@ -799,7 +799,8 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
     default="coscattering",
     show_default=True,
     help="coscattering: (m_c, dm, c tau); higgsino: (m(chi1+-), dm+-), lifetimes from "
-    "dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both; stop: (m(stop) via --mc, c tau)",
+    "dm; hnl: (m_N via --mc, |U|^2 via --u2), c tau from both; stop: (m(stop) via --mc, c tau); slepton: "
+    "(m via --mc, c tau; --option flavour=e|mu|tau|co_nlsp)",
 )
 @click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
 @click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
@@ -826,7 +827,13 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 @click.option("--events", type=int, default=20_000, show_default=True, help="Pythia events per (m_c, dm)")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
-@click.option("--analysis", default="soft_displaced_emu", show_default=True)
+@click.option(
+    "--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (card@background chooses one)"
+)
+@click.option("--detector", default="cms_run2", show_default=True, help="detector card (atlas_run2 for ATLAS's search)")
+@click.option(
+    "--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. flavour=mu for sleptons"
+)
 @click.option("--xsec-source", type=click.Choice(["table", "paper", "nnlo_nnll"]), default="table", show_default=True)
 @click.option("--no-classifier", is_flag=True, help="cut-based: no network")
 @click.option("--nn-cut", type=float, default=0.9, show_default=True)
@@ -859,6 +866,8 @@ def scan_cmd(
     seed,
     workers,
     analysis,
+    detector,
+    extra,
     xsec_source,
     no_classifier,
     nn_cut,
@@ -893,6 +902,8 @@ def scan_cmd(
         seed=seed,
         workers=workers,
         analysis=analysis,
+        detector=detector,
+        options=_options(extra),
         xsec_source=xsec_source,
         classifier=not no_classifier,
         nn_cut=nn_cut,

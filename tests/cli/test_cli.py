@@ -113,3 +113,40 @@ def test_stop_scan_from_the_command_line_and_python(run_cli, tmp_path):
     assert rows[(400.0, 10.0)] > 10 and rows[(400.0, 10.0)] > rows[(600.0, 10.0)]
     limit = mass_limit(r.rows, 19.7, 10.0)
     assert limit is not None and limit >= 400
+
+
+def test_slepton_scan_in_the_atlas_search_from_the_command_line_and_python(run_cli, tmp_path):
+    """Smuons (lepreint decays them) scanned in (mass, c tau) against ATLAS's search, with its detector card."""
+    from lepreint import api
+
+    args = ["--model", "slepton", "--mc", "200,400", "--ctau", "3cm,30cm", "--option", "flavour=mu"]
+    args += ["--analysis", "atlas_susy_2018_14", "--detector", "atlas_run2", "--no-classifier"]
+    args += ["--statistic", "observed", "--lumi", "139", "--events", "200", "--no-mpi"]
+    code, out, err = run_cli("scan", *args, "--output", tmp_path / "cli", "--json")
+    assert code == 0, err
+    assert json.loads(out)["ok"] == 4
+    r = api.scan(
+        model="slepton",
+        mc="200,400",
+        ctau="3cm,30cm",
+        options={"flavour": "mu"},
+        analysis="atlas_susy_2018_14",
+        detector="atlas_run2",
+        classifier=False,
+        statistic="observed",
+        lumi=139,
+        events=200,
+        mpi=False,
+        output=tmp_path / "py",
+    )
+    import csv
+
+    with open(tmp_path / "cli" / "scan.csv") as fh:
+        cli_rows = {(float(q["mc"]), float(q["ctau_mm"])): float(q["S_2@139"]) for q in csv.DictReader(fh)}
+    rows = {(row["mc"], row["ctau_mm"]): row["S_2@139"] for row in r.rows}
+    assert rows == pytest.approx(cli_rows, rel=1e-6)
+    # smuons fill SR-mumu only; 200 GeV smuons at 3 cm are excluded by far (ATLAS: up to ~500 GeV at 0.1 ns)
+    assert all(row["S_1@139"] == 0 and row["S_3@139"] == 0 for row in r.rows)
+    assert rows[(200.0, 30.0)] > 10 and rows[(200.0, 30.0)] > rows[(400.0, 30.0)]
+    code, _, err = run_cli("scan", *args, "--option", "colour=red", "--output", tmp_path / "bad")
+    assert code == 2 and "not an option of model slepton" in err
