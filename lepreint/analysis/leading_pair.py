@@ -75,9 +75,17 @@ def _trigger(counts, apdg, pt, eta, cfg: AnalysisConfig) -> np.ndarray:
     return fired
 
 
-def select_leading_pair(prep, d0: np.ndarray, eff: np.ndarray, cfg: AnalysisConfig) -> LeadingPairSelection:
+def select_leading_pair(
+    prep,
+    d0: np.ndarray,
+    eff: np.ndarray,
+    cfg: AnalysisConfig,
+    rxy: np.ndarray | None = None,
+    z: np.ndarray | None = None,
+) -> LeadingPairSelection:
     """The selection of a ``leading_two`` card on the detector's prepared leptons (``Detector.prepare``: flat arrays
-    in the slim events' order), their |d0| (mm) and efficiencies."""
+    in the slim events' order), their |d0| (mm), efficiencies and production points (``rxy``, ``z``, mm: needed with
+    the card's ``truth_volume``)."""
     counts = np.asarray(prep.counts)
     n = counts.size
     apdg, pt, eta, phi = prep.apdg, prep.pt, prep.eta, prep.phi
@@ -88,6 +96,10 @@ def select_leading_pair(prep, d0: np.ndarray, eff: np.ndarray, cfg: AnalysisConf
         (is_e & (pt > cfg.electron.pt_min) & (np.abs(eta) < cfg.electron.abs_eta_max))
         | (is_m & (pt > cfg.muon.pt_min) & (np.abs(eta) < cfg.muon.abs_eta_max))
     ) & (d0 > d0_lo)
+    if cfg.truth_volume is not None:
+        if rxy is None or z is None:
+            raise ValueError("a truth_volume needs the leptons' production points")
+        accept &= (rxy < cfg.truth_volume[0]) & (np.abs(z) < cfg.truth_volume[1])
     has, i1, i2 = _leading_two(counts, accept, pt)
     dphi = (phi[i1] - phi[i2] + np.pi) % (2 * np.pi) - np.pi
     dr_ok = (eta[i1] - eta[i2]) ** 2 + dphi**2 > cfg.pair_min_dr**2

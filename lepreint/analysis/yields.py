@@ -148,7 +148,7 @@ def signal_yields(
         prep = det.prepare(ev, rng, llp_leptons_in_jets(sample.meta))
         vx, vy, vz = (ak.to_numpy(ak.flatten(ev.leptons[f])) for f in ("vx", "vy", "vz"))
         d0 = det.impact_parameter(prep, vx, vy)
-        sel = select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg)
+        sel = select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg, np.hypot(vx, vy), vz)
         acc_sums = [weighted_sum(ev, sel.acceptance[:, i]) for i in range(sel.acceptance.shape[1])]
     else:
         sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), cfg)

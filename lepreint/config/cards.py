@@ -445,6 +445,9 @@ class AnalysisConfig:
     #: ``emu`` (exactly one electron and one muon, regions in the smaller |d0|) or ``leading_two`` (the two leading
     #: leptons of any flavours, regions by their flavours: ``lepreint.analysis.leading_pair``)
     pairing: str = "emu"
+    #: ``leading_two``: the acceptance's leptons are produced inside this cylinder (radius, half length, mm): the
+    #: volume whose secondaries the experiment's generator-level record keeps; None: anywhere
+    truth_volume: tuple[float, float] | None = None
     trigger: tuple[TriggerLeg, ...] = ()  #: generator-level trigger emulation (``leading_two``); empty: none
     likelihood: str | None = None  #: a published background-only likelihood (pyhf JSON, package data path)
     likelihood_channels: tuple[str, ...] = ()  #: its channel of each signal region
@@ -525,6 +528,14 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
             for r in d["signal_regions"]
         ),
         pairing=d.get("pairing", "emu"),
+        truth_volume=(
+            (
+                units.to_internal(d["truth_volume"]["radius"], "length"),
+                units.to_internal(d["truth_volume"]["half_length"], "length"),
+            )
+            if "truth_volume" in d
+            else None
+        ),
         trigger=tuple(
             TriggerLeg(
                 t["flavour"],

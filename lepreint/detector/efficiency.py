@@ -190,3 +190,79 @@ class PtD0Map:
             first = c1 + slope * (d0 - 0.5 * (lo + hi))  # the mean over [lo, hi] is c1
             eff = np.where((jj == 0) & (c2 > 0), np.clip(first, 0.0, 1.0), eff)
         return np.where(inside, eff, 0.0)
+
+
+#: weight of the |d0| reading as a prior in ``unfold_in_radius`` (against 1 per |d0| bin of the simulated sample)
+PRIOR_WEIGHT = 0.1
+
+
+def unfold_in_radius(
+    values: np.ndarray,
+    pt_edges: np.ndarray,
+    d0_edges: np.ndarray,
+    r_edges: np.ndarray,
+    pt: np.ndarray,
+    d0: np.ndarray,
+    r: np.ndarray,
+) -> np.ndarray:
+    """A (pT, |d0|) efficiency map read as an efficiency in (pT, production radius): per pT bin, the f(r) in
+    ``r_edges`` bins, non-increasing in r and non-negative, whose averages over the leptons of each |d0| bin of a
+    simulation of the map's own sample (``pt``, ``d0``, ``r``) reproduce the map (least squares; leptons produced
+    beyond the last radius edge count with efficiency 0).  A weak prior (weight ``PRIOR_WEIGHT``) pulls each f(r)
+    towards the map's value at |d0| = r: where the sample cannot tell (few leptons, e.g. high pT at large
+    |d0|), the |d0| reading stands.  Requires ``r_edges`` = the map's |d0| edges.  Returns (pT bins x r bins)."""
+    from scipy.optimize import lsq_linear
+
+    npt, nd0 = values.shape
+    nr = r_edges.size - 1
+    out = np.zeros((npt, nr))
+    upper = np.triu(np.ones((nr, nr)))  # f = U delta, delta >= 0: f non-increasing in r
+    for i in range(npt):
+        in_pt = (pt >= pt_edges[i]) & (pt < pt_edges[i + 1]) if i < npt - 1 else pt >= pt_edges[i]
+        rows, target = [], []
+        for j in range(nd0):
+            b = in_pt & (d0 >= d0_edges[j]) & (d0 < d0_edges[j + 1])
+            if b.sum() < 20:  # too few simulated leptons to constrain anything
+                continue
+            k = np.searchsorted(r_edges, r[b], side="right") - 1
+            frac = np.bincount(k[(k >= 0) & (k < nr)], minlength=nr)[:nr] / b.sum()
+            rows.append(frac)
+            target.append(values[i, j])
+        if not rows:
+            continue
+        a = np.vstack([np.array(rows), PRIOR_WEIGHT * np.eye(nr)]) @ upper
+        t = np.concatenate([np.array(target), PRIOR_WEIGHT * values[i, :nr]])
+        sol = lsq_linear(a, t, bounds=(0.0, np.inf))
+        out[i] = np.clip(upper @ sol.x, 0.0, 1.0)
+    return out
+
+
+@dataclass(frozen=True)
+class PtRMap:
+    """Efficiency of one lepton flavour versus generator-level pT and production radius (mm): a (pT, |d0|) map
+    unfolded in radius (``unfold_in_radius``; ``lepreint/data/atlas_susy_2018_14/radius_maps.json``, made by
+    ``python -m validation.atlas_maps``).  Histogram in both; pT above the last bin takes the last bin, below the
+    first bin and beyond the last radius edge the efficiency is zero."""
+
+    pt_edges: np.ndarray
+    r_edges: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def atlas_susy_2018_14(cls, flavour: str) -> PtRMap:
+        import json
+
+        key = {"e": "electron", "mu": "muon"}.get(flavour)
+        if key is None:
+            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
+        d = json.loads(resources.files("lepreint").joinpath("data/atlas_susy_2018_14/radius_maps.json").read_text())
+        return cls(np.asarray(d["pt_edges_GeV"]), np.asarray(d["r_edges_mm"]), np.asarray(d[key]))
+
+    def __call__(self, pt, r_mm) -> np.ndarray:
+        pt = np.asarray(pt, dtype=float)
+        r = np.asarray(r_mm, dtype=float)
+        npt, nr = self.values.shape
+        i = np.clip(np.searchsorted(self.pt_edges, pt, side="right") - 1, 0, npt - 1)
+        k = np.searchsorted(self.r_edges, r, side="right") - 1
+        inside = (pt >= self.pt_edges[0]) & (k >= 0) & (k < nr)
+        return np.where(inside, self.values[i, np.clip(k, 0, nr - 1)], 0.0)

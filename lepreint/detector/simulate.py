@@ -35,7 +35,7 @@ import numpy as np
 
 from lepreint import units
 from lepreint.config.cards import Card, find_card, load_card
-from lepreint.detector.efficiency import D0Efficiency, PtD0Map
+from lepreint.detector.efficiency import D0Efficiency, PtD0Map, PtRMap
 from lepreint.detector.geometry import d0_helix, d0_straight, in_tracker
 from lepreint.errors import LepreintError
 from lepreint.events.slim import JET_R
@@ -178,6 +178,7 @@ class Detector:
         d0_extrapolation: str | None = None,
         d0_beyond: str | None = None,
         d0_first_bin: str | None = None,
+        map_variable: str | None = None,
     ):
         if not isinstance(card, Card):
             card = load_card(find_card(card, "detector"), "detector")
@@ -196,16 +197,22 @@ class Detector:
         self.beyond = d0_beyond or de.get("beyond_10cm", "zero")
         self.first_bin = d0_first_bin or de.get("first_bin", "linear")
         self.d0_eff: dict | None = None
+        self.map_variable = map_variable or de.get("map_variable", "d0")
         if self.d0_source == "cms_8tev":  # tables in |d0| alone (CMS 8 TeV)
             self.d0_eff = {
                 11: D0Efficiency.cms_8tev("e", self.extrapolation, beyond=self.beyond),
                 13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond),
             }
         elif self.d0_source == "atlas_susy_2018_14":  # maps in (pT, |d0|) (ATLAS, 139 /fb)
-            self.d0_eff = {
-                11: PtD0Map.atlas_susy_2018_14("e", self.first_bin),
-                13: PtD0Map.atlas_susy_2018_14("mu", self.first_bin),
-            }
+            if self.map_variable not in ("d0", "production_radius"):
+                raise LepreintError(f"map_variable: d0 or production_radius, got {self.map_variable!r}")
+            if self.map_variable == "production_radius":  # the maps read in production radius
+                self.d0_eff = {11: PtRMap.atlas_susy_2018_14("e"), 13: PtRMap.atlas_susy_2018_14("mu")}
+            else:
+                self.d0_eff = {
+                    11: PtD0Map.atlas_susy_2018_14("e", self.first_bin),
+                    13: PtD0Map.atlas_susy_2018_14("mu", self.first_bin),
+                }
         self.lep = {11: d["electron"], 13: d["muon"]}
         self.jets = d["jets"]
         self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
@@ -218,7 +225,8 @@ class Detector:
             "detector": self.card.data["name"],
             "detector_digest": self.card.digest,
             "d0_model": self.d0_model,
-            **({"d0_first_bin": self.first_bin} if maps else {}),
+            **({"map_variable": self.map_variable} if maps else {}),
+            **({"d0_first_bin": self.first_bin} if maps and self.map_variable == "d0" else {}),
             **({} if maps else {"d0_extrapolation": self.extrapolation, "d0_beyond_10cm": self.beyond}),
             "d0_efficiency": self.d0_source,
             "efficiency_combination": self.combine,
@@ -314,15 +322,23 @@ class Detector:
             residual_jets(events, llp_leptons_clustered),
         )
 
-    def d0_factor(self, apdg: np.ndarray, d0: np.ndarray, pt: np.ndarray) -> np.ndarray:
-        """The d0 efficiency of each lepton (1 without a d0 parametrisation); a map in (pT, |d0|) takes the pT."""
+    def d0_factor(self, apdg: np.ndarray, d0: np.ndarray, pt: np.ndarray, rxy: np.ndarray | None = None) -> np.ndarray:
+        """The d0 efficiency of each lepton (1 without a d0 parametrisation); a map in (pT, |d0|) takes the pT, one
+        in (pT, production radius) the radius ``rxy`` (mm)."""
         if self.d0_eff is None:
             return np.ones_like(d0)
         out = np.empty_like(d0)
         for fl in (11, 13):
             sel = apdg == fl
             e = self.d0_eff[fl]
-            out[sel] = e(pt[sel], d0[sel]) if isinstance(e, PtD0Map) else e(d0[sel])
+            if isinstance(e, PtRMap):
+                if rxy is None:
+                    raise LepreintError("an efficiency map in production radius needs the leptons' radii")
+                out[sel] = e(pt[sel], rxy[sel])
+            elif isinstance(e, PtD0Map):
+                out[sel] = e(pt[sel], d0[sel])
+            else:
+                out[sel] = e(d0[sel])
         return out
 
     def impact_parameter(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
@@ -337,7 +353,7 @@ class Detector:
     def efficiency(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray, d0: np.ndarray) -> np.ndarray:
         """Per lepton: the identification probability for production vertices (vx, vy, vz) and this d0."""
         accept = prep.static_ok & in_tracker(vx, vy, vz, self.radius, self.half_length)
-        return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0, prep.pt), 0.0)
+        return np.where(accept, prep.factor * self.d0_factor(prep.apdg, d0, prep.pt, np.hypot(vx, vy)), 0.0)
 
     def finish(self, prep: Prepared, vx: np.ndarray, vy: np.ndarray, vz: np.ndarray) -> RecoEvents:
         """The reconstructed events for these lepton production vertices (flat, in ``prepare``'s order)."""

@@ -66,7 +66,7 @@ def test_maps_first_bin_and_edges():
 
 def test_leading_two_regions_by_flavour_trigger_and_efficiency():
     cfg = analysis_config("atlas_susy_2018_14")
-    det = Detector("atlas_run2", d0_first_bin="flat")
+    det = Detector("atlas_run2", d0_first_bin="flat", map_variable="d0")
     # displaced along y, leptons along x: |d0| = |vy| (straight enough at these momenta)
     ev = _events(
         [
@@ -81,7 +81,7 @@ def test_leading_two_regions_by_flavour_trigger_and_efficiency():
     vx, vy, vz = (ak.to_numpy(ak.flatten(ev.leptons[f])) for f in ("vx", "vy", "vz"))
     d0 = det.impact_parameter(prep, vx, vy)
     eff = det.efficiency(prep, vx, vy, vz, d0)
-    sel = select_leading_pair(prep, d0, eff, cfg)
+    sel = select_leading_pair(prep, d0, eff, cfg, np.hypot(vx, vy), vz)
     assert sel.acceptance.tolist() == [[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
     e, m = det.d0_eff[11], det.d0_eff[13]
     assert sel.region_prob[0, 0] == pytest.approx(e(200.0, 10.0) * e(150.0, 20.0), rel=1e-3)
@@ -107,4 +107,17 @@ def test_selectron_yields_carry_acceptance_and_efficiency():
     assert 0.2 < y.acceptance[0] < 0.5 and y.acceptance[1] == 0.0  # ATLAS: 0.37 at 300 GeV, 0.1 ns
     assert 0.0 < y.efficiency[0] < y.acceptance[0]
     assert y.S[0] == pytest.approx(139.0 * y.xsec_fb * y.efficiency[0])
-    assert y.options["d0_first_bin"] == "linear" and y.options["detector"] == "atlas_run2"
+    assert y.options["map_variable"] == "production_radius" and y.options["detector"] == "atlas_run2"
+
+
+def test_radius_maps_reproduce_the_published_maps_on_their_own_sample():
+    """The maps read in production radius give back ATLAS's |d0| maps on 400 GeV, 1 ns sleptons (the unfolding's
+    own sample, another seed), and more efficiency close to the beam line than the |d0| reading."""
+    from lepreint.detector.efficiency import PtRMap
+
+    e = PtRMap.atlas_susy_2018_14("e")
+    d0map = PtD0Map.atlas_susy_2018_14("e", "flat")
+    assert np.all((e.values >= 0) & (e.values <= 1))
+    assert np.all(np.diff(e.values, axis=1) <= 1e-9)  # non-increasing in radius
+    assert np.all(e.values[:3, 0] > d0map.values[:3, 0])  # r < 5 cm above the |d0| < 5 cm bin average
+    assert e(100.0, 400.0) == 0.0 and e(30.0, 10.0) == 0.0
