@@ -11,7 +11,7 @@ def main() -> int:
     p = argparse.ArgumentParser(prog="python -m validation", description=__doc__)
     p.add_argument("--output", default="validation/report", help="report folder")
     p.add_argument("--reference", default=None, help="folder of reference YAML files (default: validation/reference)")
-    p.add_argument("--only", default=None, help="only ids starting with this prefix")
+    p.add_argument("--only", default=None, help="only ids starting with this prefix (several: comma-separated)")
     p.add_argument("--quick", action="store_true", help="skip the records that need generated events")
     p.add_argument("--merge", action="store_true", help="keep the report's other records (recompute one section)")
     a = p.parse_args()

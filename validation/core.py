@@ -120,25 +120,29 @@ def validate(
     quick: bool = False,
     merge: bool = False,
 ) -> list[Record]:
-    """Compute every reference record (optionally only ids starting with ``only``) and write the report.
+    """Compute every reference record (optionally only ids starting with ``only``, one prefix or several separated
+    by commas: each producer runs once) and write the report.
 
     ``quick=True`` skips the records whose producers generate events (``SLOW_PREFIXES``); ``merge=True`` keeps the
     report's other records and replaces those computed now (one section recomputed, the rest as it was).
     """
     ref = Path(reference) if reference else reference_dir()
+    prefixes = None if only is None else tuple(p.strip() for p in only.split(",") if p.strip())
     ours: dict[str, tuple[float | None, str]] = {}
     skipped = set(SLOW_PREFIXES) if quick else set()
     for key, fn in PRODUCERS.items():
         if key in skipped:
             continue
-        if only is None or any(p.startswith(only) or only.startswith(p) for p in PRODUCER_PREFIXES[key]):
+        if prefixes is None or any(
+            p.startswith(o) or o.startswith(p) for p in PRODUCER_PREFIXES[key] for o in prefixes
+        ):
             ours.update(fn())
     records: list[Record] = []
     for f in sorted(ref.glob("*.yaml")):
         doc = yaml.safe_load(f.read_text())
         for r in doc.get("records", []):
             rid = r["id"]
-            if only is not None and not rid.startswith(only):
+            if prefixes is not None and not rid.startswith(prefixes):
                 continue
             if any(rid.startswith(p) for p in skipped):
                 continue

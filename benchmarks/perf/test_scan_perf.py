@@ -116,3 +116,33 @@ def test_stop_grid_270_points(capsys, tmp_path):
             f"({1000 * t_cached / n:.0f} ms per point, loading included); peak RSS {_peak_mb():.0f} MB"
         )
     assert n == 270 and ok == 270
+
+
+@pytest.mark.slow
+def test_slepton_grids_120_points(capsys, tmp_path):
+    """ATLAS's slepton grid (10 masses x 4 lifetimes) for selectrons, smuons and staus in its displaced-lepton search,
+    from an empty cache on 2 cores (lepreint decays the sleptons; the full chain on the moved decays)."""
+    cache = tempfile.mkdtemp(prefix="lepreint-slepton-cache-")
+    old = os.environ.get("LEPREINT_CACHE")
+    os.environ["LEPREINT_CACHE"] = cache
+    times, rows = {}, []
+    try:
+        for fl in ("e", "mu", "tau"):
+            cfg = ScanConfig.from_card(f"slepton_grid_{fl}")
+            t0 = time.perf_counter()
+            rows += run_scan(cfg, tmp_path / fl, workers=2, plots=True)
+            times[fl] = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        if old is None:
+            os.environ.pop("LEPREINT_CACHE")
+        else:
+            os.environ["LEPREINT_CACHE"] = old
+    n, ok = len(rows), sum(r.get("status") == "ok" for r in rows)
+    with capsys.disabled():
+        print(
+            f"\n[bench] slepton grids (atlas_susy_2018_14), {n} points ({ok} ok), 5000 events x 10 decays per mass, "
+            f"2 workers, empty cache: selectrons {times['e'] / 60:.1f} min, smuons {times['mu'] / 60:.1f} min, "
+            f"staus {times['tau'] / 60:.1f} min; peak RSS {_peak_mb():.0f} MB"
+        )
+    assert n == 120 and ok == 120
