@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from lepreint.errors import LepreintError
 from lepreint.stats.limits import StatsError, cls_upper_limit, limit, q_statistic, r95
 
 
@@ -113,3 +114,23 @@ def test_exact_cls_refuses_fractional_counts():
         cls_upper_limit([1.0], [1.0], [0.5], calculator="exact")
     # auto falls back to the asymptotic formulae, which take any count
     assert cls_upper_limit([1.0], [1.0], [0.5]).calculator == "asymptotic"
+
+
+def test_published_likelihood_with_our_signal_patched_in():
+    """ATLAS's background-only workspace (SUSY-2018-14) with a signal in SR-ee: the limit on the strength scales
+    inversely with the signal, and the asymptotic formulae exclude with fewer than the 3 events of an exact
+    counting limit (0 observed, 0.46 expected)."""
+    from lepreint.config.cards import analysis_config
+    from lepreint.stats.likelihood import published_likelihood_limit, published_workspace
+
+    cfg = analysis_config("atlas_susy_2018_14")
+    spec = published_workspace(cfg, [2.0, 0.0, 0.0])
+    ee = next(c for c in spec["channels"] if c["name"] == "SRee_cuts")
+    assert ee["samples"][-1]["data"] == [2.0]
+    one = published_likelihood_limit(cfg, [1.0, 0.0, 0.0])
+    two = published_likelihood_limit(cfg, [2.0, 0.0, 0.0])
+    assert two.mu_up_observed == pytest.approx(one.mu_up_observed / 2, rel=1e-3)
+    assert 1.5 < one.mu_up_observed < 3.0 and one.calculator == "asymptotic"
+    assert math.isinf(published_likelihood_limit(cfg, [0, 0, 0]).mu_up_observed)
+    with pytest.raises(LepreintError, match="published likelihood"):
+        published_likelihood_limit(analysis_config("cms_8tev_emu"), [1.0, 1.0, 1.0])
