@@ -40,7 +40,8 @@ from lepreint.parallel import ignore_sigint
 from lepreint.results.fast_scan import LifetimeScan
 from lepreint.results.hepdata import export_hepdata
 from lepreint.results.plots import plot_plane, plot_scan
-from lepreint.stats.limits import r95
+from lepreint.stats.likelihood import published_likelihood_limit
+from lepreint.stats.limits import cls_upper_limit, r95
 
 __all__ = [
     "ScanConfig",
@@ -352,6 +353,14 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float | None, clf, b_eff, scanner=N
         else:
             row.update({f"S_err_{i + 1}@{tag}": x * f for i, x in enumerate(S_err)})
             row[f"R95@{tag}"] = r95([x * f for x in S], B, n)
+            if n is not None:  # the observed counts: CLs beside R95 (mu_up < 1: excluded)
+                s_l = [x * f for x in S]
+                unc = list(ana.background.uncertainty) or None
+                c = cls_upper_limit(s_l, B, n, unc, expected=False)
+                row[f"CLs_mu_up@{tag}"] = c.mu_up_observed
+                row[f"CLs_calculator@{tag}"] = c.calculator
+                if ana.likelihood:
+                    row[f"lik_mu_up@{tag}"] = published_likelihood_limit(ana, s_l).mu_up_observed
     return row
 
 

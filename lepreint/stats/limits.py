@@ -98,7 +98,7 @@ def _pyhf_model(s, b, rel_unc):
 CALCULATORS = ("auto", "exact", "asymptotic")
 
 
-def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto") -> CLsResult:
+def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto", expected: bool = True) -> CLsResult:
     """95% CL upper limit on the signal strength by CLs.
 
     ``rel_unc``: optional relative background uncertainty per region (uncorrelated).  ``calculator``:
@@ -108,7 +108,8 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto") -> CLs
     1.93 asymptotically); ``"asymptotic"``: pyhf's q~_mu with its asymptotic distributions (Poisson-constrained
     shapesys for the uncertainties; regions with b = 0 get a floor of 1e-9); ``"auto"`` (default): exact where the
     backgrounds' count ranges can be enumerated (up to about 20 000 outcomes) and the observed counts are whole,
-    asymptotic otherwise.  The result says which one ran.
+    asymptotic otherwise.  The result says which one ran.  ``expected=False`` (with observed counts): the exact
+    calculator skips the expected limits (NaN), a scan's shortcut.
     """
     if calculator not in CALCULATORS:
         raise StatsError(f"CLs calculator: one of {', '.join(CALCULATORS)}, got {calculator!r}")
@@ -124,7 +125,7 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto") -> CLs
         small = whole and _ExactCLs(s, b, rel).cells(0.0, None if n is None else np.round(n_arr)) <= 20_000
         calculator = "exact" if small else "asymptotic"
     if calculator == "exact":
-        return _exact_upper_limit(s, b, None if n is None else np.round(n_arr), rel)
+        return _exact_upper_limit(s, b, None if n is None else np.round(n_arr), rel, expected or n is None)
     return _asymptotic_upper_limit(s, b, n_arr if n is not None else None, rel)
 
 
@@ -355,7 +356,9 @@ class _ExactCLs:
         return obs, exp
 
 
-def _exact_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc) -> CLsResult:
+def _exact_upper_limit(
+    s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc, expected: bool = True
+) -> CLsResult:
     from scipy.optimize import brentq
 
     calc = _ExactCLs(s, b, rel_unc)
@@ -373,5 +376,8 @@ def _exact_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_u
         return float(brentq(f, lo, hi, xtol=1e-5 * hi, rtol=1e-6))
 
     obs = None if n is None else solve(lambda mu: (calc.cls(mu, n)[0] or 0.0) - 0.05)
+    if not expected:
+        nan = math.nan
+        return CLsResult(nan, (nan, nan, nan, nan), obs, "exact")
     exp = [solve(lambda mu, q=q: calc.cls(mu, None, (q,))[1][0] - 0.05) for q in quant]
     return CLsResult(exp[0], (exp[1], exp[2], exp[3], exp[4]), obs, "exact")
