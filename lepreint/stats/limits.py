@@ -356,9 +356,7 @@ class _ExactCLs:
         return obs, exp
 
 
-def _exact_upper_limit(
-    s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc, expected: bool = True
-) -> CLsResult:
+def _exact_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_unc, expected: bool = True) -> CLsResult:
     from scipy.optimize import brentq
 
     calc = _ExactCLs(s, b, rel_unc)
