@@ -86,11 +86,7 @@ def _ratio(x, ref):
 def _atlas():
     """Acceptance, efficiency and both for every slepton point and region; the scans' exclusion (plots, HEPData)
     and the largest excluded mass per lifetime."""
-    import shutil
-
-    from lepreint.events.slim import cache_root
-    from lepreint.results.scan import run_scan
-    from validation.cms_stops import _crossing
+    from validation.cms_stops import _crossing, publish_scan
 
     acc_ref, eff_ref = atlas_table("Selectronacceptance.csv"), atlas_table("Selectronefficiency.csv")
     out: dict[str, tuple[float | None, str]] = {}
@@ -127,16 +123,7 @@ def _atlas():
                     )
         # the exclusion: the scan card's grid, CLs (exact counting, ATLAS's backgrounds and uncertainties) and
         # ATLAS's published likelihood (asymptotic) with the observed counts, R95 beside them
-        cfg = _grid(name)
-        folder = cache_root() / "validation" / f"slepton_grid_{FLAVOURS[name][0]}"
-        rows = run_scan(cfg, folder, workers=2, plots=True, overwrite=True)
-        dest = _REPORT / name
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir(parents=True)
-        for f in [*folder.glob("*.png"), folder / "scan.csv"]:
-            shutil.copy(f, dest / f.name)
-        if (folder / "hepdata").is_dir():
-            shutil.copytree(folder / "hepdata", dest / "hepdata")
+        rows = publish_scan(_grid(name), f"slepton_grid_{FLAVOURS[name][0]}", _REPORT / name)
         for tau in LIFETIMES_NS:
             pts = sorted(
                 (r for r in rows if r.get("status") == "ok" and abs(r["ctau_mm"] - tau * C_MM_PER_NS) < 1e-3),

@@ -154,6 +154,25 @@ LIMIT_CTAUS = (20.0, 100.0)
 _REPORT = Path(__file__).resolve().parent / "report" / "cms_stops"
 
 
+def publish_scan(cfg, name: str, dest: Path) -> list[dict]:
+    """Run a scan (into the cache's ``validation/<name>``, replacing any) and copy its plots, table and HEPData into
+    the report folder ``dest``; the scan's rows."""
+    import shutil
+
+    from lepreint.events.slim import cache_root
+    from lepreint.results.scan import run_scan
+
+    folder = cache_root() / "validation" / name
+    rows = run_scan(cfg, folder, workers=2, plots=True, overwrite=True)
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for f in [*folder.glob("*.png"), folder / "scan.csv"]:
+        shutil.copy(f, dest / f.name)
+    if (folder / "hepdata").is_dir():
+        shutil.copytree(folder / "hepdata", dest / "hepdata")
+    return rows
+
+
 def _crossing(masses, strength) -> float | None:
     """The largest mass with strength > 1 (excluded), log-linear between grid masses."""
     m, st = np.asarray(masses, float), np.asarray(strength, float)
@@ -171,26 +190,16 @@ def _crossing(masses, strength) -> float | None:
 def _exclusion():
     """The (m_stop, c tau) scans of both searches (plots and HEPData into the report), and the largest excluded
     mass at c tau = 2 and 10 cm: CLs (pyhf, observed counts, published backgrounds) and R95."""
-    import shutil
 
     from lepreint.analysis.projection import analysis_background, observed_counts
     from lepreint.events.generation.engine import generate
-    from lepreint.events.slim import cache_root
-    from lepreint.results.scan import ScanConfig, _request, run_scan
+    from lepreint.results.scan import ScanConfig, _request
     from lepreint.stats.limits import cls_upper_limit, r95
 
     out: dict[str, tuple[float | None, str]] = {}
     for prefix, (card, b_src) in GRIDS.items():
         cfg = ScanConfig.from_card(card)
-        folder = cache_root() / "validation" / card
-        run_scan(cfg, folder, workers=2, plots=True, overwrite=True)
-        dest = _REPORT / prefix
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir(parents=True)
-        for f in [*folder.glob("*.png"), folder / "scan.csv"]:
-            shutil.copy(f, dest / f.name)
-        if (folder / "hepdata").is_dir():
-            shutil.copytree(folder / "hepdata", dest / "hepdata")
+        publish_scan(cfg, card, _REPORT / prefix)
         from lepreint.config.cards import analysis_config
 
         ana = analysis_config(cfg.analysis)

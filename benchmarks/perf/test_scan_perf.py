@@ -1,6 +1,7 @@
 """Scans (`make bench`): a 30-point c tau scan by moving decay vertices against generating each point, and a
 full (m_c, dm, c tau) grid from an empty cache and again from the cache.  Printed: times and peak memory."""
 
+import contextlib
 import os
 import resource
 import shutil
@@ -16,6 +17,22 @@ def _peak_mb():
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, kids) / 1024
+
+
+@contextlib.contextmanager
+def _fresh_cache(prefix: str):
+    """An empty ``LEPREINT_CACHE`` for the block (removed after it)."""
+    cache = tempfile.mkdtemp(prefix=prefix)
+    old = os.environ.get("LEPREINT_CACHE")
+    os.environ["LEPREINT_CACHE"] = cache
+    try:
+        yield cache
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        if old is None:
+            os.environ.pop("LEPREINT_CACHE", None)
+        else:
+            os.environ["LEPREINT_CACHE"] = old
 
 
 @pytest.mark.slow
@@ -90,10 +107,7 @@ def test_full_grid_540_points(capsys, tmp_path):
 def test_stop_grid_270_points(capsys, tmp_path):
     """The top-squark grid of the 8 TeV search (9 masses x 30 c tau, Pythia decaying the R-hadrons) from an empty
     cache on 2 cores, and the per-c tau cost (the points from the cache)."""
-    cache = tempfile.mkdtemp(prefix="lepreint-stop-cache-")
-    old = os.environ.get("LEPREINT_CACHE")
-    os.environ["LEPREINT_CACHE"] = cache
-    try:
+    with _fresh_cache("lepreint-stop-cache-"):
         cfg = ScanConfig.from_card("stop_grid_8tev")
         t0 = time.perf_counter()
         rows = run_scan(cfg, tmp_path / "a", workers=2, plots=True)
@@ -101,12 +115,6 @@ def test_stop_grid_270_points(capsys, tmp_path):
         t0 = time.perf_counter()
         run_scan(cfg, tmp_path / "b", workers=2, plots=False)
         t_cached = time.perf_counter() - t0
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
-        if old is None:
-            os.environ.pop("LEPREINT_CACHE")
-        else:
-            os.environ["LEPREINT_CACHE"] = old
     n = len(rows)
     ok = sum(r.get("status") == "ok" for r in rows)
     with capsys.disabled():
@@ -122,22 +130,13 @@ def test_stop_grid_270_points(capsys, tmp_path):
 def test_slepton_grids_120_points(capsys, tmp_path):
     """ATLAS's slepton grid (10 masses x 4 lifetimes) for selectrons, smuons and staus in its displaced-lepton search,
     from an empty cache on 2 cores (lepreint decays the sleptons; the full chain on the moved decays)."""
-    cache = tempfile.mkdtemp(prefix="lepreint-slepton-cache-")
-    old = os.environ.get("LEPREINT_CACHE")
-    os.environ["LEPREINT_CACHE"] = cache
     times, rows = {}, []
-    try:
+    with _fresh_cache("lepreint-slepton-cache-"):
         for fl in ("e", "mu", "tau"):
             cfg = ScanConfig.from_card(f"slepton_grid_{fl}")
             t0 = time.perf_counter()
             rows += run_scan(cfg, tmp_path / fl, workers=2, plots=True)
             times[fl] = time.perf_counter() - t0
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
-        if old is None:
-            os.environ.pop("LEPREINT_CACHE")
-        else:
-            os.environ["LEPREINT_CACHE"] = old
     n, ok = len(rows), sum(r.get("status") == "ok" for r in rows)
     with capsys.disabled():
         print(
