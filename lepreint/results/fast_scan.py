@@ -35,6 +35,7 @@ import awkward as ak
 import numpy as np
 
 from lepreint.analysis.features import feature_matrix
+from lepreint.analysis.leading_pair import select_leading_pair
 from lepreint.analysis.selection import id_efficiency, lepton_ok, near_jet, pair_dr_ok, pair_probability, region_masks
 from lepreint.analysis.yields import check_energy, check_jet_input, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
@@ -339,8 +340,6 @@ class LeadingPairScan:
         self.lep_v = np.column_stack([ak.to_numpy(ak.flatten(lep[f])) for f in ("vx", "vy", "vz")])
 
     def evaluate(self, ctau: float) -> PointYields:
-        from lepreint.analysis.leading_pair import select_leading_pair
-
         if not ctau > 0:
             raise LifetimeError(f"ctau must be > 0, got {ctau}")
         _, _, shift = moved_vertices(self.geom, decay_lengths(self.seed, ctau, self.n_llp), time=False)
