@@ -12,6 +12,7 @@ particle).
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -243,8 +244,6 @@ def _cell(by: dict, rid: str) -> tuple[str, str, str]:
     r = by.get(rid)
     if r is None or r.ours is None:
         return "—", "—", "—"
-    import re
-
     m = re.search(r"\+- ([^ ;]+) \(MC\)", r.note)
     err = m.group(1) if m else "?"
     ratio = f"{r.ours / r.paper:.2f}" if r.paper else "—"

@@ -61,6 +61,14 @@ class PointYields:
     xsec_fb: float
 
 
+def _lepton_vertices(scan, ctau: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The production points (x, y, z) of a scan's leptons (``lep_v``) with their LLPs (``lep_has``, ``lep_gi``)
+    decaying at new proper decay lengths Exp(c tau), drawn as ``lifetime.resample`` draws them."""
+    _, _, shift = moved_vertices(scan.geom, decay_lengths(scan.seed, ctau, scan.n_llp), time=False)
+    s = np.where(scan.lep_has[:, None], shift[scan.lep_gi] if scan.n_llp else 0.0, 0.0)
+    return scan.lep_v[:, 0] + s[:, 0], scan.lep_v[:, 1] + s[:, 1], scan.lep_v[:, 2] + s[:, 2]
+
+
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Concatenation of arange(s, s + n) for each (s, n)."""
     total = int(lengths.sum())
@@ -258,9 +266,7 @@ class LifetimeScan:
         if not ctau > 0:
             raise LifetimeError(f"ctau must be > 0, got {ctau}")
         cfg, det = self.cfg, self.det
-        _, _, shift = moved_vertices(self.geom, decay_lengths(self.seed, ctau, self.n_llp), time=False)
-        s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
-        vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
+        vx, vy, vz = _lepton_vertices(self, ctau)
         d0 = det.impact_parameter(self.sub, vx, vy)
         eff_det = det.efficiency(self.sub, vx, vy, vz, d0)  # reconstructed (removes jets), as ``Detector.finish``
         eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), eff_det, cfg)  # identified, as ``select``
@@ -342,9 +348,7 @@ class LeadingPairScan:
     def evaluate(self, ctau: float) -> PointYields:
         if not ctau > 0:
             raise LifetimeError(f"ctau must be > 0, got {ctau}")
-        _, _, shift = moved_vertices(self.geom, decay_lengths(self.seed, ctau, self.n_llp), time=False)
-        s = np.where(self.lep_has[:, None], shift[self.lep_gi] if self.n_llp else 0.0, 0.0)
-        vx, vy, vz = (self.lep_v[:, j] + s[:, j] for j in range(3))
+        vx, vy, vz = _lepton_vertices(self, ctau)
         prep, det = self.prep, self.det
         d0 = det.impact_parameter(prep, vx, vy)
         sel = select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), self.cfg, np.hypot(vx, vy), vz)

@@ -9,6 +9,7 @@ regions hold 0-1 observed events): the exact counting CLs (``lepreint.stats.limi
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from importlib import resources
@@ -29,11 +30,17 @@ class LikelihoodLimit(NamedTuple):
     calculator: str
 
 
+@functools.lru_cache(maxsize=8)
+def _workspace_text(path: str) -> str:
+    """A published workspace file, read once per process (a scan patches it at every point)."""
+    return resources.files("lepreint").joinpath("data", path).read_text()
+
+
 def published_workspace(cfg: AnalysisConfig, signal) -> dict:
     """The card's published background-only workspace with ``signal`` (events per signal region) added."""
     if not cfg.likelihood:
         raise LepreintError(f"analysis {cfg.name} has no published likelihood (the card's 'likelihood')")
-    spec = json.loads(resources.files("lepreint").joinpath("data", cfg.likelihood).read_text())
+    spec = json.loads(_workspace_text(cfg.likelihood))  # a fresh copy to patch
     s = [float(x) for x in np.atleast_1d(signal)]
     if len(s) != len(cfg.likelihood_channels):
         raise LepreintError(f"{len(s)} signal yields for {len(cfg.likelihood_channels)} channels of {cfg.likelihood}")

@@ -122,7 +122,7 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto", expect
     if calculator == "exact" and not whole:
         raise StatsError(f"the exact CLs calculator needs whole observed counts, got {n_arr.tolist()}")
     if calculator == "auto":
-        small = whole and _ExactCLs(s, b, rel).cells(0.0, None if n is None else np.round(n_arr)) <= 20_000
+        small = whole and _ExactCLs(s, b, rel).cells(0.0, None if n is None else np.round(n_arr)) <= AUTO_EXACT_CELLS
         calculator = "exact" if small else "asymptotic"
     if calculator == "exact":
         return _exact_upper_limit(s, b, None if n is None else np.round(n_arr), rel, expected or n is None)
@@ -267,6 +267,8 @@ def limit(signal, background, observed=None, rel_unc=None, cls: bool = True, cal
 #: largest number of outcomes (the product of each region's count range) the exact calculator enumerates;
 #: ``calculator="auto"`` uses the asymptotic formulae above it, where the counts are large and those formulae hold.
 EXACT_MAX_CELLS = 500_000
+#: ``calculator="auto"`` is exact when the backgrounds alone span at most this many outcomes
+AUTO_EXACT_CELLS = 20_000
 _TAIL = 1e-10  # probability left out of each region's count range
 
 
