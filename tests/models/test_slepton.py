@@ -63,6 +63,27 @@ def test_two_body_decay_kinematics_and_charges():
     assert np.allclose(d.lep_p4[:, :, 0, 0] > 0, True)
 
 
+def test_stau_decays_carry_the_staus_chirality():
+    params = {"mslep": 300.0, "ctau": 30.0}
+    specs = slepton.llp_decay(params, {"flavour": "tau", "states": "LR", "tau_polarisation": "chirality"})
+    assert {s["pdg"]: s["tau_chirality"] for s in specs} == {1000015: -1.0, 2000015: 1.0}
+    specs = slepton.llp_decay(params, {"flavour": "tau", "states": "LR", "tau_polarisation": "none"})
+    assert {s["tau_chirality"] for s in specs} == {0.0}
+    with pytest.raises(LepreintError, match="tau_polarisation"):
+        slepton.llp_decay(params, {"flavour": "tau", "tau_polarisation": "left"})
+    # left-handed taus give harder leptons than right-handed ones (the same staus, the same random streams)
+    rng_l, rng_r = np.random.default_rng(8), np.random.default_rng(8)
+    n, m = 20_000, 300.0
+    p4 = np.column_stack([np.full(n, np.hypot(m, 600.0)), np.zeros(n), np.zeros(n), np.full(n, 600.0)])
+    pdg = np.full(n, 1000015)
+    spec = {"kind": "twobody", "pdg": 1000015, "m_parent": m, "lepton": 15, "ctau": 30.0, "branching": {15: 1.0}}
+    left, _ = decay_species(rng_l, [dict(spec, tau_chirality=-1.0)], pdg, p4, np.zeros((n, 4)), 1)
+    right, _ = decay_species(rng_r, [dict(spec, tau_chirality=1.0)], pdg, p4, np.zeros((n, 4)), 1)
+    e_l = left.lep_p4[:, :, 0, 0][left.lep_pdg[:, :, 0] != 0]
+    e_r = right.lep_p4[:, :, 0, 0][right.lep_pdg[:, :, 0] != 0]
+    assert e_l.mean() / e_r.mean() == pytest.approx(0.40 / 0.30, rel=0.05)
+
+
 @pytest.fixture(scope="module")
 def smuons():
     req = GenerationRequest(

@@ -268,12 +268,34 @@ class DecayedLLP(NamedTuple):
     invisible: np.ndarray  #: (n, K, 4) all invisible products (chi0 and neutrinos), summed
 
 
-def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray):
+#: reverses a four-momentum's three-momentum
+_REVERSE = np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def _polarisation_flips(rng, chirality: np.ndarray, l_rest: np.ndarray, tau_lab: np.ndarray) -> np.ndarray:
+    """Which unpolarised leptonic tau decays to reverse (``decay_taus``): with probability max(0, chirality a(x) c)."""
+    x = 2.0 * l_rest[:, 0] / M_TAU
+    p = np.linalg.norm(l_rest[:, 1:], axis=1)
+    axis = tau_lab[:, 1:] / np.maximum(np.linalg.norm(tau_lab[:, 1:], axis=1), 1e-300)[:, None]
+    c = np.einsum("ij,ij->i", l_rest[:, 1:], axis) / np.maximum(p, 1e-300)
+    a = (2.0 * x - 1.0) / (3.0 - 2.0 * x)
+    u = rng.uniform(size=x.size)
+    return u < np.clip(chirality * a * c, 0.0, 1.0)
+
+
+def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray, chirality: np.ndarray | None = None):
     """Decay taus (lab four-momenta (n, 4)) produced at ``origin`` (n, 4).
 
-    Leptonic modes with the V-A (muon-decay) matrix element and the charged lepton's mass; the tau
-    polarisation is neglected (it would harden or soften the spectrum by a few per cent).  Hadronic
-    modes: one visible system of mass ``TAU_HADRONIC_MASS`` recoiling against nu_tau.
+    Leptonic modes with the V-A (muon-decay) matrix element and the charged lepton's mass.  ``chirality`` (n,):
+    the taus' chirality as +1 (right-handed: tau- of helicity +1, or its CP conjugate, tau+ of helicity -1), -1
+    (left-handed) or 0 (unpolarised; all of them without the argument).  In the tau's rest frame the charged
+    lepton's distribution in its energy fraction x = 2E/m_tau and the cosine c of its angle to the tau's flight
+    direction is then  x^2 [(3 - 2x) - chirality c (2x - 1)]  (Michel, V-A; the l- of a tau- is emitted against
+    the tau's spin, the l+ of a tau+ along it): right-handed taus give softer leptons in the lab, left-handed
+    harder.  Drawn from the unpolarised decay by reversing every daughter's rest-frame momentum (a decay of the
+    same x, opposite c) with probability max(0, chirality a(x) c), a(x) = (2x - 1)/(3 - 2x), which turns the
+    isotropic density into 1 - chirality a(x) c exactly.  Hadronic modes: one visible system of mass
+    ``TAU_HADRONIC_MASS`` recoiling against nu_tau, isotropic (their polarisation is not modelled).
     Returns (pdg of the charged lepton or 0, its four-momentum, the other visible four-momentum,
     the invisible four-momentum, the decay vertex).
     """
@@ -293,8 +315,13 @@ def decay_taus(rng: np.random.Generator, tau_p4: np.ndarray, origin: np.ndarray)
         # exact to O(m_tau^2 / m_W^2) = 5e-4)
         tb = three_body_rest(rng, sel.size, M_TAU, LEPTON_MASS[l_pdg], 0.0, "V-A", Couplings(1.0, 0.0), m_w=1e6)
         par = tau_p4[sel]
-        lep[sel] = boost(tb.daughter, par)
-        inv[sel] = boost(tb.antilepton + tb.neutrino, par)
+        l_rest, nu_rest = tb.daughter, tb.antilepton + tb.neutrino
+        if chirality is not None:
+            flip = _polarisation_flips(rng, np.asarray(chirality, float)[sel], l_rest, par)
+            l_rest = np.where(flip[:, None], l_rest * _REVERSE, l_rest)
+            nu_rest = np.where(flip[:, None], nu_rest * _REVERSE, nu_rest)
+        lep[sel] = boost(l_rest, par)
+        inv[sel] = boost(nu_rest, par)
     had = np.flatnonzero(pdg == 0)
     if had.size:
         p = _pstar(M_TAU, TAU_HADRONIC_MASS, 0.0)

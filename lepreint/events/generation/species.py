@@ -26,7 +26,8 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
 
 ``twobody``  a scalar LLP -> charged lepton + an invisible particle (``lepton``: 11, 13 or 15; ``m_invisible``,
             0 for a gravitino), isotropic in the LLP's rest frame (a scalar's decay); the lepton of the
-            parent's sign (a slepton, positive pdg, gives l-: positive pdg).  The GMSB slepton.
+            parent's sign (a slepton, positive pdg, gives l-: positive pdg).  The GMSB slepton.  A tau's
+            ``tau_chirality`` (+1 right-handed, -1 left-handed, 0 or absent: unpolarised) sets its decay.
 
 Taus from any decay decay in turn (``decays.decay_taus``); the e or mu they give replaces them in
 their slot (hadronic taus: visible system), produced at the tau's decay vertex.
@@ -109,6 +110,8 @@ class _Flat:
         self.lep_vtx = np.zeros((nk, SLOTS, 4))
         self.other = np.zeros((nk, 4))
         self.invisible = np.zeros((nk, 4))
+        #: chirality of a tau in the slot (+1 right-handed, -1 left-handed, 0 unpolarised): ``decay_taus``
+        self.tau_chirality = np.zeros((nk, SLOTS))
 
 
 def _choose(rng, branching: dict, size: int) -> np.ndarray:
@@ -268,6 +271,7 @@ def _twobody(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
     out.channel[rows], out.vertex[rows], out.ctau[rows] = f, vtx, ct
     out.lep_pdg[rows, 0] = np.repeat(np.sign(pdg), k).astype(np.int64) * f
     out.lep_p4[rows, 0], out.lep_vtx[rows, 0] = lep, vtx
+    out.tau_chirality[rows, 0] = float(spec.get("tau_chirality", 0.0)) if f == 15 else 0.0
     out.invisible[rows] += inv
 
 
@@ -280,7 +284,10 @@ def _taus(rng, out: _Flat) -> None:
         t = np.flatnonzero(np.abs(out.lep_pdg[:, s]) == 15)
         if t.size == 0:
             continue
-        pdg, lep, oth, inv, tv = decay_taus(rng, out.lep_p4[t, s], out.lep_vtx[t, s])
+        chir = out.tau_chirality[t, s]
+        pdg, lep, oth, inv, tv = decay_taus(
+            rng, out.lep_p4[t, s], out.lep_vtx[t, s], chir if np.any(chir != 0) else None
+        )
         sign = np.sign(out.lep_pdg[t, s])
         out.lep_pdg[t, s] = np.where(pdg > 0, sign * pdg, 0)
         out.lep_p4[t, s] = np.where(pdg[:, None] > 0, lep, 0.0)
