@@ -78,6 +78,80 @@ def _yields(moved, map_variable: str | None = None, anywhere: bool = False):
     return signal_yields(moved, cfg, Detector("atlas_run2", map_variable=map_variable))
 
 
+#: ATLAS's cutflow tables (HEPData t1-t3): region -> (file, the card's region name, its flavours)
+CUTFLOW_FILES = {
+    "SRee": ("CutflowSR-ee.csv", "SR-ee", "ee"),
+    "SRmm": ("CutflowSR-mm.csv", "SR-mumu", "mumu"),
+    "SRem": ("CutflowSR-em.csv", "SR-emu", "emu"),
+}
+#: the steps of ATLAS's cutflows with a generator-level counterpart here: (slug, ATLAS's row, a word of its label);
+#: the last row (``final``) is every step passed.  The rows between |d0| and the end (isolation, track quality,
+#: timing, cosmic vetoes, Delta R after them) are inside ATLAS's per-lepton maps, not apart.
+CUTFLOW_STEPS = (
+    ("initial", 0, "initial"),
+    ("trigger", 1, "trigger"),
+    ("flavours", 2, "leading"),
+    ("pt", 3, "65"),
+    ("d0", 4, "d_{0}"),
+)
+
+
+def atlas_cutflows() -> list[tuple[str, int, float, str, list[tuple[str, float]]]]:
+    """ATLAS's cutflows: (slepton, mass GeV, lifetime ns, region, [(ATLAS's step label, events at 139 /fb)]).  The
+    SR-mumu table's selectron labels are its smuon points (the table's description: smuon samples)."""
+    import re
+
+    out = []
+    for reg, (fname, _, _) in CUTFLOW_FILES.items():
+        block: list[tuple[str, float]] = []
+        head = ""
+        for line in [*(_REF / fname).read_text().splitlines(), ""]:
+            if line.startswith("#"):
+                continue
+            if line.startswith(',"'):
+                head, block = line, []
+            elif line.strip() and head:
+                label, value = line.rsplit(",", 1)
+                block.append((label.strip(), float(value)))
+            elif head and block:
+                m = re.search(r"\(\s*(\d+)\s*GeV,\s*([\d.]+)\s*ns\)", head)
+                if m is None:
+                    raise ValueError(f"{fname}: cannot read the point of {head!r}")
+                name = "stau" if "tau" in head else {"SRee": "selectron", "SRmm": "smuon"}[reg]
+                out.append((name, int(m.group(1)), float(m.group(2)), reg, block))
+                head, block = "", []
+    return out
+
+
+def _cutflow_records(out: dict) -> None:
+    """Our cutflow at ATLAS's five points (the scan cards' productions, moved to the lifetime) beside ATLAS's."""
+    for name, m, tau, reg, rows in atlas_cutflows():
+        _, card_region, flavours = CUTFLOW_FILES[reg]
+        y = _yields(_moved(slepton_sample(name, m), tau))
+        cf = y.cutflow
+        ours = {
+            "initial": cf["all"],
+            "trigger": cf["trigger, two leptons in |eta|"],
+            "flavours": cf[f"{card_region}: two leading are {flavours}"],
+            "pt": cf[f"{card_region}: pT"],
+            "d0": cf[f"{card_region}: |d0|"],
+            "final": cf[f"{card_region}: selected"],
+        }
+        base = f"atlas18014.cutflow.{name}.m{m}.tau_{tau:g}ns.{reg}"
+        for slug, row, word in CUTFLOW_STEPS:
+            label, atlas = rows[row]
+            if word not in label:
+                raise ValueError(f"ATLAS's cutflow {base}: row {row} is {label!r}, expected the {slug} step")
+            level = "" if slug == "initial" else "; ATLAS's: reconstructed baseline leptons, ours: generator level"
+            out[f"{base}.{slug}"] = (ours[slug], f"ATLAS: {label!r}{level}; {_ratio(ours[slug], atlas)}")
+        label, atlas = rows[-1]
+        out[f"{base}.final"] = (
+            ours["final"],
+            f"every step (ours: acceptance x ATLAS's maps); {_ratio(ours['final'], atlas)}; our acceptance "
+            f"{cf[f'{card_region}: acceptance']:.4g} events",
+        )
+
+
 def _ratio(x, ref):
     return f"ratio {x / ref:.3g}" if ref else "no ATLAS value"
 
@@ -121,6 +195,8 @@ def _atlas():
                         f"+- {ae_err:.2g} (MC); {_ratio(ae, (A or 0) * (E or 0))}; S = {y.S[k]:.3g} events at 139 /fb "
                         f"(sigma {y.xsec_fb:.4g} fb)",
                     )
+        if name == "stau":
+            _cutflow_records(out)
         # the exclusion: the scan card's grid, CLs (exact counting, ATLAS's backgrounds and uncertainties) and
         # ATLAS's published likelihood (asymptotic) with the observed counts, R95 beside them
         rows = publish_scan(_grid(name), f"slepton_grid_{FLAVOURS[name][0]}", _REPORT / name)
@@ -202,6 +278,7 @@ def _section(by: dict) -> list[str]:
                     cells.append("—" if r is None or r.ours is None else f"{r.ours:.3g}")
             out.append(f"| {m} | " + " | ".join(cells) + " |")
         out.append("")
+    out += _cutflow_section(by)
     lim = [i for i in by if ".mass_limit.tau_" in i and i.startswith("atlas18014.") and by[i].ours is not None]
     if lim:
         out += [
@@ -225,6 +302,40 @@ def _section(by: dict) -> list[str]:
         for name in FLAVOURS:
             for png in sorted((_REPORT / name).glob("exclusion_*.png")):
                 out += [f"![{name}]({png.relative_to(_REPORT.parent)})", ""]
+    return out
+
+
+def _cutflow_section(by: dict) -> list[str]:
+    points = [c for c in atlas_cutflows() if f"atlas18014.cutflow.{c[0]}.m{c[1]}.tau_{c[2]:g}ns.{c[3]}.final" in by]
+    if not points:
+        return []
+    out = [
+        "### Cutflows of ATLAS's five points",
+        "",
+        "Events at 139 /fb. ATLAS's rows from the trigger to |d0| count reconstructed baseline leptons; ours are "
+        "generator-level leptons (the same cuts on the truth record), so they bound ATLAS's from above and their "
+        "ratio is ATLAS's reconstruction efficiency, not a test. The rows after |d0| (isolation, track quality, "
+        "timing, cosmic vetoes) are inside ATLAS's per-lepton maps, which give one probability per lepton: only the "
+        "last row, every step passed (ours: acceptance x the maps' efficiencies), and the first (the cross section) "
+        "are compared (within 25% where ATLAS has at least 10 events). ATLAS's trigger row is the same in its SR-ee "
+        "and SR-mumu tables and equals the sum of their flavour rows: for the selectron and smuon points it counts "
+        "both samples together; ours counts one flavour.",
+        "",
+    ]
+    slugs = {row: slug for slug, row, _ in CUTFLOW_STEPS}
+    for name, m, tau, reg, rows in points:
+        base = f"atlas18014.cutflow.{name}.m{m}.tau_{tau:g}ns.{reg}"
+        out += [f"**{name}, {m} GeV, {tau:g} ns, {reg}**", "", "| step | ATLAS | ours | ratio |", "|---|---|---|---|"]
+        for i, (label, atlas) in enumerate(rows):
+            slug = "final" if i == len(rows) - 1 else slugs.get(i)
+            r = by.get(f"{base}.{slug}") if slug else None
+            if r is None or r.ours is None:
+                ours, rat = "(in the maps)", "—"
+            else:
+                mark = "" if r.passed is None else (" ✓" if r.passed else " ✗")
+                ours, rat = f"{r.ours:.3g}", (f"{r.ours / atlas:.2f}" if atlas else "—") + mark
+            out.append(f"| {label.replace('|', chr(92) + '|')} | {atlas:.3g} | {ours} | {rat} |")
+        out.append("")
     return out
 
 

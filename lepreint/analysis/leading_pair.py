@@ -123,4 +123,40 @@ def select_leading_pair(
         "acceptance (any region)": acc.max(axis=1) if acc.size else np.zeros(n),
         "selected (any region)": prob.sum(axis=1),
     }
+    cutflow.update(_steps(counts, apdg, pt, eta, phi, d0, trig, acc, prob, cfg, rxy, z))
     return LeadingPairSelection(acc, prob, cutflow)
+
+
+def _steps(counts, apdg, pt, eta, phi, d0, trig, acc, prob, cfg: AnalysisConfig, rxy, z) -> dict[str, np.ndarray]:
+    """The cutflow per region in the order of ATLAS's published cutflows, at generator level: the trigger and two
+    leptons inside |eta|; the two leading of them have the region's flavours; both above ``pt_min``; both inside
+    the region's |d0| window (and the truth volume); Delta R (and charge); then the recipe's acceptance (the two
+    leading of the leptons passing pT and |d0|: the same events unless a third lepton takes a place) and the
+    selected events (x the efficiencies)."""
+    n = counts.size
+    is_e, is_m = apdg == 11, apdg == 13
+    in_eta = (is_e & (np.abs(eta) < cfg.electron.abs_eta_max)) | (is_m & (np.abs(eta) < cfg.muon.abs_eta_max))
+    has, j1, j2 = _leading_two(counts, in_eta, pt)
+    base = trig & has
+    g1, g2 = np.minimum(apdg[j1], apdg[j2]), np.maximum(apdg[j1], apdg[j2])
+    pt_min = np.where(apdg == 11, cfg.electron.pt_min, cfg.muon.pt_min)
+    pt_ok = (pt[j1] > pt_min[j1]) & (pt[j2] > pt_min[j2])
+    inside = np.ones(apdg.size, bool)
+    if cfg.truth_volume is not None and rxy is not None and z is not None:
+        inside = (rxy < cfg.truth_volume[0]) & (np.abs(z) < cfg.truth_volume[1])
+    dphi = (phi[j1] - phi[j2] + np.pi) % (2 * np.pi) - np.pi
+    dr_ok = (eta[j1] - eta[j2]) ** 2 + dphi**2 > cfg.pair_min_dr**2
+    out = {"trigger, two leptons in |eta|": base.astype(float)}
+    for k, r in enumerate(cfg.regions):
+        a, b = _FLAVOURS[r.flavours or "emu"]
+        win = (d0 >= r.d0_min) & (d0 < r.d0_max) & inside
+        step = base & (g1 == a) & (g2 == b)
+        out[f"{r.name}: two leading are {r.flavours or 'emu'}"] = step.astype(float)
+        step = step & pt_ok
+        out[f"{r.name}: pT"] = step.astype(float)
+        step = step & win[j1] & win[j2]
+        out[f"{r.name}: |d0|"] = step.astype(float)
+        out[f"{r.name}: Delta R"] = (step & dr_ok).astype(float)
+        out[f"{r.name}: acceptance"] = acc[:, k] if n else np.zeros(0)
+        out[f"{r.name}: selected"] = prob[:, k] if n else np.zeros(0)
+    return out

@@ -86,6 +86,16 @@ def test_leading_two_regions_by_flavour_trigger_and_efficiency():
     e, m = det.d0_eff[11], det.d0_eff[13]
     assert sel.region_prob[0, 0] == pytest.approx(e(200.0, 10.0) * e(150.0, 20.0), rel=1e-3)
     assert sel.region_prob[1, 2] == pytest.approx(e(100.0, 10.0) * m(120.0, 20.0), rel=1e-3)
+    # the cutflow in ATLAS's order, per region: each step a subset of the one before
+    cf = sel.cutflow
+    assert cf["trigger, two leptons in |eta|"].tolist() == [1, 1, 0, 1, 1]
+    assert cf["SR-mumu: two leading are mumu"].tolist() == [0, 0, 0, 1, 1]
+    assert cf["SR-mumu: pT"].tolist() == [0, 0, 0, 1, 1]
+    assert cf["SR-mumu: |d0|"].tolist() == [0, 0, 0, 0, 1]  # 1 mm < 3 mm
+    assert cf["SR-mumu: Delta R"].tolist() == [0, 0, 0, 0, 0]
+    assert cf["SR-ee: Delta R"].tolist() == [1, 0, 0, 0, 0] == sel.acceptance[:, 0].tolist()
+    assert cf["SR-emu: Delta R"].tolist() == [0, 1, 0, 0, 0]
+    assert cf["SR-ee: selected"] == pytest.approx(sel.region_prob[:, 0])
 
 
 def test_emu_selection_refuses_a_leading_two_card():
