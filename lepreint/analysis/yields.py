@@ -23,7 +23,7 @@ from lepreint.events.generation.engine import GenerationRequest, model_module
 from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.slim import Sample, llp_leptons_in_jets, weighted_sum
 
-__all__ = ["YieldResult", "check_energy", "signal_yields", "resolve_xsec"]
+__all__ = ["YieldResult", "check_energy", "leading_pair_rows", "signal_yields", "resolve_xsec"]
 
 
 @dataclass
@@ -124,6 +124,15 @@ def check_energy(sample: Sample, cfg: AnalysisConfig) -> None:
         )
 
 
+def leading_pair_rows(sample: Sample, cfg: AnalysisConfig, det: Detector, rng: np.random.Generator):
+    """(the detector's prepared leptons, the ``leading_two`` selection) per row of the sample."""
+    ev = sample.events
+    prep = det.prepare(ev, rng, llp_leptons_in_jets(sample.meta))
+    vx, vy, vz = (ak.to_numpy(ak.flatten(ev.leptons[f])) for f in ("vx", "vy", "vz"))
+    d0 = det.impact_parameter(prep, vx, vy)
+    return prep, select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg, np.hypot(vx, vy), vz)
+
+
 def signal_yields(
     sample: Sample,
     analysis: AnalysisConfig | str = "soft_displaced_emu",
@@ -144,12 +153,8 @@ def signal_yields(
     acc_sums = []
     sel: Selection | LeadingPairSelection
     if cfg.pairing == "leading_two":
-        ev = sample.events
-        prep = det.prepare(ev, rng, llp_leptons_in_jets(sample.meta))
-        vx, vy, vz = (ak.to_numpy(ak.flatten(ev.leptons[f])) for f in ("vx", "vy", "vz"))
-        d0 = det.impact_parameter(prep, vx, vy)
-        sel = select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg, np.hypot(vx, vy), vz)
-        acc_sums = [weighted_sum(ev, sel.acceptance[:, i]) for i in range(sel.acceptance.shape[1])]
+        _, sel = leading_pair_rows(sample, cfg, det, rng)
+        acc_sums = [weighted_sum(sample.events, sel.acceptance[:, i]) for i in range(sel.acceptance.shape[1])]
     else:
         sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), cfg)
     w = ak.to_numpy(sample.events.weight)
