@@ -295,8 +295,16 @@ def _check_analysis(path: Path, data: dict) -> None:
     names = [r["name"] for r in regions]
     if len(set(names)) != len(names):
         raise InvalidCard(path, "signal_regions", f"region names must be unique, got {names}")
+    pairing = data.get("pairing", "emu")
+    if any("d0_first" in r or "d0_second" in r for r in regions):
+        _check_boxes(path, data, regions)
+        regions_1d = []
+    else:
+        regions_1d = regions
+    if "veto_other_flavour" in data and pairing not in ("ee", "mumu"):
+        raise InvalidCard(path, "veto_other_flavour", "only with pairing ee or mumu")
     prev_hi, prev_name = None, None
-    for i, r in enumerate(regions):
+    for i, r in enumerate(regions_1d):
         lo, hi = units.to_internal(r["d0_min"], "length"), units.to_internal(r["d0_max"], "length")
         if lo < 0:
             raise InvalidCard(path, f"signal_regions[{i}].d0_min", f"expected d0_min >= 0, got {r['d0_min']!r}")
@@ -319,7 +327,7 @@ def _check_analysis(path: Path, data: dict) -> None:
                 f"below the end of {prev_name}",
             )
         prev_hi, prev_name = hi, r["name"]
-    if "d0_max" in data and prev_hi > _q(data, "d0_max", "length") * (1 + 1e-12):
+    if "d0_max" in data and prev_hi is not None and prev_hi > _q(data, "d0_max", "length") * (1 + 1e-12):
         raise InvalidCard(path, "signal_regions", f"the last region ends above the analysis d0_max ({data['d0_max']})")
     bkg = data.get("background", {})
     for key in ("counts", "uncertainty"):
@@ -341,6 +349,37 @@ def _check_analysis(path: Path, data: dict) -> None:
         flv = [r["flavours"] for r in regions]
         if len(set(flv)) != len(flv):
             raise InvalidCard(path, "signal_regions", f"one region per flavour pair, got {flv}")
+
+
+def _check_boxes(path: Path, data: dict, regions: list) -> None:
+    """Regions as boxes in the two leptons' |d0| (and the leading lepton's pT): each well formed, none overlapping
+    another (the regions of a channel are exclusive)."""
+    if data.get("pairing", "emu") not in ("emu", "ee", "mumu"):
+        raise InvalidCard(path, "signal_regions", "d0_first / d0_second boxes need pairing emu, ee or mumu")
+    boxes: list[list[tuple[float, float]]] = []
+    for i, r in enumerate(regions):
+        where = f"signal_regions[{i}]"
+        if "d0_first" not in r or "d0_second" not in r:
+            raise InvalidCard(path, where, "a box needs both d0_first and d0_second (all regions boxes, or none)")
+        if "d0_min" in r or "d0_max" in r:
+            raise InvalidCard(path, where, "d0_min / d0_max and a d0_first / d0_second box: give one of them")
+        box = []
+        for key, dim in (("d0_first", "length"), ("d0_second", "length")):
+            lo, hi = _window(r[key], dim)
+            if not 0 <= lo < hi:
+                raise InvalidCard(path, f"{where}.{key}", f"expected 0 <= lower < upper, got {r[key]!r}")
+            box.append((lo, hi))
+        lo = units.to_internal(r["lead_pt_min"], "energy") if "lead_pt_min" in r else 0.0
+        hi = units.to_internal(r["lead_pt_max"], "energy") if "lead_pt_max" in r else float("inf")
+        if not lo < hi:
+            raise InvalidCard(path, f"{where}.lead_pt_max", f"expected above lead_pt_min, got {r['lead_pt_max']!r}")
+        box.append((lo, hi))
+        for j, other in enumerate(boxes):
+            if all(a[0] < b[1] and b[0] < a[1] for a, b in zip(box, other, strict=True)):
+                raise InvalidCard(
+                    path, where, f"region {r['name']} overlaps {regions[j]['name']}: regions are exclusive"
+                )
+        boxes.append(box)
 
 
 def _check_point(path: Path, where: str, p: dict) -> None:
@@ -385,9 +424,19 @@ def _check_benchmarks(path: Path, data: dict) -> None:
 @dataclasses.dataclass(frozen=True)
 class Region:
     name: str
-    d0_min: float  #: mm, inclusive lower edge on the smaller |d0| of the pair
-    d0_max: float  #: mm, exclusive upper edge
+    d0_min: float  #: mm, inclusive lower edge on the smaller |d0| of the pair (a box: its lowest edge)
+    d0_max: float  #: mm, exclusive upper edge (a box: its highest edge)
     flavours: str | None = None  #: ``pairing: leading_two``: the two leading leptons' flavours, ee, mumu or emu
+    #: a box in the two leptons' |d0| (mm, [lower, upper)): the first lepton (the electron of an e-mu pair, the
+    #: leading one of ee or mu-mu) and the second; None: the interval [d0_min, d0_max) of the smaller |d0|
+    d0_first: tuple[float, float] | None = None
+    d0_second: tuple[float, float] | None = None
+    lead_pt_min: float = 0.0  #: GeV: the pair's leading lepton at least this pT
+    lead_pt_max: float = float("inf")  #: GeV: ... and below this
+
+    @property
+    def is_box(self) -> bool:
+        return self.d0_first is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -408,6 +457,8 @@ class LeptonCuts:
     isolation_cone: float = 0.2
     isolation_max: float | None = None  #: relative isolation (sum pT in cone / pT); None = no cut
     eta_veto: tuple[float, float] | None = None  #: an |eta| interval without leptons (e.g. the ECAL transition)
+    #: (eta_lo, eta_hi, phi_lo, phi_hi) regions without leptons (signed eta and phi, e.g. dead tracker modules)
+    eta_phi_veto: tuple[tuple[float, float, float, float], ...] = ()
     max_production_radius: float | None = None  #: mm: the identification's inner-hit requirements as a radius
 
 
@@ -451,6 +502,8 @@ class AnalysisConfig:
     trigger: tuple[TriggerLeg, ...] = ()  #: generator-level trigger emulation (``leading_two``); empty: none
     likelihood: str | None = None  #: a published background-only likelihood (pyhf JSON, package data path)
     likelihood_channels: tuple[str, ...] = ()  #: its channel of each signal region
+    #: pairings ee and mumu: no identified lepton of the other flavour with |d0| above this (mm); None: no veto
+    veto_other_flavour_d0_min: float | None = None
     card: str = ""
     digest: str = ""
 
@@ -462,9 +515,37 @@ def _lepton(d: dict) -> LeptonCuts:
         isolation_cone=float(d.get("isolation_cone", 0.2)),
         isolation_max=d.get("isolation_max"),
         eta_veto=(float(d["eta_veto"][0]), float(d["eta_veto"][1])) if "eta_veto" in d else None,
+        eta_phi_veto=tuple(
+            (float(v["eta"][0]), float(v["eta"][1]), float(v["phi"][0]), float(v["phi"][1]))
+            for v in d.get("eta_phi_veto", ())
+        ),
         max_production_radius=(
             units.to_internal(d["max_production_radius"], "length") if "max_production_radius" in d else None
         ),
+    )
+
+
+def _window(w, dim: str = "length") -> tuple[float, float]:
+    return units.to_internal(w[0], dim), units.to_internal(w[1], dim)
+
+
+def _region(r: dict) -> Region:
+    first: tuple[float, float] | None = None
+    second: tuple[float, float] | None = None
+    if "d0_first" in r:
+        first, second = _window(r["d0_first"]), _window(r["d0_second"])
+        lo, hi = min(first[0], second[0]), max(first[1], second[1])
+    else:
+        lo, hi = units.to_internal(r["d0_min"], "length"), units.to_internal(r["d0_max"], "length")
+    return Region(
+        r["name"],
+        lo,
+        hi,
+        r.get("flavours"),
+        first,
+        second,
+        units.to_internal(r["lead_pt_min"], "energy") if "lead_pt_min" in r else 0.0,
+        units.to_internal(r["lead_pt_max"], "energy") if "lead_pt_max" in r else float("inf"),
     )
 
 
@@ -518,14 +599,9 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
         luminosity=units.to_internal(d["luminosity"], "lumi"),
         electron=_lepton(d["electron"]),
         muon=_lepton(d["muon"]),
-        regions=tuple(
-            Region(
-                r["name"],
-                units.to_internal(r["d0_min"], "length"),
-                units.to_internal(r["d0_max"], "length"),
-                r.get("flavours"),
-            )
-            for r in d["signal_regions"]
+        regions=tuple(_region(r) for r in d["signal_regions"]),
+        veto_other_flavour_d0_min=(
+            units.to_internal(d["veto_other_flavour"]["d0_min"], "length") if "veto_other_flavour" in d else None
         ),
         pairing=d.get("pairing", "emu"),
         truth_volume=(

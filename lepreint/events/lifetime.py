@@ -77,8 +77,8 @@ def _check(sample: Sample) -> None:
 
 
 def kinematic_prefilter(events: ak.Array, cfg: AnalysisConfig) -> np.ndarray:
-    """Rows with an opposite-charge (if asked) e-mu pair that could pass the pT and |eta| cuts (``pairing:
-    leading_two``: two leptons of any flavours that could)."""
+    """Rows with an opposite-charge (if asked) e-mu pair that could pass the pT and |eta| cuts (``pairing: ee`` or
+    ``mumu``: a pair of that flavour; ``leading_two``: two leptons of any flavours that could)."""
     lep = events.leptons
     pt = np.hypot(lep.px, lep.py)
     eta = np.arcsinh(lep.pz / np.maximum(pt, 1e-12))
@@ -87,6 +87,12 @@ def kinematic_prefilter(events: ak.Array, cfg: AnalysisConfig) -> np.ndarray:
     ok_m = is_m & (pt > PREFILTER_MARGIN * cfg.muon.pt_min) & (abs(eta) < cfg.muon.abs_eta_max)
     if cfg.pairing == "leading_two":
         return ak.to_numpy(ak.sum(ok_e | ok_m, axis=1) >= 2)
+    if cfg.pairing in ("ee", "mumu"):
+        ok = ok_e if cfg.pairing == "ee" else ok_m
+        if not cfg.opposite_charge:
+            return ak.to_numpy(ak.sum(ok, axis=1) >= 2)
+        charge = lep.charge[ok]
+        return ak.to_numpy(ak.any(charge > 0, axis=1) & ak.any(charge < 0, axis=1))
     if not cfg.opposite_charge:
         return ak.to_numpy(ak.any(ok_e, axis=1) & ak.any(ok_m, axis=1))
     pairs = ak.cartesian({"e": lep.charge[ok_e], "m": lep.charge[ok_m]}, axis=1)

@@ -128,7 +128,7 @@ class LifetimeScan:
         cfg = self.cfg
         lrow = np.repeat(np.arange(prep.counts.size), prep.counts)
         is_e, is_m = prep.apdg == 11, prep.apdg == 13
-        cand = lepton_ok(is_e, prep.pt, prep.eta, prep.iso, cfg) & (is_e | is_m)
+        cand = lepton_ok(is_e, prep.pt, prep.eta, prep.iso, cfg, prep.phi) & (is_e | is_m)
         # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
         n_rows = prep.counts.size
         e_idx, m_idx = np.flatnonzero(cand & is_e), np.flatnonzero(cand & is_m)
@@ -281,7 +281,8 @@ class LifetimeScan:
             prod_q[self.cand_row[slot]] *= qq[slot]
         p = pair_probability(eff[self.pe_u], eff[self.pm_u], prod_q[self.prow_c], n_certain[self.prow_c])
         d0e, d0m = d0[self.pe_u], d0[self.pm_u]
-        veto, masks = region_masks(np.minimum(d0e, d0m), np.maximum(d0e, d0m), cfg)
+        lead_pt = np.maximum(self.sub.pt[self.pe_u], self.sub.pt[self.pm_u])
+        veto, masks = region_masks(np.minimum(d0e, d0m), np.maximum(d0e, d0m), cfg, (d0e, d0m, lead_pt))
         if veto is not None:
             p = np.where(veto, p, 0.0)
         scale = self.xsec_fb * cfg.luminosity / self.norm

@@ -62,6 +62,35 @@ BAD = {
     "counts_length": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [3.2, 0.5]"), "background.counts", "3 values"),
     "region_beyond_d0max": (_edit("d0_max: 10 cm\n", "d0_max: 5 cm\n"), "signal_regions", "d0_max"),
     "not_yaml": ("version: 1\nkind: [analysis\n", "(top level)", "not valid YAML"),
+    "overlapping_boxes": (
+        _edit(
+            "{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}",
+            "{name: SR III, d0_first: [1 mm, 10 cm], d0_second: [0.4 mm, 10 cm]}",
+        )
+        .replace(
+            "{name: SR I,   d0_min: 200 um, d0_max: 500 um}",
+            "{name: SR I, d0_first: [0.2 mm, 1 mm], d0_second: [0.2 mm, 1 mm]}",
+        )
+        .replace(
+            "{name: SR II,  d0_min: 500 um, d0_max: 1 mm}",
+            "{name: SR II, d0_first: [5 mm, 10 cm], d0_second: [0.2 mm, 0.5 mm]}",
+        ),
+        "signal_regions[2]",
+        "overlaps SR II",
+    ),
+    "box_and_interval": (
+        _edit(
+            "{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}",
+            "{name: SR III, d0_first: [1 mm, 10 cm], d0_second: [1 mm, 10 cm]}",
+        ),
+        "signal_regions[0]",
+        "all regions boxes, or none",
+    ),
+    "veto_other_flavour_emu": (
+        _edit("opposite_charge: true", "opposite_charge: true\nveto_other_flavour: {d0_min: 100 um}"),
+        "veto_other_flavour",
+        "only with pairing ee or mumu",
+    ),
     "unknown_model": (MODEL.replace("coscattering", "axion_portal"), "model", "unknown model"),
     "dm_above_mc": (MODEL.replace("dm: 20 GeV", "dm: 300 GeV"), "parameters.dm", "dm < mc"),
     "negative_ctau": (MODEL.replace("ctau: 1 cm", "ctau: -1 cm"), "parameters.ctau", "positive"),

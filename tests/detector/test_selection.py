@@ -89,3 +89,76 @@ def test_isolation_cone_comes_from_the_card():
     wide = dataclasses.replace(cfg, electron=dataclasses.replace(cfg.electron, isolation_cone=0.4))
     assert select(reco, cfg).region_prob.sum() == 1.0
     assert select(reco, wide).region_prob.sum() == 0.0
+
+
+def _box_card(pairing: str, veto_d0: float | None = None):
+    """A two-period-style card in one channel: four boxes in the two leptons' |d0| (0.1-0.5 mm low, 0.5-100 mm high),
+    the low-low one split by the leading lepton's pT at 100 GeV."""
+    import dataclasses
+
+    from lepreint.config.cards import Region
+
+    lo, hi = (0.1, 0.5), (0.5, 100.0)
+    regions = (
+        Region("I lowpt", 0.1, 0.5, None, lo, lo, 0.0, 100.0),
+        Region("I highpt", 0.1, 0.5, None, lo, lo, 100.0),
+        Region("II", 0.1, 100.0, None, lo, hi),
+        Region("III", 0.1, 100.0, None, hi, lo),
+        Region("IV", 0.5, 100.0, None, hi, hi),
+    )
+    base = analysis_config("cms_exo_16_022")
+    electron = dataclasses.replace(base.electron, isolation_max=None, max_production_radius=None)
+    muon = dataclasses.replace(base.muon, isolation_max=None, max_production_radius=None)
+    return dataclasses.replace(
+        base,
+        pairing=pairing,
+        regions=regions,
+        electron=electron,
+        muon=muon,
+        veto_other_flavour_d0_min=veto_d0,
+        observed=None,
+    )
+
+
+def test_same_flavour_pairs_in_boxes_of_both_leptons_d0():
+    cfg = _box_card("ee", veto_d0=0.1)
+    reco = _reco(
+        [
+            [(11, 150, 0.3, 1.0, 0.0), (-11, 60, 0.2, 1.0, 0.0)],  # both low, leading above 100 GeV: I highpt
+            [(11, 80, 0.3, 1.0, 0.0), (-11, 60, 0.2, 1.0, 0.0)],  # I lowpt
+            [(11, 150, 0.3, 1.0, 0.0), (-11, 60, 2.0, 1.0, 0.0)],  # leading low, subleading high: II
+            [(11, 60, 0.3, 1.0, 0.0), (-11, 150, 2.0, 1.0, 0.0)],  # the leading one high: III
+            [(11, 150, 3.0, 1.0, 0.0), (-11, 60, 2.0, 1.0, 0.0)],  # IV
+            [(11, 150, 3.0, 1.0, 0.0), (-11, 60, 2.0, 1.0, 0.0), (13, 50, 0.05, 0.9, 0.0)],  # prompt muon: kept
+            [(11, 150, 3.0, 1.0, 0.0), (-11, 60, 2.0, 1.0, 0.0), (13, 50, 0.5, 0.9, 0.0)],  # displaced muon: veto
+            [(11, 150, 3.0, 0.8, 0.0), (-11, 60, 2.0, 0.5, 0.0), (11, 70, 1.0, 0.5, 0.0)],  # three electrons
+            [(11, 150, 3.0, 1.0, 0.0), (-13, 60, 2.0, 1.0, 0.0)],  # an e-mu pair: not this channel
+        ]
+    )
+    s = select(reco, cfg)
+    eye = np.eye(5)
+    assert np.allclose(s.region_prob[:5], eye[[1, 0, 2, 3, 4]])
+    assert s.region_prob[5].tolist() == pytest.approx(eye[4].tolist())
+    assert s.region_prob[6].tolist() == pytest.approx((0.1 * eye[4]).tolist())  # the muon must go unidentified
+    # exactly two of three electrons, of opposite charge: (e1, e2) with e3 lost, or (e3, e2) with e1 lost (e1 and
+    # e3 have the same charge); both land in IV
+    assert s.region_prob[7].tolist() == pytest.approx(((0.8 * 0.5 * 0.5 + 0.5 * 0.5 * 0.2) * eye[4]).tolist())
+    assert np.all(s.region_prob[8] == 0)
+    assert "ee pair" in s.cutflow
+
+
+def test_emu_boxes_order_the_electron_first_and_veto_eta_phi():
+    import dataclasses
+
+    cfg = _box_card("emu")
+    reco = _reco(
+        [
+            [(11, 150, 0.3, 1.0, 0.0), (-13, 60, 2.0, 1.0, 0.0)],  # electron low, muon high: II
+            [(11, 60, 2.0, 1.0, 0.0), (-13, 150, 0.3, 1.0, 0.0)],  # muon low: III
+        ]
+    )
+    s = select(reco, cfg)
+    assert np.allclose(s.region_prob, np.eye(5)[[2, 3]])
+    # a dead region of the tracker around eta = 0, phi = 0 removes every lepton of these rows
+    dead = dataclasses.replace(cfg.electron, eta_phi_veto=((-0.1, 0.1, -0.1, 0.1),))
+    assert np.all(select(reco, dataclasses.replace(cfg, electron=dead)).region_prob == 0)

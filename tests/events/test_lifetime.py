@@ -79,3 +79,47 @@ def test_a_sample_without_llp_links_is_refused(sample):
         resample(Sample(ev, sample.meta, None), 10.0)
     with pytest.raises(LifetimeError, match="ctau must be > 0"):
         resample(sample, 0.0)
+
+
+def test_kinematic_prefilter_per_channel():
+    """Rows that can pass a channel's pT and |eta| cuts with an opposite-charge pair of its flavours."""
+    import dataclasses
+
+    from lepreint.config.cards import analysis_config
+    from lepreint.events.lifetime import kinematic_prefilter
+
+    def lep(pdg, pt):
+        return {"pdg": pdg, "charge": int(-np.sign(pdg)), "px": pt, "py": 0.0, "pz": 0.0}
+
+    events = ak.zip(
+        {
+            "leptons": ak.Array(
+                [
+                    [lep(11, 100), lep(-11, 100)],  # an ee pair
+                    [lep(13, 100), lep(-13, 100)],  # a mu-mu pair
+                    [lep(11, 100), lep(-13, 100)],  # e-mu
+                    [lep(11, 100), lep(11, 100)],  # same-charge electrons
+                    [lep(11, 100), lep(-11, 5)],  # the positron far below threshold
+                ]
+            )
+        },
+        depth_limit=1,
+    )
+    cfg = analysis_config("cms_exo_16_022")
+    assert kinematic_prefilter(events, cfg).tolist() == [False, False, True, False, False]
+    assert kinematic_prefilter(events, dataclasses.replace(cfg, pairing="ee")).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert kinematic_prefilter(events, dataclasses.replace(cfg, pairing="mumu")).tolist() == [
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+    same_sign = dataclasses.replace(cfg, pairing="ee", opposite_charge=False)
+    assert kinematic_prefilter(events, same_sign).tolist() == [True, False, False, True, False]

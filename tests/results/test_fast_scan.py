@@ -214,3 +214,32 @@ def test_leading_pair_fast_path_equals_the_full_chain():
         assert y.S == pytest.approx(ref.S, rel=1e-9, abs=1e-12)
         assert y.S_err == pytest.approx(ref.S_err, rel=1e-9, abs=1e-12)
     assert sum(fast.evaluate(30.0).S) > 0  # staus fill the regions through their leptonic tau decays
+
+
+def test_regions_as_boxes_in_both_leptons_d0_and_eta_phi_vetoes(sample):
+    """CMS's full Run 2 region grid (boxes in the electron's and the muon's |d0|, the low-low box split by the leading
+    lepton's pT) and a dead (eta, phi) region on the fast path as in the full chain; the boxes share the events of
+    the smaller-|d0| intervals they cover."""
+    from lepreint.config.cards import Region
+
+    ana = analysis_config("soft_displaced_emu")
+    lo, hi = (0.2, 0.5), (0.5, 100.0)
+    boxes = dataclasses.replace(
+        ana,
+        regions=(
+            Region("I lowpt", 0.2, 0.5, None, lo, lo, 0.0, 40.0),
+            Region("I highpt", 0.2, 0.5, None, lo, lo, 40.0),
+            Region("II", 0.2, 100.0, None, lo, hi),
+            Region("III", 0.2, 100.0, None, hi, lo),
+            Region("IV", 0.5, 100.0, None, hi, hi),
+        ),
+        electron=dataclasses.replace(ana.electron, eta_phi_veto=((0.3, 1.2, 0.4, 0.8),)),
+    )
+    _compare(sample, boxes, Detector("cms_run2"), None)
+    sc = LifetimeScan(sample, dataclasses.replace(boxes, electron=ana.electron), Detector("cms_run2"), None, 0.9, 3, 4)
+    one_d = LifetimeScan(sample, ana, Detector("cms_run2"), None, 0.9, 3, 4)
+    for ctau in (1.0, 30.0):
+        s, s1 = sc.evaluate(ctau).S, one_d.evaluate(ctau).S
+        assert s[4] == pytest.approx(s1[1] + s1[2])  # both above 0.5 mm: the smaller |d0| in SR II or III
+        assert sum(s[:4]) == pytest.approx(s1[0])  # one or both in 0.2-0.5 mm: the smaller |d0| in SR I
+    assert sc.evaluate(1.0).S[0] > 0 and sc.evaluate(1.0).S[1] > 0  # both sides of the pT split filled at 1 mm
