@@ -38,6 +38,7 @@ __all__ = [
     "CHANNELS",
     "Selection",
     "id_efficiency",
+    "isolation_limit",
     "lepton_ok",
     "near_jet",
     "pair_probability",
@@ -67,8 +68,16 @@ def lepton_ok(is_e, pt, eta, iso: dict, cfg: AnalysisConfig, phi=None):
                 raise LepreintError(f"analysis {cfg.name}: its (eta, phi) vetoes need the leptons' phi")
             out = out & ~(flag & (eta > e_lo) & (eta < e_hi) & (phi > p_lo) & (phi < p_hi))
         if cuts.isolation_max is not None:
-            out = out & ~(flag & ~(iso[iso_field(cuts.isolation_cone)] < cuts.isolation_max))
+            out = out & ~(flag & ~(iso[iso_field(cuts.isolation_cone)] < isolation_limit(cuts, pt)))
     return out
+
+
+def isolation_limit(cuts, pt):
+    """The relative-isolation requirement of a flavour at ``pt`` (GeV): ``isolation_max + isolation_pt_term / pT``
+    (infinite without a requirement)."""
+    if cuts.isolation_max is None:
+        return np.inf
+    return cuts.isolation_max + cuts.isolation_pt_term / pt if cuts.isolation_pt_term else cuts.isolation_max
 
 
 def near_jet(row: np.ndarray, eta: np.ndarray, phi: np.ndarray, jets, cfg: AnalysisConfig) -> np.ndarray:
@@ -172,8 +181,8 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
     is_e = abs(lep.pdg) == 11
     iso_ok = ak.where(
         is_e,
-        lep[iso_field(cfg.electron.isolation_cone)] < (cfg.electron.isolation_max or np.inf),
-        lep[iso_field(cfg.muon.isolation_cone)] < (cfg.muon.isolation_max or np.inf),
+        lep[iso_field(cfg.electron.isolation_cone)] < isolation_limit(cfg.electron, lep.pt),
+        lep[iso_field(cfg.muon.isolation_cone)] < isolation_limit(cfg.muon, lep.pt),
     )
     ok = lepton_ok(is_e, lep.pt, lep.eta, {f: lep[f] for f in ("iso02", "iso03", "iso04")}, cfg, lep.phi)
     counts = ak.to_numpy(ak.num(lep))

@@ -456,6 +456,7 @@ class LeptonCuts:
     abs_eta_max: float = 2.4
     isolation_cone: float = 0.2
     isolation_max: float | None = None  #: relative isolation (sum pT in cone / pT); None = no cut
+    isolation_pt_term: float = 0.0  #: GeV: the requirement is isolation_max + isolation_pt_term / pT
     eta_veto: tuple[float, float] | None = None  #: an |eta| interval without leptons (e.g. the ECAL transition)
     #: (eta_lo, eta_hi, phi_lo, phi_hi) regions without leptons (signed eta and phi, e.g. dead tracker modules)
     eta_phi_veto: tuple[tuple[float, float, float, float], ...] = ()
@@ -514,6 +515,7 @@ def _lepton(d: dict) -> LeptonCuts:
         abs_eta_max=float(d.get("abs_eta_max", 2.4)),
         isolation_cone=float(d.get("isolation_cone", 0.2)),
         isolation_max=d.get("isolation_max"),
+        isolation_pt_term=units.to_internal(d["isolation_pt_term"], "energy") if "isolation_pt_term" in d else 0.0,
         eta_veto=(float(d["eta_veto"][0]), float(d["eta_veto"][1])) if "eta_veto" in d else None,
         eta_phi_veto=tuple(
             (float(v["eta"][0]), float(v["eta"][1]), float(v["phi"][0]), float(v["phi"][1]))

@@ -156,3 +156,30 @@ def test_find_card_by_name_and_unknown_name():
     assert find_card("soft_displaced_emu", "analysis").name == "soft_displaced_emu.yaml"
     with pytest.raises(InvalidCard, match="known: .*soft_displaced_emu"):
         find_card("no_such_analysis", "analysis")
+
+
+def test_cms_run2_channel_cards():
+    """CMS's full Run 2 search as nine cards (channel x year): luminosities adding up to CMS's, the thresholds of
+    2016 and 2017-18, each year's dead pixel region, five exclusive boxes per card."""
+    import math
+
+    lumi = {
+        ch: sum(analysis_config(f"cms_exo_18_003_{ch}_{y}").luminosity for y in ("2016", "2017", "2018"))
+        for ch in ("emu", "ee", "mumu")
+    }
+    assert lumi == pytest.approx({"emu": 112.5, "ee": 117.3, "mumu": 112.5})
+    ee16, ee17 = analysis_config("cms_exo_18_003_ee_2016"), analysis_config("cms_exo_18_003_ee_2017")
+    assert (ee16.pairing, ee16.electron.pt_min, ee17.electron.pt_min) == ("ee", 65.0, 75.0)
+    assert ee16.veto_other_flavour_d0_min == pytest.approx(0.1) and ee16.electron.eta_phi_veto == ()
+    assert ee17.electron.eta_phi_veto == ((1.0, 1.5, 2.7, 3.1416),)
+    assert ee17.electron.isolation_pt_term == pytest.approx(0.506)
+    mm18 = analysis_config("cms_exo_18_003_mumu_2018")
+    assert mm18.muon.eta_phi_veto == ((0.3, 1.2, 0.4, 0.8),) and mm18.muon.max_production_radius == pytest.approx(160.0)
+    emu = analysis_config("cms_exo_18_003_emu_2016")
+    assert [r.name for r in emu.regions] == ["I lowpT", "I highpT", "II", "III", "IV"]
+    low, high = emu.regions[0], emu.regions[1]
+    assert (low.lead_pt_max, high.lead_pt_min, high.lead_pt_max) == (90.0, 90.0, math.inf)
+    assert emu.regions[2].d0_first == pytest.approx((0.1, 0.5)) and emu.regions[2].d0_second == pytest.approx(
+        (0.5, 100.0)
+    )
+    assert emu.observed == (8, 1, 0, 0, 0) and emu.background.counts[0] == pytest.approx(3.8)

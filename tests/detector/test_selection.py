@@ -162,3 +162,23 @@ def test_emu_boxes_order_the_electron_first_and_veto_eta_phi():
     # a dead region of the tracker around eta = 0, phi = 0 removes every lepton of these rows
     dead = dataclasses.replace(cfg.electron, eta_phi_veto=((-0.1, 0.1, -0.1, 0.1),))
     assert np.all(select(reco, dataclasses.replace(cfg, electron=dead)).region_prob == 0)
+
+
+def test_isolation_with_a_pt_term():
+    """CMS's 2017-18 electrons: relative isolation below 0.0287 + 0.506 GeV / pT."""
+    from lepreint.analysis.selection import isolation_limit
+
+    cuts = analysis_config("cms_exo_18_003_emu_2017").electron
+    assert isolation_limit(cuts, 50.0) == pytest.approx(0.0287 + 0.506 / 50.0)
+    assert isolation_limit(analysis_config("cms_exo_18_003_emu_2016").electron, 50.0) == pytest.approx(0.0588)
+    cfg = _box_card("emu")
+    import dataclasses
+
+    cfg = dataclasses.replace(
+        cfg, electron=dataclasses.replace(cfg.electron, isolation_max=0.0287, isolation_pt_term=0.506)
+    )
+    iso = 0.035  # passes at 50 GeV (limit 0.0388), fails at 200 GeV (0.0312)
+    reco = _reco(
+        [[(11, 50, 3.0, 1.0, iso), (-13, 60, 2.0, 1.0, 0.0)], [(11, 200, 3.0, 1.0, iso), (-13, 60, 2.0, 1.0, 0.0)]]
+    )
+    assert select(reco, cfg).region_prob.sum(axis=1).tolist() == [1.0, 0.0]
