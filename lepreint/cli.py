@@ -156,6 +156,9 @@ def check(cards, as_json):
         if card.kind == "analysis":
             summary["regions"] = [r["name"] for r in d["signal_regions"]]
             summary["luminosity"] = d["luminosity"]
+        elif card.kind == "combination":
+            summary["bins"] = [f"{b['channel']} {b['period']}" for b in d["bins"]]
+            summary["luminosity"] = d["luminosity"]
         elif card.kind == "benchmarks":
             summary["points"] = len(d["points"])
         elif card.kind == "model":
@@ -166,7 +169,7 @@ def check(cards, as_json):
     else:
         for s in found:
             if s["valid"]:
-                extra = ", ".join(f"{k}={s[k]}" for k in ("regions", "luminosity", "points", "model") if k in s)
+                extra = ", ".join(f"{k}={s[k]}" for k in ("regions", "bins", "luminosity", "points", "model") if k in s)
                 click.echo(f"ok   {s['card']}: {s['kind']} card '{s['name']}' ({extra}) sha256 {s['digest'][:12]}")
     sys.exit(2 if bad else 0)
 

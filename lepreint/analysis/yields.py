@@ -133,6 +133,39 @@ def leading_pair_rows(sample: Sample, cfg: AnalysisConfig, det: Detector, rng: n
     return prep, select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg, np.hypot(vx, vy), vz)
 
 
+@dataclass
+class _Combined:
+    """A combination's per-row region probabilities (its parts' at their luminosities over the combination's, added
+    per bin) and its parts' cutflows (at the combination's luminosity, prefixed by the part)."""
+
+    region_prob: np.ndarray
+    cutflow: dict[str, np.ndarray]
+
+
+def _combined_selection(sample: Sample, cfg: AnalysisConfig, det: Detector, seed: int) -> _Combined:
+    """Every part's selection on the same events (the same detector draws: ``seed``), the signal of a bin the sum
+    of its parts' weighted by their luminosities.  Per row, so that the Monte Carlo error of the sum is exact (the
+    parts share their events)."""
+    probs, cutflow = [], {}
+    for part in cfg.parts:
+        check_jet_input(sample, part)
+        rng = np.random.default_rng(seed)
+        if part.pairing == "leading_two":
+            _, sel = leading_pair_rows(sample, part, det, rng)
+        else:
+            sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), part)
+        f = part.luminosity / cfg.luminosity
+        probs.append(sel.region_prob * f)
+        cutflow.update({f"{part.name}: {k}": v * f for k, v in sel.cutflow.items()})
+    out = []
+    for _, idx in cfg.bins:
+        total = probs[idx[0]].copy()
+        for i in idx[1:]:
+            total += probs[i]
+        out.append(total)
+    return _Combined(np.concatenate(out, axis=1) if out else np.zeros((len(sample.events), 0)), cutflow)
+
+
 def signal_yields(
     sample: Sample,
     analysis: AnalysisConfig | str = "soft_displaced_emu",
@@ -149,14 +182,15 @@ def signal_yields(
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)
     lumi = cfg.luminosity if luminosity is None else float(luminosity)
     check_normalisation(sample, xs, lumi)
-    rng = np.random.default_rng(seed)
     acc_sums = []
-    sel: Selection | LeadingPairSelection
-    if cfg.pairing == "leading_two":
-        _, sel = leading_pair_rows(sample, cfg, det, rng)
+    sel: Selection | LeadingPairSelection | _Combined
+    if cfg.parts:
+        sel = _combined_selection(sample, cfg, det, seed)
+    elif cfg.pairing == "leading_two":
+        _, sel = leading_pair_rows(sample, cfg, det, np.random.default_rng(seed))
         acc_sums = [weighted_sum(sample.events, sel.acceptance[:, i]) for i in range(sel.acceptance.shape[1])]
     else:
-        sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), cfg)
+        sel = select(det.simulate(sample.events, np.random.default_rng(seed), llp_leptons_in_jets(sample.meta)), cfg)
     w = ak.to_numpy(sample.events.weight)
     norm = normalisation(sample)
     sums = [weighted_sum(sample.events, sel.region_prob[:, i]) for i in range(sel.region_prob.shape[1])]

@@ -45,9 +45,10 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "v1"
-KINDS = ("analysis", "model", "benchmarks", "detector", "scan")
+KINDS = ("analysis", "model", "benchmarks", "detector", "scan", "combination")
 _KIND_DIRS = {
     "analysis": "analyses",
+    "combination": "analyses",  # a search made of analysis cards: named wherever an analysis is
     "model": "models",
     "benchmarks": "benchmarks",
     "detector": "detector",
@@ -382,6 +383,84 @@ def _check_boxes(path: Path, data: dict, regions: list) -> None:
         boxes.append(box)
 
 
+@_semantic("combination")
+def _check_combination(path: Path, data: dict) -> None:
+    """Every part an analysis card at the combination's energy; the parts of a bin with the same regions; one
+    background, uncertainty and count per region; no bin twice."""
+    seen = set()
+    for i, b in enumerate(data["bins"]):
+        where = f"bins[{i}]"
+        ident = (b["channel"], b["period"])
+        if ident in seen:
+            raise InvalidCard(path, where, f"channel {b['channel']} in period {b['period']} twice")
+        seen.add(ident)
+        names = None
+        for j, part in enumerate(b["parts"]):
+            try:
+                card = load_card(find_card(part, "analysis"), "analysis")
+            except InvalidCard as e:
+                raise InvalidCard(path, f"{where}.parts[{j}]", f"{part}: {e.message}") from None
+            if abs(_q(card.data, "sqrt_s", "energy") - _q(data, "sqrt_s", "energy")) > 1.0:
+                raise InvalidCard(
+                    path, f"{where}.parts[{j}]", f"{part} is at {card.data['sqrt_s']}, not {data['sqrt_s']}"
+                )
+            regs = [r["name"] for r in card.data["signal_regions"]]
+            if names is not None and regs != names:
+                raise InvalidCard(path, f"{where}.parts[{j}]", f"{part}'s regions {regs} differ from {names}")
+            names = regs
+        for key in ("background", "uncertainty", "observed"):
+            if names is not None and len(b[key]) != len(names):
+                raise InvalidCard(
+                    path, f"{where}.{key}", f"expected {len(names)} values, one per region of {b['parts'][0]}"
+                )
+
+
+def _combination_config(card: Card) -> AnalysisConfig:
+    """The typed view of a combination card: an ``AnalysisConfig`` whose regions are its bins' regions, with the
+    bins' backgrounds (``published_counts`` at the combination's luminosity) and observed counts, and its parts."""
+    d = card.data
+    lumi = units.to_internal(d["luminosity"], "lumi")
+    names: dict[str, int] = {}
+    parts: list[AnalysisConfig] = []
+    bins, regions, counts, unc, observed = [], [], [], [], []
+    for b in d["bins"]:
+        idx = []
+        for part in b["parts"]:
+            if part not in names:
+                names[part] = len(parts)
+                parts.append(analysis_config(part))
+            idx.append(names[part])
+        label = f"{b['channel']} {b['period']}"
+        bins.append((label, tuple(idx)))
+        regions += [dataclasses.replace(r, name=f"{label} {r.name}") for r in parts[idx[0]].regions]
+        counts += [float(x) for x in b["background"]]
+        unc += [float(x) for x in b["uncertainty"]]
+        observed += [int(x) for x in b["observed"]]
+    first = parts[0]
+    return AnalysisConfig(
+        name=d["name"],
+        sqrt_s=units.to_internal(d["sqrt_s"], "energy"),
+        luminosity=lumi,
+        electron=first.electron,
+        muon=first.muon,
+        regions=tuple(regions),
+        background=BackgroundConfig(
+            name=d["name"],
+            model="published_counts",
+            counts=tuple(counts),
+            counts_source=d.get("background_source", ""),
+            counts_luminosity=lumi,
+            uncertainty=tuple(unc),
+        ),
+        observed=tuple(observed),
+        pairing="combination",
+        parts=tuple(parts),
+        bins=tuple(bins),
+        card=card.path,
+        digest=card_digest({"card": d, "parts": [p.digest for p in parts]}),
+    )
+
+
 def _check_point(path: Path, where: str, p: dict) -> None:
     mc = units.to_internal(p["mc"], "energy") if "mc" in p else None
     dm = units.to_internal(p["dm"], "energy") if "dm" in p else None
@@ -503,6 +582,11 @@ class AnalysisConfig:
     trigger: tuple[TriggerLeg, ...] = ()  #: generator-level trigger emulation (``leading_two``); empty: none
     likelihood: str | None = None  #: a published background-only likelihood (pyhf JSON, package data path)
     likelihood_channels: tuple[str, ...] = ()  #: its channel of each signal region
+    #: a combination card (``kind: combination``): the analysis cards it is made of, and per bin (a channel in a
+    #: period) its label and the parts whose signals add up in its regions; the regions are the bins' regions in
+    #: order, named "<channel> <period> <region>"
+    parts: tuple[AnalysisConfig, ...] = ()
+    bins: tuple[tuple[str, tuple[int, ...]], ...] = ()
     #: pairings ee and mumu: no identified lepton of the other flavour with |d0| above this (mm); None: no veto
     veto_other_flavour_d0_min: float | None = None
     card: str = ""
@@ -580,7 +664,13 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
             raise LepreintError(f"analysis {card}: background {opt!r} and {background!r} both asked for")
         background = opt
     if not isinstance(card, Card):
-        card = load_card(find_card(card, "analysis"), "analysis")
+        card = load_card(find_card(card, "analysis"))
+    if card.kind == "combination":
+        if background is not None:
+            raise LepreintError(f"combination {card.data['name']}: its bins' backgrounds are the only ones")
+        return _combination_config(card)
+    if card.kind != "analysis":
+        raise InvalidCard(card.path, "kind", f"expected an analysis or combination card here, got a {card.kind} card")
     d = card.data
     options = d.get("background_options", {})
     if background is None or background == d.get("background", {}).get("name", "default"):

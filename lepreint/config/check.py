@@ -25,7 +25,7 @@ def check_card(path) -> Card:
             build_request(card)
         elif card.kind == "scan":
             check_config(ScanConfig.from_card(card))
-        elif card.kind == "analysis":
+        elif card.kind in ("analysis", "combination"):
             analysis_config(card)
         elif card.kind == "detector":
             Detector(card)

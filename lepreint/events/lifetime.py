@@ -79,6 +79,11 @@ def _check(sample: Sample) -> None:
 def kinematic_prefilter(events: ak.Array, cfg: AnalysisConfig) -> np.ndarray:
     """Rows with an opposite-charge (if asked) e-mu pair that could pass the pT and |eta| cuts (``pairing: ee`` or
     ``mumu``: a pair of that flavour; ``leading_two``: two leptons of any flavours that could)."""
+    if cfg.parts:  # a combination: rows any of its parts could select
+        keep = np.zeros(len(events), bool)
+        for part in cfg.parts:
+            keep |= kinematic_prefilter(events, part)
+        return keep
     lep = events.leptons
     pt = np.hypot(lep.px, lep.py)
     eta = np.arcsinh(lep.pz / np.maximum(pt, 1e-12))
