@@ -29,7 +29,13 @@ from lepreint.classifier.network import load_classifier, stored_background_effic
 from lepreint.config.cards import analysis_config, find_card, load_card
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
-from lepreint.events.generation.engine import GenerationRequest, generate, progress_mode
+from lepreint.events.generation.engine import (
+    GENERATION_REVISION,
+    GenerationRequest,
+    generate,
+    model_module,
+    progress_mode,
+)
 from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.lifetime import prefiltered, resample
 from lepreint.extras import available, require
@@ -181,13 +187,17 @@ class ScanConfig:
         return dict(scan_plane(self.model).options) if self.options is None else dict(self.options)
 
     def identity(self) -> dict:
-        """Everything that changes a point's numbers, except the grid axes: the options, the contents (digests)
-        of the analysis and detector cards and of the network, the lepreint version.  Two scans with the same
+        """Everything that changes a point's numbers, except the grid axes: the options (with the model's defaults),
+        the contents (digests) of the analysis and detector cards and of the network, the lepreint version and its
+        generation revision.  Two scans with the same
         identity may share a folder (a grid extended by new axis values); any other difference may not."""
 
         ana, det = _setup(self.analysis, self.detector)
         d = {k: v for k, v in self.as_dict().items() if k not in AXES}
-        d["options"] = self.model_options()
+        # the options as the generation resolves them (the model's defaults under the card's), and the revision of
+        # lepreint's generation physics: a changed default or decay must not reuse the points it changes
+        d["options"] = {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
+        d["generation_revision"] = GENERATION_REVISION
         d["analysis_digest"] = ana.digest
         d["detector_digest"] = det.card.digest
         if self.classifier:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
+from lepreint.events.generation.engine import GENERATION_REVISION
 from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -299,3 +300,11 @@ def test_higgsino_scan_in_its_plane(tmp_path):
     assert [r["status"] for r in rows] == ["ok", "ok"]
     assert rows[0]["ctau_mm"] == pytest.approx(lifetimes({"mc": 150.0, "dm": 0.5}, DEFAULT_OPTIONS)[0])
     assert (tmp_path / "g" / "r95_higgsino_lumi140.png").exists()
+
+
+def test_a_scans_identity_holds_the_models_defaults_and_the_generation_revision():
+    """A scan card's options are resolved with the model's defaults: a changed default (or lepreint's decays) must
+    not let a rerun reuse the points it changes."""
+    ident = ScanConfig.from_card("slepton_grid_tau").identity()
+    assert ident["options"] == {"flavour": "tau", "states": "LR", "tau_polarisation": "chirality"}
+    assert ident["generation_revision"] == GENERATION_REVISION
