@@ -36,14 +36,22 @@ import numpy as np
 
 from lepreint.analysis.features import feature_matrix
 from lepreint.analysis.leading_pair import select_leading_pair
-from lepreint.analysis.selection import id_efficiency, lepton_ok, near_jet, pair_dr_ok, pair_probability, region_masks
+from lepreint.analysis.selection import (
+    CHANNELS,
+    id_efficiency,
+    lepton_ok,
+    near_jet,
+    pair_dr_ok,
+    pair_probability,
+    region_masks,
+)
 from lepreint.analysis.yields import check_energy, check_jet_input, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector
 from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
 from lepreint.events.slim import llp_leptons_in_jets
 
-__all__ = ["LifetimeScan", "LeadingPairScan", "PointYields", "MAX_THIRD_LEPTONS"]
+__all__ = ["CombinedScan", "LifetimeScan", "LeadingPairScan", "PointYields", "MAX_THIRD_LEPTONS"]
 
 #: at most this many third leptons whose reconstruction changes a pair's jets (2^n feature rows per pair)
 MAX_THIRD_LEPTONS = 6
@@ -99,8 +107,11 @@ class LifetimeScan:
         self.has_nn = classifier is not None
         self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
         self.supported, self.reason = True, ""
-        if analysis.pairing != "emu":  # the decay vertices are moved and the full chain run (resample)
-            self.supported, self.reason = False, f"pairing {analysis.pairing!r} (the fast path lists e-mu pairs)"
+        if analysis.pairing not in CHANNELS:  # the decay vertices are moved and the full chain run (resample)
+            self.supported, self.reason = False, f"pairing {analysis.pairing!r} (the fast path lists lepton pairs)"
+            return
+        if classifier is not None and analysis.pairing != "emu":
+            self.supported, self.reason = False, "the network classifies e-mu pairs"
             return
         if detector.missing_pt not in ("truth_invisible", "negative_visible_sum"):
             self.supported, self.reason = (
@@ -129,15 +140,30 @@ class LifetimeScan:
         lrow = np.repeat(np.arange(prep.counts.size), prep.counts)
         is_e, is_m = prep.apdg == 11, prep.apdg == 13
         cand = lepton_ok(is_e, prep.pt, prep.eta, prep.iso, cfg, prep.phi) & (is_e | is_m)
-        # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
         n_rows = prep.counts.size
-        e_idx, m_idx = np.flatnonzero(cand & is_e), np.flatnonzero(cand & is_m)
-        n_m = np.bincount(lrow[m_idx], minlength=n_rows)
-        m_start = np.concatenate([[0], np.cumsum(n_m)[:-1]])
-        reps = n_m[lrow[e_idx]]
-        pe = np.repeat(e_idx, reps)
-        pm = m_idx[_ranges(m_start[lrow[e_idx]], reps)]
-        keep = (prep.pt[pe] > cfg.electron.pt_min) & (prep.pt[pm] > cfg.muon.pt_min)
+        fa, fb = CHANNELS[cfg.pairing]
+        self.same_flavour = fa if fa == fb else 0
+        if fa != fb:
+            # candidate pairs in ak.cartesian's order (each electron with each muon of its row)
+            e_idx, m_idx = np.flatnonzero(cand & is_e), np.flatnonzero(cand & is_m)
+            n_m = np.bincount(lrow[m_idx], minlength=n_rows)
+            m_start = np.concatenate([[0], np.cumsum(n_m)[:-1]])
+            reps = n_m[lrow[e_idx]]
+            pe = np.repeat(e_idx, reps)
+            pm = m_idx[_ranges(m_start[lrow[e_idx]], reps)]
+        else:
+            # every two candidates of the flavour in a row, the leading one first (as ak.combinations on the
+            # candidates sorted in pT)
+            f_idx = np.flatnonzero(cand & (prep.apdg == fa))
+            f_idx = f_idx[np.lexsort((-prep.pt[f_idx], lrow[f_idx]))]
+            frow = lrow[f_idx]
+            n_f = np.bincount(frow, minlength=n_rows)
+            rank = np.arange(f_idx.size) - (np.cumsum(n_f) - n_f)[frow]
+            later = n_f[frow] - rank - 1
+            pe = f_idx[np.repeat(np.arange(f_idx.size), later)]
+            pm = f_idx[_ranges(np.arange(f_idx.size) + 1, later)]
+        cuts = {11: cfg.electron, 13: cfg.muon}
+        keep = (prep.pt[pe] > cuts[fa].pt_min) & (prep.pt[pm] > cuts[fb].pt_min)
         keep &= pair_dr_ok(prep.eta[pe], prep.phi[pe], prep.eta[pm], prep.phi[pm], cfg)
         near = near_jet(lrow, prep.eta, prep.phi, prep.residual_jets, cfg)
         keep &= ~near[pe] & ~near[pm]
@@ -260,31 +286,21 @@ class LifetimeScan:
         return others
 
     # ---- per c tau -------------------------------------------------------------------------------------
+    def region_events(self, ctau: float) -> list[np.ndarray]:
+        """Per signal region, each event's weighted probability (summed over its copies and pairs), unscaled: what
+        ``evaluate`` sums, kept per event for combinations of analyses on the same sample (``CombinedScan``)."""
+        p, masks, _ = self._pairs(ctau)
+        n_events = int(self.row_event.max()) + 1 if self.row_event.size else 0
+        out = []
+        for m in masks:
+            p_row = np.bincount(self.prow_c, weights=np.where(m, p, 0.0), minlength=self.rows_active.size)
+            w = self.row_weight[self.rows_active] * p_row
+            out.append(np.bincount(self.row_event[self.rows_active], weights=w, minlength=n_events))
+        return out
+
     def evaluate(self, ctau: float) -> PointYields:
-        if not self.supported:
-            raise RuntimeError(f"LifetimeScan not supported here: {self.reason}")
-        if not ctau > 0:
-            raise LifetimeError(f"ctau must be > 0, got {ctau}")
-        cfg, det = self.cfg, self.det
-        vx, vy, vz = _lepton_vertices(self, ctau)
-        d0 = det.impact_parameter(self.sub, vx, vy)
-        eff_det = det.efficiency(self.sub, vx, vy, vz, d0)  # reconstructed (removes jets), as ``Detector.finish``
-        eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), eff_det, cfg)  # identified, as ``select``
-        # P(this pair is the identified one) = eff_e eff_mu prod_(other candidates) (1 - eff), as ``select``
-        q = 1.0 - eff[self.cand_u]
-        certain = q <= 0.0
-        n_rows = self.rows_active.size
-        n_certain = np.bincount(self.cand_row, weights=certain, minlength=n_rows)
-        prod_q = np.ones(n_rows)
-        qq = np.where(certain, 1.0, q)
-        for slot in self.cand_slots:
-            prod_q[self.cand_row[slot]] *= qq[slot]
-        p = pair_probability(eff[self.pe_u], eff[self.pm_u], prod_q[self.prow_c], n_certain[self.prow_c])
-        d0e, d0m = d0[self.pe_u], d0[self.pm_u]
-        lead_pt = np.maximum(self.sub.pt[self.pe_u], self.sub.pt[self.pm_u])
-        veto, masks = region_masks(np.minimum(d0e, d0m), np.maximum(d0e, d0m), cfg, (d0e, d0m, lead_pt))
-        if veto is not None:
-            p = np.where(veto, p, 0.0)
+        cfg = self.cfg
+        p, masks, eff_det = self._pairs(ctau)
         scale = self.xsec_fb * cfg.luminosity / self.norm
         S, S_err = zip(*(self._sum(np.where(m, p, 0.0), scale) for m in masks)) if masks else ((), ())
         S_nn = S_nn_err = None
@@ -303,6 +319,42 @@ class LifetimeScan:
                 S_nn.append(tot)
                 S_nn_err.append(err)
         return PointYields(float(ctau), list(S), list(S_err), S_nn, S_nn_err, self.xsec_fb)
+
+    def _pairs(self, ctau: float):
+        """(each pair's probability to be the selected one, inside the d0 veto; the region masks; the leptons'
+        detector efficiencies) at ``ctau``."""
+        if not self.supported:
+            raise RuntimeError(f"LifetimeScan not supported here: {self.reason}")
+        if not ctau > 0:
+            raise LifetimeError(f"ctau must be > 0, got {ctau}")
+        cfg, det = self.cfg, self.det
+        vx, vy, vz = _lepton_vertices(self, ctau)
+        d0 = det.impact_parameter(self.sub, vx, vy)
+        eff_det = det.efficiency(self.sub, vx, vy, vz, d0)  # reconstructed (removes jets), as ``Detector.finish``
+        eff = id_efficiency(self.sub.apdg == 11, np.hypot(vx, vy), eff_det, cfg)  # identified, as ``select``
+        # P(this pair is the identified one) = eff_e eff_mu prod_(other counted candidates) (1 - eff), as ``select``
+        # (same-flavour channels: the other flavour's candidates count above the card's veto |d0| only)
+        q = 1.0 - eff[self.cand_u]
+        certain = q <= 0.0
+        if self.same_flavour:
+            counted = self.sub.apdg[self.cand_u] == self.same_flavour
+            if cfg.veto_other_flavour_d0_min is not None:
+                counted |= d0[self.cand_u] > cfg.veto_other_flavour_d0_min
+            q = np.where(counted, q, 1.0)
+            certain &= counted
+        n_rows = self.rows_active.size
+        n_certain = np.bincount(self.cand_row, weights=certain, minlength=n_rows)
+        prod_q = np.ones(n_rows)
+        qq = np.where(certain, 1.0, q)
+        for slot in self.cand_slots:
+            prod_q[self.cand_row[slot]] *= qq[slot]
+        p = pair_probability(eff[self.pe_u], eff[self.pm_u], prod_q[self.prow_c], n_certain[self.prow_c])
+        d0e, d0m = d0[self.pe_u], d0[self.pm_u]
+        lead_pt = np.maximum(self.sub.pt[self.pe_u], self.sub.pt[self.pm_u])
+        veto, masks = region_masks(np.minimum(d0e, d0m), np.maximum(d0e, d0m), cfg, (d0e, d0m, lead_pt))
+        if veto is not None:
+            p = np.where(veto, p, 0.0)
+        return p, masks, eff_det
 
     def _sum(self, p_pair: np.ndarray, scale: float) -> tuple[float, float]:
         """Weighted sum over rows of the pairs' probabilities and its error (copies of an event correlated),
@@ -360,4 +412,32 @@ class LeadingPairScan:
             per_event = np.bincount(prep.event, weights=w)
             S.append(scale * float(w.sum()))
             S_err.append(scale * float(np.sqrt(np.sum(per_event**2))))
+        return PointYields(float(ctau), S, S_err, None, None, self.xsec_fb)
+
+
+class CombinedScan:
+    """``LifetimeScan`` for a combination card (``AnalysisConfig.parts``): one scanner per part on the same sample,
+    the same draws and detector seed; a bin's signal the sum of its parts' per event (the parts share their events,
+    so the error is exact), as ``signal_yields`` on a combination.  ``supported`` only if every part's is."""
+
+    def __init__(
+        self, sample, analysis: AnalysisConfig, detector: Detector, draws: int = 5, seed: int = 0, xsec_source=None
+    ):
+        self.cfg = analysis
+        self.parts = [LifetimeScan(sample, p, detector, None, 0.9, draws, seed, xsec_source) for p in analysis.parts]
+        bad = [(p.cfg.name, p.reason) for p in self.parts if not p.supported]
+        self.supported, self.reason = (False, f"{bad[0][0]}: {bad[0][1]}") if bad else (True, "")
+        self.xsec_fb = self.parts[0].xsec_fb
+        self.norm = self.parts[0].norm
+
+    def evaluate(self, ctau: float) -> PointYields:
+        if not self.supported:
+            raise RuntimeError(f"CombinedScan not supported here: {self.reason}")
+        events = [p.region_events(ctau) for p in self.parts]
+        S, S_err = [], []
+        for _, idx in self.cfg.bins:
+            for k in range(len(events[idx[0]])):
+                per_event = sum(events[i][k] * (self.cfg.parts[i].luminosity / self.norm) for i in idx)
+                S.append(self.xsec_fb * float(np.sum(per_event)))
+                S_err.append(self.xsec_fb * float(np.sqrt(np.sum(per_event**2))))
         return PointYields(float(ctau), S, S_err, None, None, self.xsec_fb)

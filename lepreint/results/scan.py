@@ -43,7 +43,7 @@ from lepreint.files import write_atomic
 from lepreint.models import scan_plane
 from lepreint.models.base import point_key
 from lepreint.parallel import ignore_sigint
-from lepreint.results.fast_scan import LeadingPairScan, LifetimeScan
+from lepreint.results.fast_scan import CombinedScan, LeadingPairScan, LifetimeScan
 from lepreint.results.hepdata import export_hepdata
 from lepreint.results.plots import plot_plane, plot_scan
 from lepreint.stats.likelihood import published_likelihood_limit
@@ -322,6 +322,9 @@ def _scanner(cfg: ScanConfig, sample, clf):
     """The group's ``LifetimeScan`` (c tau-independent work done once), or None where it does not apply."""
 
     ana, det = _setup(cfg.analysis, cfg.detector)
+    if ana.parts:
+        comb = CombinedScan(sample, ana, det, cfg.draws, cfg.seed, cfg.xsec_source) if clf is None else None
+        return comb if comb is not None and comb.supported else None
     if ana.pairing == "leading_two" and clf is None:
         return LeadingPairScan(sample, ana, det, cfg.draws, cfg.seed, cfg.xsec_source)
     sc = LifetimeScan(sample, ana, det, clf, cfg.nn_cut, cfg.draws, cfg.seed, cfg.xsec_source)

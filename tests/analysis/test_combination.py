@@ -72,3 +72,18 @@ def test_a_bad_combination_names_its_field(tmp_path):
     text.write_text(src.replace("observed: [40, 0, 0, 1, 0]", "observed: [40, 0, 0, 1]", 1))
     with pytest.raises(InvalidCard, match=r"bins\[2\]\.observed: expected 5 values"):
         load_card(text)
+
+
+def test_the_fast_ctau_path_of_a_combination_equals_the_full_chain(sleptons):
+    from lepreint.events.lifetime import resample
+    from lepreint.results.fast_scan import CombinedScan
+
+    c, det = analysis_config("cms_exo_18_003"), Detector("cms_run2")
+    sc = CombinedScan(sleptons, c, det, draws=2, seed=5)
+    assert sc.supported, sc.reason
+    for ctau in (0.5, 5.0, 50.0):
+        fast = sc.evaluate(ctau)
+        full = signal_yields(resample(sleptons, ctau, 2, 5), c, det)
+        np.testing.assert_allclose(fast.S, full.S, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(fast.S_err, full.S_err, rtol=1e-10, atol=1e-13)
+    assert sum(sc.evaluate(5.0).S) > 0

@@ -236,6 +236,11 @@ def test_regions_as_boxes_in_both_leptons_d0_and_eta_phi_vetoes(sample):
         electron=dataclasses.replace(ana.electron, eta_phi_veto=((0.3, 1.2, 0.4, 0.8),)),
     )
     _compare(sample, boxes, Detector("cms_run2"), None)
+    # the same-flavour channels, with the other flavour vetoed above 100 um
+    for pairing in ("ee", "mumu"):
+        same = dataclasses.replace(boxes, pairing=pairing, veto_other_flavour_d0_min=0.1)
+        sc_same = _compare(sample, same, Detector("cms_run2"), None)
+        assert sum(sc_same.evaluate(1.0).S) > 0
     sc = LifetimeScan(sample, dataclasses.replace(boxes, electron=ana.electron), Detector("cms_run2"), None, 0.9, 3, 4)
     one_d = LifetimeScan(sample, ana, Detector("cms_run2"), None, 0.9, 3, 4)
     for ctau in (1.0, 30.0):
