@@ -65,8 +65,61 @@ def channel_yields(sample, channel: str):
     return tot, np.sqrt(err2), xs
 
 
+#: the exclusion scans: label -> (scan card, analysis, model options replacing the card's)
+STOP_SCANS = {
+    "emu": ("exo18003_stop", "cms_exo_18_003_emu", None),
+    "ee": ("exo18003_stop", "cms_exo_18_003_ee", None),
+    "mumu": ("exo18003_stop", "cms_exo_18_003_mumu", None),
+    "combined": ("exo18003_stop", "cms_exo_18_003", None),
+}
+SLEPTON_SCANS = {
+    "selectron": ("exo18003_slepton", "cms_exo_18_003_ee", {"flavour": "e", "states": "LR"}),
+    "smuon": ("exo18003_slepton", "cms_exo_18_003_mumu", {"flavour": "mu", "states": "LR"}),
+    "stau": ("exo18003_slepton", "cms_exo_18_003", {"flavour": "tau", "states": "LR"}),
+    "conlsp": ("exo18003_slepton", "cms_exo_18_003", {"flavour": "co_nlsp", "states": "LR"}),
+}
+#: c tau (mm) at which the largest excluded mass is printed (grid values of both scan cards)
+LIMIT_CTAUS = (0.1, 1.0, 10.0, 100.0, 1000.0)
+_REPORT = Path(__file__).resolve().parent / "report" / "exo18003"
+
+
+def _scan_config(card: str, analysis: str, options: dict | None):
+    import dataclasses
+
+    from lepreint.config.cards import analysis_config
+    from lepreint.results.scan import ScanConfig
+
+    cfg = ScanConfig.from_card(card)
+    cfg = dataclasses.replace(cfg, analysis=analysis, lumi=[analysis_config(analysis).luminosity])
+    return dataclasses.replace(cfg, options=options) if options is not None else cfg
+
+
+def _limits(out: dict, rows: list[dict], base: str, lumi: float) -> None:
+    from validation.cms_stops import _crossing
+
+    tag = f"{lumi:g}"
+    for ctau in LIMIT_CTAUS:
+        pts = sorted(
+            (r for r in rows if r.get("status") == "ok" and abs(r["ctau_mm"] / ctau - 1) < 1e-6),
+            key=lambda r: r["mc"],
+        )
+        if not pts:
+            continue
+        ms = [r["mc"] for r in pts]
+        cls = _crossing(ms, [1.0 / max(r[f"CLs_mu_up@{tag}"], 1e-300) for r in pts])
+        r95 = _crossing(ms, [r[f"R95@{tag}"] for r in pts])
+        table = ", ".join(f"{r['mc']:g}: {r[f'CLs_mu_up@{tag}']:.3g}" for r in pts)
+        out[f"{base}.ctau_{ctau:g}mm"] = (
+            cls,
+            f"CLs ({pts[0].get(f'CLs_calculator@{tag}', '')}; CMS's backgrounds, uncertainties and observed counts); "
+            f"mu_up per mass (GeV): {table}; R95 > 1: {'none' if r95 is None else f'{r95:.0f} GeV'}",
+        )
+
+
 @producer("exo18003.", slow=True)
 def _exo18003():
+    from validation.cms_stops import publish_scan
+
     out: dict[str, tuple[float | None, str]] = {}
     sample = benchmark_sample()
     ref = cms_signal()
@@ -85,6 +138,13 @@ def _exo18003():
                 float(S[k] / S.sum()) if S.sum() > 0 else 0.0,
                 f"CMS {cms[k] / cms.sum():.3f} of its {cms.sum():.3g} events; ours of {S.sum():.3g}",
             )
+    # the exclusions: per channel and combined (top squarks), the slepton scenarios in their channels
+    for kind, scans in (("stop", STOP_SCANS), ("slepton", SLEPTON_SCANS)):
+        for label, (card, analysis, options) in scans.items():
+            cfg = _scan_config(card, analysis, options)
+            rows = publish_scan(cfg, f"{card}_{label}", _REPORT / f"{kind}_{label}")
+            base = f"exo18003.stop.mass_limit.{label}" if kind == "stop" else f"exo18003.{label}.mass_limit"
+            _limits(out, rows, base, cfg.lumi[0])
     return out
 
 
@@ -124,7 +184,33 @@ def _section(by: dict) -> list[str]:
             r = by.get(f"{base}.{ch}.fraction.{rid}")
             cells += ["—", "—"] if r is None or r.ours is None else [f"{r.ours:.3f}", f"{r.paper:.3f}"]
         out.append(f"| {ch} fractions | " + " | ".join(cells) + " |")
-    return [*out, ""]
+    out.append("")
+    lim = [i for i in by if i.startswith("exo18003.") and ".mass_limit." in i and by[i].ours is not None]
+    if lim:
+        out += [
+            "### Exclusion: the largest excluded mass per c tau",
+            "",
+            "CLs with CMS's pre-fit backgrounds, their uncertainties and the observed counts (pyhf's asymptotic "
+            "formulae over the bins of each analysis: 10 per channel, 30 combined); top squarks per channel and "
+            "combined, the selectron NLSP in ee, the smuon NLSP in mu-mu, the stau NLSP and co-NLSP in the "
+            "combination. Plots, tables and HEPData: `validation/report/exo18003/`.",
+            "",
+            "| model, analysis | " + " | ".join(f"{c:g} mm" for c in LIMIT_CTAUS) + " |",
+            "|---|" + "---|" * len(LIMIT_CTAUS),
+        ]
+        rows_ = [(f"stop, {k}", f"exo18003.stop.mass_limit.{k}") for k in STOP_SCANS]
+        rows_ += [(f"{k}, {SLEPTON_SCANS[k][1]}", f"exo18003.{k}.mass_limit") for k in SLEPTON_SCANS]
+        for name, base in rows_:
+            cells = []
+            for c in LIMIT_CTAUS:
+                r = by.get(f"{base}.ctau_{c:g}mm")
+                cells.append("—" if r is None or r.ours is None else f"{r.ours:.0f} GeV")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append("")
+        for d in sorted(_REPORT.glob("*")) if _REPORT.is_dir() else []:
+            for png in sorted(d.glob("exclusion_*.png")):
+                out += [f"![{d.name}]({png.relative_to(_REPORT.parent)})", ""]
+    return out
 
 
 SECTIONS.append(_section)
