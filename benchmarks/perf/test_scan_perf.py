@@ -145,3 +145,27 @@ def test_slepton_grids_120_points(capsys, tmp_path):
             f"staus {times['tau'] / 60:.1f} min; peak RSS {_peak_mb():.0f} MB"
         )
     assert n == 120 and ok == 120
+
+
+@pytest.mark.slow
+def test_exo18003_coscattering_grid_540_points(capsys, tmp_path):
+    """Co-scattering dark matter (10 masses x 3 splittings x 18 c tau) in CMS's full Run 2 search (three channels,
+    two periods: nine channel cards per point), from an empty cache on 2 cores and again from the cache; the
+    c tau points on the fast path (a scanner per part)."""
+    cfg = ScanConfig.from_card("exo18003_coscattering")
+    with _fresh_cache("lepreint-exo18003-cache-"):
+        t0 = time.perf_counter()
+        rows = run_scan(cfg, tmp_path / "cold", workers=2, plots=True)
+        cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = run_scan(cfg, tmp_path / "warm", workers=2, plots=False)
+        warm = time.perf_counter() - t0
+    n, ok = len(rows), sum(r.get("status") == "ok" for r in rows)
+    with capsys.disabled():
+        print(
+            f"\n[bench] co-scattering grid with cms_exo_18_003 (30 regions), {n} points ({ok} ok), 5000 events per "
+            f"(m_c, dm), 2 workers: empty cache {cold / 60:.1f} min; from the cache {warm:.1f} s "
+            f"({1000 * warm / max(len(again), 1):.0f} ms per point, loading and the per-part setup included); peak RSS "
+            f"{_peak_mb():.0f} MB"
+        )
+    assert n == 540 and ok == 540 and len(again) == 540
