@@ -1,5 +1,6 @@
 """The real entry point, as a user runs it (acceptance commands of the foundation issue)."""
 
+import csv
 import json
 
 import pytest
@@ -150,3 +151,26 @@ def test_slepton_scan_in_the_atlas_search_from_the_command_line_and_python(run_c
     assert rows[(200.0, 30.0)] > 10 and rows[(200.0, 30.0)] > rows[(400.0, 30.0)]
     code, _, err = run_cli("scan", *args, "--option", "colour=red", "--output", tmp_path / "bad")
     assert code == 2 and "not an option of model slepton" in err
+
+
+@pytest.mark.parametrize(
+    "model, extra",
+    [
+        ("slepton", ["--mc", "300", "--ctau", "3mm,3cm", "--option", "flavour=co_nlsp"]),
+        ("coscattering", ["--mc", "220", "--dm", "40", "--ctau", "3mm,3cm"]),
+        ("higgsino", ["--mc", "200", "--dm", "1"]),
+        ("hnl", ["--mc", "10", "--u2", "1e-6,1e-5"]),
+    ],
+)
+def test_cms_full_run2_search_scans_every_model(run_cli, tmp_path, model, extra):
+    """CMS's full Run 2 search (a combination: three channels, two periods, 30 regions) from the command line for
+    the models lepreint decays (top squarks: tests/analysis/test_combination.py and the validation)."""
+    args = ["--model", model, *extra, "--analysis", "cms_exo_18_003", "--no-classifier", "--statistic", "observed"]
+    args += ["--lumi", "117.3", "--events", "150", "--no-mpi", "--workers", "1"]
+    code, out, err = run_cli("scan", *args, "--output", tmp_path / model, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["ok"] == summary["points"] > 0
+    with open(tmp_path / model / "scan.csv") as fh:
+        row = next(csv.DictReader(fh))
+    assert "S_30@117.3" in row and "CLs_mu_up@117.3" in row and float(row["B_1@117.3"]) == pytest.approx(3.8)
