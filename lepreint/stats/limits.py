@@ -126,7 +126,98 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto", expect
         calculator = "exact" if small else "asymptotic"
     if calculator == "exact":
         return _exact_upper_limit(s, b, None if n is None else np.round(n_arr), rel, expected or n is None)
+    if n is not None and not expected:
+        return _profiled_observed_limit(s, b, n_arr, rel)
     return _asymptotic_upper_limit(s, b, n_arr if n is not None else None, rel)
+
+
+class _Profiled:
+    """The likelihood of ``_pyhf_model`` (regions Poisson(n | mu s + gamma b), each gamma constrained by
+    Poisson(tau | gamma tau), tau = 1 / rel^2, uncorrelated) with every gamma profiled in closed form: the
+    conditional maximum of one region's gamma is the positive root of a quadratic.  Regions without signal do not
+    depend on mu and drop out of every likelihood ratio: they are left out."""
+
+    def __init__(self, s: np.ndarray, b: np.ndarray, rel: np.ndarray | None):
+        keep = s > 0
+        self.s, self.b = s[keep], np.maximum(b[keep], 1e-9)
+        self.keep = keep
+        self.tau = None if rel is None else 1.0 / np.square(rel[keep])
+
+    def gamma(self, mu: float, n: np.ndarray, aux: np.ndarray | None) -> np.ndarray:
+        if self.tau is None:
+            return np.ones_like(self.b)
+        b, t, ms, a = self.b, self.tau, mu * self.s, self.tau if aux is None else aux
+        A = b * (b + t)
+        B = b * (n + a - ms) - t * ms
+        C = -a * ms
+        return np.maximum((B + np.sqrt(np.maximum(B * B - 4 * A * C, 0.0))) / (2 * A), 1e-12)
+
+    def nll(self, mu: float, n: np.ndarray, aux: np.ndarray | None, g: np.ndarray | None = None) -> float:
+        """-ln L at mu with the gammas ``g`` (profiled if None), constants dropped."""
+        g = self.gamma(mu, n, aux) if g is None else g
+        lam = mu * self.s + g * self.b
+        out = float(np.sum(lam - n * np.log(lam)))
+        if self.tau is not None:
+            out += float(np.sum(g * self.tau - aux * np.log(g)))
+        return out
+
+    def mu_hat(self, n: np.ndarray, aux: np.ndarray | None, hi: float) -> float:
+        from scipy.optimize import minimize_scalar
+
+        r = minimize_scalar(lambda m: self.nll(m, n, aux), bounds=(0.0, hi), method="bounded", options={"xatol": 1e-9})
+        # (the bounded search never returns the edge itself: mu = 0 if it is at least as good)
+        return 0.0 if self.nll(0.0, n, aux) <= float(r.fun) else float(r.x)
+
+    def qtilde(self, mu: float, n: np.ndarray, aux: np.ndarray | None, fit: tuple[float, float]) -> float:
+        """q~_mu with the unconditional fit ``fit`` = (mu hat, -ln L there) of the same data (``best``)."""
+        m, nll_hat = fit
+        if m > mu:
+            return 0.0
+        return max(2.0 * (self.nll(mu, n, aux) - nll_hat), 0.0)
+
+    def best(self, n: np.ndarray, aux: np.ndarray | None, hi: float) -> tuple[float, float]:
+        m = self.mu_hat(n, aux, hi)
+        return m, self.nll(m, n, aux)
+
+
+def _profiled_observed_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray, rel) -> CLsResult:
+    """The observed asymptotic CLs limit of ``_asymptotic_upper_limit`` (pyhf's q~_mu, its asymptotic
+    distributions, the Asimov data set background-only with the gammas fitted to the data at mu = 0) without
+    pyhf's numerical fits: every nuisance parameter profiled in closed form (``_Profiled``), so a limit over 30
+    regions costs milliseconds instead of minutes.  The same numbers as pyhf's to its fits' tolerance (tested)."""
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    model = _Profiled(s, b, rel)
+    n_k = n[model.keep]
+    aux = model.tau
+    # the Asimov data: the expectation at mu = 0 with the gammas fitted to the observed data there
+    g0 = model.gamma(0.0, n_k, aux)
+    n_a = g0 * model.b
+    aux_a = None if aux is None else g0 * aux
+    z_per_mu = math.sqrt(float(np.sum(model.s**2 / model.b)))
+    unit = 2.0 / max(z_per_mu, 1e-300)
+    hi = 1e3 * unit * max(1.0, float(np.max(n_k)) / max(float(np.max(model.s)), 1e-300))
+
+    fit = model.best(n_k, aux, hi)
+    fit_a = (0.0, model.nll(0.0, n_a, aux_a))  # the Asimov data's best fit is mu = 0, the gammas at g0, by construction
+
+    def cls(mu: float) -> float:
+        q = model.qtilde(mu, n_k, aux, fit)
+        qa = model.qtilde(mu, n_a, aux_a, fit_a)
+        sq, sqa = math.sqrt(q), math.sqrt(max(qa, 1e-300))
+        t = sq - sqa if sq < sqa else (q - qa) / (2 * sqa)
+        clsb, clb = norm.cdf(-sqa - t), norm.cdf(-t)
+        return clsb / clb if clb > 0 else 0.0
+
+    lo, top = 1e-6 * unit, unit
+    while cls(top) > 0.05:
+        top *= 2.0
+        if top > hi:
+            raise StatsError(f"the CLs upper limit did not converge for S = {s.tolist()}, B = {b.tolist()}")
+    mu_up = brentq(lambda m: cls(m) - 0.05, lo, top, xtol=1e-10 * unit, rtol=1e-10)
+    nan = math.nan
+    return CLsResult(nan, (nan, nan, nan, nan), float(mu_up), "asymptotic")
 
 
 def _rel_unc(rel_unc, b: np.ndarray) -> np.ndarray | None:

@@ -2,10 +2,19 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from lepreint.errors import LepreintError
-from lepreint.stats.limits import StatsError, cls_upper_limit, limit, q_statistic, r95
+from lepreint.stats.limits import (
+    StatsError,
+    _asymptotic_upper_limit,
+    _profiled_observed_limit,
+    cls_upper_limit,
+    limit,
+    q_statistic,
+    r95,
+)
 
 
 def test_acceptance_r95_of_benchmark4():
@@ -134,3 +143,25 @@ def test_published_likelihood_with_our_signal_patched_in():
     assert math.isinf(published_likelihood_limit(cfg, [0, 0, 0]).mu_up_observed)
     with pytest.raises(LepreintError, match="published likelihood"):
         published_likelihood_limit(analysis_config("cms_8tev_emu"), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "s, b, n, rel",
+    [
+        ([3.0], [1.0], [2], [0.3]),  # one region
+        ([0.5, 2.0, 0.0, 4.0], [3.8, 0.4, 0.1, 0.01], [8, 1, 0, 0], [1.3, 1.3, 1.5, 1.4]),  # a region without signal
+        ([10.0, 5.0], [40.0, 20.0], [35, 30], [0.2, 0.5]),  # large counts, an excess in one
+        ([1.0, 1.0, 1.0], [2.0, 3.0, 0.5], [4, 1, 0], None),  # no background uncertainty
+    ],
+)
+def test_profiled_observed_limit_equals_pyhfs(s, b, n, rel):
+    """The scans' observed CLs limit (every nuisance profiled in closed form) is pyhf's asymptotic one."""
+    s, b, n = np.asarray(s, float), np.asarray(b, float), np.asarray(n, float)
+    r = None if rel is None else np.asarray(rel, float)
+    fast = _profiled_observed_limit(s, b, n, r)
+    slow = _asymptotic_upper_limit(s, b, n, r)
+    assert fast.mu_up_observed == pytest.approx(slow.mu_up_observed, rel=2e-4)
+    assert fast.calculator == "asymptotic"
+    # the scan's path: observed only, the asymptotic calculator chosen
+    via = cls_upper_limit(s, b, n, rel, calculator="asymptotic", expected=False)
+    assert via.mu_up_observed == pytest.approx(fast.mu_up_observed) and np.isnan(via.mu_up_expected)
