@@ -260,7 +260,6 @@ def _benchmark_records(out: dict) -> None:
 
 @producer("exo18003.", slow=True)
 def _exo18003():
-    from validation.cms_stops import publish_scan
 
     out: dict[str, tuple[float | None, str]] = {}
     sample = benchmark_sample()
@@ -281,7 +280,15 @@ def _exo18003():
                 f"CMS {cms[k] / cms.sum():.3f} of its {cms.sum():.3g} events; ours of {S.sum():.3g}",
             )
     _d0_records(out)
+    _exclusion_records(out)
     _benchmark_records(out)
+    _coscattering_records(out)
+    return out
+
+
+def _coscattering_records(out: dict) -> None:
+    from validation.cms_stops import publish_scan
+
     rows = publish_scan(_coscattering_config(), COSCATTERING, _REPORT / "coscattering")
     tag = f"{_coscattering_config().lumi[0]:g}"
     for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
@@ -292,14 +299,18 @@ def _exo18003():
             f"of {len(pts)} (m_c, c tau) points with CLs mu_up < 1; the smallest mu_up "
             f"{min(r[f'CLs_mu_up@{tag}'] for r in pts):.3g}",
         )
-    # the exclusions: per channel and combined (top squarks), the slepton scenarios in their channels
+
+
+def _exclusion_records(out: dict) -> None:
+    """The exclusions: per channel and combined (top squarks), the slepton scenarios in their channels."""
+    from validation.cms_stops import publish_scan
+
     for kind, scans in (("stop", STOP_SCANS), ("slepton", SLEPTON_SCANS)):
         for label, (card, analysis, options) in scans.items():
             cfg = _scan_config(card, analysis, options)
             rows = publish_scan(cfg, f"{card}_{label}", _REPORT / f"{kind}_{label}")
             base = f"exo18003.stop.mass_limit.{label}" if kind == "stop" else f"exo18003.{label}.mass_limit"
             _limits(out, rows, base, cfg.lumi[0])
-    return out
 
 
 def _section(by: dict) -> list[str]:
