@@ -411,10 +411,12 @@ def _section(by: dict) -> list[str]:
         out += [
             "### Exclusion: the largest excluded mass per c tau",
             "",
-            "CLs with CMS's pre-fit backgrounds, their uncertainties and the observed counts (pyhf's asymptotic "
-            "formulae over the bins of each analysis: 10 per channel, 30 combined); top squarks per channel and "
-            "combined, the selectron NLSP in ee, the smuon NLSP in mu-mu, the stau NLSP and co-NLSP in the "
-            "combination. Plots, tables and HEPData: `validation/report/exo18003/`.",
+            "CLs with CMS's pre-fit backgrounds, their uncertainties and the observed counts (q~_mu and its "
+            "asymptotic distributions over the bins of each analysis, 10 per channel, 30 combined, every nuisance "
+            "profiled in closed form: pyhf's numbers); top squarks per channel and combined, the selectron NLSP in "
+            "ee, the smuon NLSP in mu-mu, the stau NLSP and co-NLSP in the combination. —: no mass of the grid "
+            "excluded (top squarks 800-2000 GeV, sleptons 100-900 GeV). CMS published its contours as figures only: "
+            "no number to compare here. Plots, tables and HEPData: `validation/report/exo18003/`.",
             "",
             "| model, analysis | " + " | ".join(f"{c:g} mm" for c in LIMIT_CTAUS) + " |",
             "|---|" + "---|" * len(LIMIT_CTAUS),

@@ -77,7 +77,9 @@ def isolation_limit(cuts, pt):
     (infinite without a requirement)."""
     if cuts.isolation_max is None:
         return np.inf
-    return cuts.isolation_max + cuts.isolation_pt_term / pt if cuts.isolation_pt_term else cuts.isolation_max
+    if not cuts.isolation_pt_term:
+        return cuts.isolation_max
+    return cuts.isolation_max + cuts.isolation_pt_term / np.maximum(pt, 1e-12)  # (pT = 0: no lepton, no limit)
 
 
 def near_jet(row: np.ndarray, eta: np.ndarray, phi: np.ndarray, jets, cfg: AnalysisConfig) -> np.ndarray:
