@@ -424,11 +424,11 @@ class CombinedScan:
         self, sample, analysis: AnalysisConfig, detector: Detector, draws: int = 5, seed: int = 0, xsec_source=None
     ):
         self.cfg = analysis
+        self.xsec_fb, _ = resolve_xsec(sample, xsec_source)
+        self.norm = normalisation(sample)
         self.parts = [LifetimeScan(sample, p, detector, None, 0.9, draws, seed, xsec_source) for p in analysis.parts]
         bad = [(p.cfg.name, p.reason) for p in self.parts if not p.supported]
         self.supported, self.reason = (False, f"{bad[0][0]}: {bad[0][1]}") if bad else (True, "")
-        self.xsec_fb = self.parts[0].xsec_fb
-        self.norm = self.parts[0].norm
 
     def evaluate(self, ctau: float) -> PointYields:
         if not self.supported:

@@ -131,6 +131,14 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto", expect
     return _asymptotic_upper_limit(s, b, n_arr if n is not None else None, rel)
 
 
+def _poisson_deviance(lam: np.ndarray, x: np.ndarray) -> float:
+    """sum of -ln Poisson(x | lam) + ln Poisson(x | x): lam - x - x ln(lam / x), for x = 0 simply lam."""
+    pos = x > 0
+    xp = np.where(pos, x, 1.0)
+    eps = np.where(pos, lam / xp - 1.0, 0.0)
+    return float(np.sum(np.where(pos, xp * (eps - np.log1p(eps)), lam)))
+
+
 class _Profiled:
     """The likelihood of ``_pyhf_model`` (regions Poisson(n | mu s + gamma b), each gamma constrained by
     Poisson(tau | gamma tau), tau = 1 / rel^2, uncorrelated) with every gamma profiled in closed form: the
@@ -153,12 +161,13 @@ class _Profiled:
         return np.maximum((B + np.sqrt(np.maximum(B * B - 4 * A * C, 0.0))) / (2 * A), 1e-12)
 
     def nll(self, mu: float, n: np.ndarray, aux: np.ndarray | None, g: np.ndarray | None = None) -> float:
-        """-ln L at mu with the gammas ``g`` (profiled if None), constants dropped."""
+        """-ln L at mu with the gammas ``g`` (profiled if None), relative to the saturated model (each Poisson term
+        at its observed value): x (r - 1 - ln r) with r = expected / observed, computed with log1p, so that a
+        constraint with tau = 1 / rel^2 of 1e12 keeps the precision the likelihood ratios need."""
         g = self.gamma(mu, n, aux) if g is None else g
-        lam = mu * self.s + g * self.b
-        out = float(np.sum(lam - n * np.log(lam)))
+        out = _poisson_deviance(mu * self.s + g * self.b, n)
         if self.tau is not None:
-            out += float(np.sum(g * self.tau - aux * np.log(g)))
+            out += _poisson_deviance(g * self.tau, self.tau if aux is None else aux)
         return out
 
     def mu_hat(self, n: np.ndarray, aux: np.ndarray | None, hi: float) -> float:
@@ -196,7 +205,8 @@ def _profiled_observed_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray, rel) -
     n_a = g0 * model.b
     aux_a = None if aux is None else g0 * aux
     z_per_mu = math.sqrt(float(np.sum(model.s**2 / model.b)))
-    unit = 2.0 / max(z_per_mu, 1e-300)
+    # the naive Gaussian limit, or the no-background one (3 events over the largest signal) if that is larger
+    unit = max(2.0 / max(z_per_mu, 1e-300), 3.0 / float(np.max(model.s)))
     hi = 1e3 * unit * max(1.0, float(np.max(n_k)) / max(float(np.max(model.s)), 1e-300))
 
     fit = model.best(n_k, aux, hi)
@@ -215,6 +225,8 @@ def _profiled_observed_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray, rel) -
         top *= 2.0
         if top > hi:
             raise StatsError(f"the CLs upper limit did not converge for S = {s.tolist()}, B = {b.tolist()}")
+    if cls(lo) <= 0.05:
+        raise StatsError(f"the CLs upper limit did not converge for S = {s.tolist()}, B = {b.tolist()}")
     mu_up = brentq(lambda m: cls(m) - 0.05, lo, top, xtol=1e-10 * unit, rtol=1e-10)
     nan = math.nan
     return CLsResult(nan, (nan, nan, nan, nan), float(mu_up), "asymptotic")

@@ -87,3 +87,18 @@ def test_the_fast_ctau_path_of_a_combination_equals_the_full_chain(sleptons):
         np.testing.assert_allclose(fast.S, full.S, rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(fast.S_err, full.S_err, rtol=1e-10, atol=1e-13)
     assert sum(sc.evaluate(5.0).S) > 0
+
+
+def test_a_combination_with_a_part_off_the_fast_path_falls_back(sleptons):
+    """A part the fast path does not cover (ATLAS's leading-pair selection) makes the combination's scanner report
+    itself unsupported (the scan then runs the full chain), not fail."""
+    import dataclasses
+
+    from lepreint.results.fast_scan import CombinedScan
+
+    atlas = analysis_config("atlas_susy_2018_14")
+    c = dataclasses.replace(
+        analysis_config("cms_exo_18_003"), parts=(atlas,), bins=(("atlas", (0,)),), regions=atlas.regions
+    )
+    sc = CombinedScan(sleptons, c, Detector("atlas_run2"))
+    assert not sc.supported and "atlas_susy_2018_14" in sc.reason

@@ -165,3 +165,14 @@ def test_profiled_observed_limit_equals_pyhfs(s, b, n, rel):
     # the scan's path: observed only, the asymptotic calculator chosen
     via = cls_upper_limit(s, b, n, rel, calculator="asymptotic", expected=False)
     assert via.mu_up_observed == pytest.approx(fast.mu_up_observed) and np.isnan(via.mu_up_expected)
+
+
+def test_profiled_observed_limit_edge_cases():
+    """A region known to 0 (floored to 1e-6: tau = 1e12) and a region without background keep their precision."""
+    tight = cls_upper_limit([1, 1], [50, 50], [40, 50], [0.0, 0.3], calculator="asymptotic", expected=False)
+    loose = cls_upper_limit([1, 1], [50, 50], [40, 50], [0.001, 0.3], calculator="asymptotic", expected=False)
+    assert math.isfinite(tight.mu_up_observed) and tight.mu_up_observed == pytest.approx(loose.mu_up_observed, rel=0.01)
+    empty = _profiled_observed_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None)
+    assert empty.mu_up_observed == pytest.approx(
+        _asymptotic_upper_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None).mu_up_observed, rel=1e-3
+    )
