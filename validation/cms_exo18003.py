@@ -396,7 +396,15 @@ def _section(by: dict) -> list[str]:
             fmt = [("—" if x is None or x.ours is None else f"{x.ours:.3g}") for x in (r, c, proj)]
             out.append(f"| {k} | " + " | ".join(fmt) + " |")
         out.append("")
-        ex = [i for i in by if i.startswith("exo18003.coscattering.dm") and by[i].ours is not None]
+    ex = [i for i in by if i.startswith("exo18003.coscattering.dm") and by[i].ours is not None]
+    if ex:
+        out += [
+            "### Co-scattering dark matter in this search: the (m_c, c tau) plane for dm = 20, 30, 40 GeV",
+            "",
+            "The scan card exo18003_coscattering (10 masses x 3 splittings x 18 c tau, 5000 events per (m_c, dm)), "
+            "CLs with CMS's backgrounds and observed counts over the 30 regions:",
+            "",
+        ]
         out += [
             f"- dm = {i.split('.dm')[1].split('.')[0]} GeV: {by[i].ours:.0f} excluded points ({by[i].note})"
             for i in sorted(ex)
