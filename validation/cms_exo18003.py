@@ -152,11 +152,11 @@ def d0_distributions(sample, ctau: float) -> dict[str, np.ndarray]:
     xs, _ = resolve_xsec(moved, "table")
     w = ak.to_numpy(moved.events.weight)
     out = {"electron": np.zeros(D0_EDGES.size - 1), "muon": np.zeros(D0_EDGES.size - 1)}
+    reco = det.simulate(moved.events, np.random.default_rng(0), llp_leptons_in_jets(moved.meta))
     for year in YEARS:
         card = analysis_config(f"cms_exo_18_003_emu_{year}")
         whole = Region("preselection", 0.0, card.d0_max or np.inf, None, (0.0, np.inf), (0.0, np.inf))
-        cfg = dataclasses.replace(card, regions=(whole,))
-        sel = select(det.simulate(moved.events, np.random.default_rng(0), llp_leptons_in_jets(moved.meta)), cfg)
+        sel = select(reco, dataclasses.replace(card, regions=(whole,)))
         p = ak.to_numpy(ak.flatten(sel.pair_prob * w)) * xs * card.luminosity / normalisation(moved)
         for lep, key in (("electron", "e"), ("muon", "m")):
             d0 = ak.to_numpy(ak.flatten(sel.pairs[key].d0))

@@ -147,13 +147,16 @@ def _combined_selection(sample: Sample, cfg: AnalysisConfig, det: Detector, seed
     of its parts' weighted by their luminosities.  Per row, so that the Monte Carlo error of the sum is exact (the
     parts share their events)."""
     probs, cutflow = [], {}
+    reco = None  # the detector acts on the events once, whichever pair-selecting parts read it
     for part in cfg.parts:
         check_jet_input(sample, part)
-        rng = np.random.default_rng(seed)
+        sel: Selection | LeadingPairSelection
         if part.pairing == "leading_two":
-            _, sel = leading_pair_rows(sample, part, det, rng)
+            _, sel = leading_pair_rows(sample, part, det, np.random.default_rng(seed))
         else:
-            sel = select(det.simulate(sample.events, rng, llp_leptons_in_jets(sample.meta)), part)
+            if reco is None:
+                reco = det.simulate(sample.events, np.random.default_rng(seed), llp_leptons_in_jets(sample.meta))
+            sel = select(reco, part)
         f = part.luminosity / cfg.luminosity
         probs.append(sel.region_prob * f)
         cutflow.update({f"{part.name}: {k}": v * f for k, v in sel.cutflow.items()})

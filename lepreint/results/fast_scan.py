@@ -291,12 +291,7 @@ class LifetimeScan:
         ``evaluate`` sums, kept per event for combinations of analyses on the same sample (``CombinedScan``)."""
         p, masks, _ = self._pairs(ctau)
         n_events = int(self.row_event.max()) + 1 if self.row_event.size else 0
-        out = []
-        for m in masks:
-            p_row = np.bincount(self.prow_c, weights=np.where(m, p, 0.0), minlength=self.rows_active.size)
-            w = self.row_weight[self.rows_active] * p_row
-            out.append(np.bincount(self.row_event[self.rows_active], weights=w, minlength=n_events))
-        return out
+        return [self._per_event(np.where(m, p, 0.0), n_events) for m in masks]
 
     def evaluate(self, ctau: float) -> PointYields:
         cfg = self.cfg
@@ -359,10 +354,14 @@ class LifetimeScan:
     def _sum(self, p_pair: np.ndarray, scale: float) -> tuple[float, float]:
         """Weighted sum over rows of the pairs' probabilities and its error (copies of an event correlated),
         as ``events.weighted_sum``."""
+        per_event = self._per_event(p_pair)
+        return scale * float(per_event.sum()), scale * float(np.sqrt(np.sum(per_event**2)))
+
+    def _per_event(self, p_pair: np.ndarray, n_events: int = 0) -> np.ndarray:
+        """Each event's weighted probability, summed over its copies and pairs."""
         p_row = np.bincount(self.prow_c, weights=p_pair, minlength=self.rows_active.size)
         w = self.row_weight[self.rows_active] * p_row
-        per_event = np.bincount(self.row_event[self.rows_active], weights=w)
-        return scale * float(w.sum()), scale * float(np.sqrt(np.sum(per_event**2)))
+        return np.bincount(self.row_event[self.rows_active], weights=w, minlength=n_events)
 
 
 class LeadingPairScan:
