@@ -265,6 +265,19 @@ def test_scan_cards():
         ScanConfig.from_card("no_such_grid")
 
 
+@pytest.mark.parametrize("grid", ["higgsino_grid", "hnl_grid"])
+def test_full_run2_planes_reuse_the_grids_productions(grid):
+    """The EXO-18-003 cards scan the plane of the paper-style grid with the same productions (samples shared in the
+    cache): only the analysis and its statistic differ."""
+    from lepreint.results.scan import _request
+
+    base, run2 = ScanConfig.from_card(grid), ScanConfig.from_card(f"exo18003_{grid.split('_')[0]}")
+    assert run2.analysis == "cms_exo_18_003" and run2.statistic == "observed" and run2.lumi == [117.3]
+    assert (run2.mc, run2.dm, run2.u2) == (base.mc, base.dm, base.u2)
+    second = base.dm[1] if base.dm else None
+    assert _request(run2, run2.mc[1], second) == _request(base, base.mc[1], second)
+
+
 def test_hnl_scan_in_its_plane(tmp_path):
     from lepreint.models.hnl import ctau
 
