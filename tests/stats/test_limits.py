@@ -154,14 +154,23 @@ def test_published_likelihood_with_our_signal_patched_in():
         ([1.0, 1.0, 1.0], [2.0, 3.0, 0.5], [4, 1, 0], None),  # no background uncertainty
     ],
 )
-def test_profiled_observed_limit_equals_pyhfs(s, b, n, rel):
-    """The scans' observed CLs limit (every nuisance profiled in closed form) is pyhf's asymptotic one."""
+def test_profiled_limits_equal_pyhfs(s, b, n, rel):
+    """The asymptotic CLs limits (every nuisance profiled in closed form), observed, median expected and the
+    expected band, are pyhf's."""
     s, b, n = np.asarray(s, float), np.asarray(b, float), np.asarray(n, float)
     r = None if rel is None else np.asarray(rel, float)
     fast = _profiled_observed_limit(s, b, n, r)
     slow = _asymptotic_upper_limit(s, b, n, r)
     assert fast.mu_up_observed == pytest.approx(slow.mu_up_observed, rel=2e-4)
     assert fast.calculator == "asymptotic"
+    full = cls_upper_limit(s, b, n, r, calculator="asymptotic")
+    assert full.mu_up_observed == pytest.approx(slow.mu_up_observed, rel=2e-4)
+    assert full.mu_up_expected == pytest.approx(slow.mu_up_expected, rel=2e-4)
+    assert full.mu_up_band == pytest.approx(slow.mu_up_band, rel=2e-4)
+    assert full.mu_up_band[0] < full.mu_up_band[1] < full.mu_up_expected < full.mu_up_band[2] < full.mu_up_band[3]
+    expected_only = cls_upper_limit(s, b, None, r, calculator="asymptotic")
+    assert expected_only.mu_up_observed is None
+    assert expected_only.mu_up_expected == pytest.approx(slow.mu_up_expected, rel=2e-4)
     # the scan's path: observed only, the asymptotic calculator chosen
     via = cls_upper_limit(s, b, n, rel, calculator="asymptotic", expected=False)
     assert via.mu_up_observed == pytest.approx(fast.mu_up_observed) and np.isnan(via.mu_up_expected)
