@@ -234,6 +234,9 @@ class SimulateResult(_Result):
     R95_nn: float | None = None
     excluded_nn: bool | None = None
     R95_nn_by_lumi: dict[str, float] | None = None
+    #: against the data, where the analysis has observed counts and runs at its own luminosity (else None):
+    #: :func:`observed_statistics`, the regions together and, for a combination, each channel alone
+    observed: dict[str, Any] | None = None
     read: dict[str, Any] = field(default_factory=dict)
     benchmark: int | None = None
 
@@ -288,7 +291,8 @@ def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, m
     from lepreint.config.cards import analysis_config
     from lepreint.stats.limits import r95
 
-    cfg = dataclasses.replace(analysis_config(analysis), luminosity=r.luminosity)
+    card = analysis_config(analysis)
+    cfg = dataclasses.replace(card, luminosity=r.luminosity)
     B = analysis_background(cfg, r.luminosity)
     out = SimulateResult(
         sample=name,
@@ -309,6 +313,8 @@ def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, m
         options=r.options,
         read=info,
     )
+    if cfg.observed is not None and abs(r.luminosity - card.luminosity) <= 1e-6 * card.luminosity:
+        out.observed = observed_statistics(cfg, r.S, B)
     if use_nn:
         from lepreint.classifier.network import load_classifier, stored_background_efficiency
 
@@ -322,6 +328,49 @@ def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, m
         out.R95_nn = r95(nn.S_nn, b_nn)
         out.excluded_nn = out.R95_nn > 1
         out.R95_nn_by_lumi = {f"{k:g}": v for k, v in projection(nn.S_nn, b_nn, r.luminosity, LUMIS).items()}
+    return out
+
+
+def _against_data(S, B, N, unc) -> dict[str, Any]:
+    from lepreint.stats.limits import cls_upper_limit, r95
+
+    c = cls_upper_limit(S, B, N, unc)
+    return {
+        "N": [int(n) for n in N],
+        "R95": r95(S, B, N),
+        "cls_mu_up_observed": c.mu_up_observed,
+        "cls_mu_up_expected": c.mu_up_expected,
+        "cls_mu_up_band": list(c.mu_up_band),
+        "cls_calculator": c.calculator,
+        "excluded": bool(c.mu_up_observed is not None and c.mu_up_observed < 1),
+    }
+
+
+def observed_statistics(cfg, S, B) -> dict[str, Any]:
+    """A signal ``S`` (events per region at the analysis' luminosity) against the data: the observed counts N, R95
+    with them (Eq. 3.3, N observed), and the CLs upper limit on the signal strength (observed, the median expected
+    and its -2, -1, +1, +2 sigma band; the background uncertainties of the card as constrained nuisance
+    parameters): ``excluded`` when the observed limit is below 1.  A combination of several channels adds
+    ``by_channel``: each channel's regions (all its periods) alone.  With a published likelihood, its observed
+    limit too."""
+    unc = list(cfg.background.uncertainty) or None
+    out = _against_data(S, B, cfg.observed, unc)
+    channels: dict[str, list[int]] = {}
+    if cfg.bins:
+        per = len(cfg.regions) // len(cfg.bins)
+        for k, (label, _) in enumerate(cfg.bins):
+            channels.setdefault(label.split()[0], []).extend(range(k * per, (k + 1) * per))
+    if cfg.bins and len(channels) > 1:
+        out["by_channel"] = {
+            ch: _against_data(
+                [S[i] for i in idx], [B[i] for i in idx], [cfg.observed[i] for i in idx], unc and [unc[i] for i in idx]
+            )
+            for ch, idx in channels.items()
+        }
+    if cfg.likelihood:
+        from lepreint.stats.likelihood import published_likelihood_limit
+
+        out["likelihood_mu_up_observed"] = published_likelihood_limit(cfg, S).mu_up_observed
     return out
 
 

@@ -551,19 +551,55 @@ def _progress(as_json: bool) -> bool:
 # --------------------------------------------------------------------------- simulate, yields
 
 
+#: above this many signal regions the yields are listed one region per row (a search's 30 regions do not fit
+#: across a terminal)
+WIDE_REGIONS = 5
+
+
 def _yields_table(q, title: str, verbose: bool):
-    """S, B and R95 per signal region with the verdict (and the network's projection, options with verbose)."""
+    """S, B and R95 per signal region with the verdict (and the network's projection, options with verbose); with
+    the data (observed counts) R95 with them and the CLs limits, per channel too."""
+    from rich.console import Group
     from rich.table import Table
 
-    t = Table(title=title, caption="R95 > 1: excluded at 95% CL (Eq. 3.3, N = B)")
+    caption = "R95 > 1: excluded at 95% CL (Eq. 3.3, N = B)"
+    if q.get("observed"):
+        caption += "; with the data: CLs mu_up (observed) < 1"
+    lumi = f"{q['luminosity_ifb']:g} /fb"
+    o = q.get("observed")
+    if len(q["regions"]) > WIDE_REGIONS:
+        regions = Table(title=title)
+        for name in ("region", f"S (events, {lumi})", f"B (events, {lumi})", *(["N"] if o else []), "R95"):
+            regions.add_column(name, justify="left" if name == "region" else "right")
+        for i, name in enumerate(q["regions"]):
+            n = [str(o["N"][i])] if o else []
+            regions.add_row(
+                name, f"{q['S'][i]:.4g} ± {q['S_err'][i]:.2g}", f"{q['B'][i]:.4g}", *n, f"{q['R95_by_region'][i]:.3g}"
+            )
+        regions.add_row("all", f"{sum(q['S']):.4g}", f"{sum(q['B']):.4g}", *([str(sum(o["N"]))] if o else []), "")
+        t = Table(caption=caption, show_header=False)
+        t.add_column("")
+        t.add_column("", justify="right")
+        t.add_row("R95 (N = B)", f"{q['R95']:.3g}: {_verdict(q['R95'])}")
+        if o:
+            _observed_rows(t, o, 0)
+        if verbose:
+            for k, v in q["cutflow"].items():
+                t.add_row(f"cutflow: {k} (events)", f"{v:.4g}")
+            for k, v in sorted(q["options"].items()):
+                t.add_row(f"option: {k}", str(v))
+        return Group(regions, t)
+    t = Table(title=title, caption=caption)
     t.add_column("")
     for name in q["regions"]:
         t.add_column(name, justify="right")
     t.add_column("combined", justify="right")
-    lumi = f"{q['luminosity_ifb']:g} /fb"
     t.add_row(f"S (events, {lumi})", *(f"{x:.4g} ± {e:.2g}" for x, e in zip(q["S"], q["S_err"])), f"{sum(q['S']):.4g}")
     t.add_row(f"B (events, {lumi})", *(f"{b:.4g}" for b in q["B"]), f"{sum(q['B']):.4g}")
     t.add_row("R95", *(f"{x:.3g}" for x in q["R95_by_region"]), f"{q['R95']:.3g}: {_verdict(q['R95'])}")
+    if o:
+        t.add_row("N (observed)", *(str(n) for n in o["N"]), str(sum(o["N"])))
+        _observed_rows(t, o, len(q["regions"]))
     if q.get("S_nn") is not None:
         cut = f"NN >= {q['nn_cut']:g}"
         t.add_row(
@@ -590,6 +626,23 @@ def _yields_table(q, title: str, verbose: bool):
         for k, v in sorted(q["options"].items()):
             t.add_row(f"option: {k}", *pad, str(v))
     return t
+
+
+def _cls_text(c: dict) -> str:
+    band = ", ".join(f"{x:.3g}" for x in c["cls_mu_up_band"])
+    verdict = "excluded" if c["excluded"] else "not excluded"
+    return f"{c['cls_mu_up_observed']:.3g} / {c['cls_mu_up_expected']:.3g} [{band}]: {verdict}"
+
+
+def _observed_rows(t, o: dict, n_regions: int) -> None:
+    """R95 with the observed counts and the CLs limits (observed / expected [band]), per channel too."""
+    pad = [""] * n_regions
+    t.add_row("R95 (N observed)", *pad, f"{o['R95']:.3g}")
+    t.add_row("CLs mu_up: observed / expected [-2, -1, +1, +2 sigma]", *pad, _cls_text(o))
+    for ch, c in o.get("by_channel", {}).items():
+        t.add_row(f"CLs mu_up, {ch} alone", *pad, _cls_text(c))
+    if o.get("likelihood_mu_up_observed") is not None:
+        t.add_row("mu_up, the published likelihood (observed)", *pad, f"{o['likelihood_mu_up_observed']:.3g}")
 
 
 def _title(q) -> str:

@@ -102,6 +102,29 @@ def test_full_run2_search_from_python(tmp_path):
     assert 0 < long_["CLs_mu_up@117.3"] < 1  # a 1.2 TeV top squark at 5 cm: excluded (CMS: to about 1.4 TeV)
 
 
+def test_simulate_against_the_data_of_a_search(run_cli):
+    """A sample in a search with observed counts: R95 with them, the observed CLs limit, the expected one and its
+    band; a combination's channels alone beside it; none of that at another luminosity (no data there)."""
+    from lepreint.config.cards import analysis_config
+    from lepreint.stats.limits import cls_upper_limit
+
+    s = lepreint.generate("stop", mstop=1200, ctau="2 cm", events=150, options={"tune": "CP5"}, shower={"mpi": False})
+    r = lepreint.simulate(s.sample_id, analysis="cms_exo_18_003")
+    o = r.observed
+    assert o is not None and len(o["N"]) == len(r.S) == 30 and set(o["by_channel"]) == {"emu", "ee", "mumu"}
+    band = o["cls_mu_up_band"]
+    assert band[0] < band[1] < o["cls_mu_up_expected"] < band[2] < band[3]
+    assert o["excluded"] == (o["cls_mu_up_observed"] < 1)
+    unc = analysis_config("cms_exo_18_003").background.uncertainty
+    alone = cls_upper_limit(r.S[:10], r.B[:10], o["N"][:10], unc[:10])  # the first two bins: e-mu, 2016 and 2017-18
+    assert o["by_channel"]["emu"]["cls_mu_up_observed"] == pytest.approx(alone.mu_up_observed)
+    assert lepreint.simulate(s.sample_id, analysis="cms_exo_18_003", lumi=300).observed is None
+    assert "by_channel" not in lepreint.simulate(s.sample_id, analysis="cms_exo_18_003_mumu").observed
+    code, out, err = run_cli("simulate", s.sample_id, "--analysis", "cms_exo_18_003")
+    assert code == 0, err
+    assert "CLs mu_up: observed" in out and "mumu alone" in out and "mumu 2017-18 IV" in out
+
+
 def test_importing_lepreint_changes_no_global_state():
     code = (
         "import os, sys; before = dict(os.environ); import lepreint, lepreint.cli; "
