@@ -14,6 +14,7 @@ with ``to_dict()`` (what ``--json`` prints)::
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -332,18 +333,26 @@ def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, m
 
 
 def _against_data(S, B, N, unc) -> dict[str, Any]:
+    """R95 with the observed counts and the CLs limits; a statistic that cannot be computed is None with the reason
+    in ``error`` (the yields stand without it)."""
     from lepreint.stats.limits import cls_upper_limit, r95
 
-    c = cls_upper_limit(S, B, N, unc)
-    return {
-        "N": [int(n) for n in N],
-        "R95": r95(S, B, N),
-        "cls_mu_up_observed": c.mu_up_observed,
-        "cls_mu_up_expected": c.mu_up_expected,
-        "cls_mu_up_band": list(c.mu_up_band),
-        "cls_calculator": c.calculator,
-        "excluded": bool(c.mu_up_observed is not None and c.mu_up_observed < 1),
-    }
+    out: dict[str, Any] = {"N": [int(n) for n in N], "R95": r95(S, B, N)}
+    try:
+        c = cls_upper_limit(S, B, N, unc)
+    except LepreintError as e:
+        nan = math.nan
+        out.update(cls_mu_up_observed=None, cls_mu_up_expected=nan, cls_mu_up_band=[nan] * 4, cls_calculator="none")
+        out.update(excluded=None, error=str(e))
+        return out
+    out.update(
+        cls_mu_up_observed=c.mu_up_observed,
+        cls_mu_up_expected=c.mu_up_expected,
+        cls_mu_up_band=list(c.mu_up_band),
+        cls_calculator=c.calculator,
+        excluded=bool(c.mu_up_observed is not None and c.mu_up_observed < 1),
+    )
+    return out
 
 
 def observed_statistics(cfg, S, B) -> dict[str, Any]:
@@ -352,15 +361,16 @@ def observed_statistics(cfg, S, B) -> dict[str, Any]:
     and its -2, -1, +1, +2 sigma band; the background uncertainties of the card as constrained nuisance
     parameters): ``excluded`` when the observed limit is below 1.  A combination of several channels adds
     ``by_channel``: each channel's regions (all its periods) alone.  With a published likelihood, its observed
-    limit too."""
+    limit too.  A limit that cannot be computed is None, its reason in ``error``."""
     unc = list(cfg.background.uncertainty) or None
     out = _against_data(S, B, cfg.observed, unc)
     channels: dict[str, list[int]] = {}
-    if cfg.bins:
-        per = len(cfg.regions) // len(cfg.bins)
-        for k, (label, _) in enumerate(cfg.bins):
-            channels.setdefault(label.split()[0], []).extend(range(k * per, (k + 1) * per))
-    if cfg.bins and len(channels) > 1:
+    start = 0
+    for (_, idx), channel in zip(cfg.bins, cfg.bin_channels):
+        n = len(cfg.parts[idx[0]].regions)
+        channels.setdefault(channel, []).extend(range(start, start + n))
+        start += n
+    if len(channels) > 1:
         out["by_channel"] = {
             ch: _against_data(
                 [S[i] for i in idx], [B[i] for i in idx], [cfg.observed[i] for i in idx], unc and [unc[i] for i in idx]
@@ -370,7 +380,10 @@ def observed_statistics(cfg, S, B) -> dict[str, Any]:
     if cfg.likelihood:
         from lepreint.stats.likelihood import published_likelihood_limit
 
-        out["likelihood_mu_up_observed"] = published_likelihood_limit(cfg, S).mu_up_observed
+        try:
+            out["likelihood_mu_up_observed"] = published_likelihood_limit(cfg, S).mu_up_observed
+        except LepreintError as e:
+            out["likelihood_mu_up_observed"], out["likelihood_error"] = None, str(e)
     return out
 
 

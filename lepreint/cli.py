@@ -567,20 +567,33 @@ def _yields_table(q, title: str, verbose: bool):
         caption += "; with the data: CLs mu_up (observed) < 1"
     lumi = f"{q['luminosity_ifb']:g} /fb"
     o = q.get("observed")
+    nn = q.get("S_nn") is not None
     if len(q["regions"]) > WIDE_REGIONS:
+        cut = f"NN >= {q['nn_cut']:g}" if nn else ""
+        columns = ["region", f"S (events, {lumi})", f"B (events, {lumi})", *(["N"] if o else []), "R95"]
+        columns += [f"S ({cut})", f"B ({cut})"] if nn else []
+        columns += ["efficiency"] if verbose else []
         regions = Table(title=title)
-        for name in ("region", f"S (events, {lumi})", f"B (events, {lumi})", *(["N"] if o else []), "R95"):
+        for name in columns:
             regions.add_column(name, justify="left" if name == "region" else "right")
         for i, name in enumerate(q["regions"]):
-            n = [str(o["N"][i])] if o else []
-            regions.add_row(
-                name, f"{q['S'][i]:.4g} ± {q['S_err'][i]:.2g}", f"{q['B'][i]:.4g}", *n, f"{q['R95_by_region'][i]:.3g}"
-            )
-        regions.add_row("all", f"{sum(q['S']):.4g}", f"{sum(q['B']):.4g}", *([str(sum(o["N"]))] if o else []), "")
+            cells = [name, f"{q['S'][i]:.4g} ± {q['S_err'][i]:.2g}", f"{q['B'][i]:.4g}"]
+            cells += ([str(o["N"][i])] if o else []) + [f"{q['R95_by_region'][i]:.3g}"]
+            cells += [f"{q['S_nn'][i]:.4g} ± {q['S_nn_err'][i]:.2g}", f"{q['B_nn'][i]:.4g}"] if nn else []
+            cells += [f"{q['efficiency'][i]:.3g}"] if verbose else []
+            regions.add_row(*cells)
+        total = ["all", f"{sum(q['S']):.4g}", f"{sum(q['B']):.4g}", *([str(sum(o["N"]))] if o else []), ""]
+        total += [f"{sum(q['S_nn']):.4g}", f"{sum(q['B_nn']):.4g}"] if nn else []
+        regions.add_row(*total, *([""] if verbose else []))
         t = Table(caption=caption, show_header=False)
         t.add_column("")
         t.add_column("", justify="right")
         t.add_row("R95 (N = B)", f"{q['R95']:.3g}: {_verdict(q['R95'])}")
+        if nn:
+            t.add_row(f"R95 ({cut})", f"{q['R95_nn']:.3g}: {_verdict(q['R95_nn'])}")
+            t.add_row(
+                f"R95 ({cut}) at 2.6 / 140 / 300 /fb", " / ".join(f"{v:.3g}" for v in q["R95_nn_by_lumi"].values())
+            )
         if o:
             _observed_rows(t, o, 0)
         if verbose:
@@ -600,7 +613,7 @@ def _yields_table(q, title: str, verbose: bool):
     if o:
         t.add_row("N (observed)", *(str(n) for n in o["N"]), str(sum(o["N"])))
         _observed_rows(t, o, len(q["regions"]))
-    if q.get("S_nn") is not None:
+    if nn:
         cut = f"NN >= {q['nn_cut']:g}"
         t.add_row(
             f"S ({cut}, events)",
@@ -629,9 +642,11 @@ def _yields_table(q, title: str, verbose: bool):
 
 
 def _cls_text(c: dict) -> str:
+    if c["cls_mu_up_observed"] is None:
+        return f"not computed: {c.get('error', 'no observed counts')}"
     band = ", ".join(f"{x:.3g}" for x in c["cls_mu_up_band"])
     verdict = "excluded" if c["excluded"] else "not excluded"
-    return f"{c['cls_mu_up_observed']:.3g} / {c['cls_mu_up_expected']:.3g} [{band}]: {verdict}"
+    return f"{c['cls_mu_up_observed']:.3g} / {c['cls_mu_up_expected']:.3g} [{band}]: {verdict} ({c['cls_calculator']})"
 
 
 def _observed_rows(t, o: dict, n_regions: int) -> None:
@@ -641,8 +656,10 @@ def _observed_rows(t, o: dict, n_regions: int) -> None:
     t.add_row("CLs mu_up: observed / expected [-2, -1, +1, +2 sigma]", *pad, _cls_text(o))
     for ch, c in o.get("by_channel", {}).items():
         t.add_row(f"CLs mu_up, {ch} alone", *pad, _cls_text(c))
-    if o.get("likelihood_mu_up_observed") is not None:
-        t.add_row("mu_up, the published likelihood (observed)", *pad, f"{o['likelihood_mu_up_observed']:.3g}")
+    if "likelihood_mu_up_observed" in o:
+        v = o["likelihood_mu_up_observed"]
+        text = f"{v:.3g}" if v is not None else f"not computed: {o.get('likelihood_error', '')}"
+        t.add_row("mu_up, the published likelihood (observed)", *pad, text)
 
 
 def _title(q) -> str:

@@ -118,6 +118,9 @@ def test_simulate_against_the_data_of_a_search(run_cli):
     unc = analysis_config("cms_exo_18_003").background.uncertainty
     alone = cls_upper_limit(r.S[:10], r.B[:10], o["N"][:10], unc[:10])  # the first two bins: e-mu, 2016 and 2017-18
     assert o["by_channel"]["emu"]["cls_mu_up_observed"] == pytest.approx(alone.mu_up_observed)
+    mumu = cls_upper_limit(r.S[20:], r.B[20:], o["N"][20:], unc[20:])  # the last two bins
+    assert o["by_channel"]["mumu"]["cls_mu_up_expected"] == pytest.approx(mumu.mu_up_expected)
+    assert o["R95"] == pytest.approx(lepreint.limit(r.S, r.B, observed=o["N"], cls=False).R95)
     assert lepreint.simulate(s.sample_id, analysis="cms_exo_18_003", lumi=300).observed is None
     assert "by_channel" not in lepreint.simulate(s.sample_id, analysis="cms_exo_18_003_mumu").observed
     code, out, err = run_cli("simulate", s.sample_id, "--analysis", "cms_exo_18_003")

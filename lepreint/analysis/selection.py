@@ -169,6 +169,11 @@ CHANNELS = {"emu": (11, 13), "ee": (11, 11), "mumu": (13, 13)}
 
 
 def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
+    if cfg.pairing == "combination":
+        raise LepreintError(
+            f"analysis {cfg.name} is a combination of {len(cfg.parts)} analyses: its yields are their sums "
+            "(signal_yields); the network's projection is for a single e-mu analysis"
+        )
     if cfg.pairing not in CHANNELS:
         raise LepreintError(
             f"analysis {cfg.name} selects the two leading leptons of any flavours (pairing {cfg.pairing}): "

@@ -456,6 +456,7 @@ def _combination_config(card: Card) -> AnalysisConfig:
         pairing="combination",
         parts=tuple(parts),
         bins=tuple(bins),
+        bin_channels=tuple(str(b["channel"]) for b in d["bins"]),
         card=card.path,
         digest=card_digest({"card": d, "parts": [p.digest for p in parts]}),
     )
@@ -587,6 +588,8 @@ class AnalysisConfig:
     #: order, named "<channel> <period> <region>"
     parts: tuple[AnalysisConfig, ...] = ()
     bins: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: a combination's channel of each bin (the card's ``channel``)
+    bin_channels: tuple[str, ...] = ()
     #: pairings ee and mumu: no identified lepton of the other flavour with |d0| above this (mm); None: no veto
     veto_other_flavour_d0_min: float | None = None
     card: str = ""

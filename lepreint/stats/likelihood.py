@@ -77,6 +77,8 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
     quiet = logging.getLogger("pyhf")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
+    from pyhf.exceptions import FailedMinimization
+
     try:
         bounds = model.config.suggested_bounds()
         bounds[model.config.poi_index] = (0.0, 100.0)
@@ -84,6 +86,11 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
             obs, exp = toms748_scan(
                 data, model, 0.01, 10.0, level=0.05, par_bounds=bounds, test_stat="qtilde", calctype="asymptotics"
             )
+    except (FailedMinimization, ValueError) as e:  # a failed fit, or the limit beyond the POI's range
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise LepreintError(
+            f"the published likelihood {cfg.likelihood} gave no limit for S = {s.tolist()}: {first}"
+        ) from None
     finally:
         quiet.setLevel(level)
     return LikelihoodLimit(float(obs) * unit, float(np.ravel(exp)[2]) * unit, cfg.likelihood or "", "asymptotic")

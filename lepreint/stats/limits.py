@@ -205,7 +205,8 @@ def _profiled_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel, exp
     z_per_mu = math.sqrt(float(np.sum(model.s**2 / model.b)))
     # the naive Gaussian limit, or the no-background one (3 events over the largest signal) if that is larger
     unit = max(2.0 / max(z_per_mu, 1e-300), 3.0 / float(np.max(model.s)))
-    hi = 1e3 * unit * max(1.0, float(np.max(counts)) / max(float(np.max(model.s)), 1e-300))
+    top_count = max(float(np.max(counts)), float(np.max(model.b)) if expected else 0.0)
+    hi = 1e3 * unit * max(1.0, top_count / max(float(np.max(model.s)), 1e-300))
 
     def solve(cls) -> float:
         lo, top = 1e-6 * unit, unit

@@ -174,3 +174,55 @@ def test_cms_full_run2_search_scans_every_model(run_cli, tmp_path, model, extra)
     with open(tmp_path / model / "scan.csv") as fh:
         row = next(csv.DictReader(fh))
     assert "S_30@117.3" in row and "CLs_mu_up@117.3" in row and float(row["B_1@117.3"]) == pytest.approx(3.8)
+
+
+def _rendered(q, verbose=False) -> str:
+    from rich.console import Console
+
+    from lepreint.cli import _yields_table
+
+    console = Console(record=True, width=250)
+    console.print(_yields_table(q, "title", verbose))
+    return console.export_text()
+
+
+def test_many_regions_are_listed_one_per_row_with_everything():
+    """Above five regions the yields table turns (a row per region): nothing of the narrow table is lost - the
+    network's S and B per region, its R95 and projection, the efficiency, and the data's statistics."""
+    n = 6
+    band = {"cls_mu_up_band": [0.2, 0.3, 0.8, 1.2], "cls_calculator": "asymptotic", "excluded": True}
+    q = {
+        "regions": [f"bin {k}" for k in range(n)],
+        "luminosity_ifb": 117.3,
+        "S": [1.0] * n,
+        "S_err": [0.1] * n,
+        "B": [0.5] * n,
+        "R95_by_region": [0.3] * n,
+        "R95": 1.8,
+        "S_nn": [0.7] * n,
+        "S_nn_err": [0.1] * n,
+        "B_nn": [0.05] * n,
+        "B_nn_err": [0.01] * n,
+        "nn_cut": 0.9,
+        "R95_nn": 2.5,
+        "R95_nn_by_lumi": {"2.6": 0.05, "140": 3.0, "300": 6.4},
+        "efficiency": [0.012] * n,
+        "cutflow": {"two leptons": 40.0},
+        "options": {"detector": "cms_run2"},
+        "observed": {
+            "N": [1] * n,
+            "R95": 1.1,
+            "cls_mu_up_observed": 0.61,
+            "cls_mu_up_expected": 0.5,
+            **band,
+            "by_channel": {"ee": {"cls_mu_up_observed": None, "error": "did not converge"}},
+        },
+    }
+    text = _rendered(q, verbose=True)
+    assert "bin 5" in text and "S (NN >= 0.9)" in text and "0.7 ± 0.1" in text and "0.012" in text
+    assert "R95 (NN >= 0.9) at 2.6 / 140 / 300 /fb" in text and "0.05 / 3 / 6.4" in text
+    assert "0.61 / 0.5 [0.2, 0.3, 0.8, 1.2]: excluded (asymptotic)" in text
+    assert "ee alone" in text and "not computed: did not converge" in text
+    assert "option: detector" in text and "cutflow: two leptons" in text
+    narrow = _rendered({**q, **{k: q[k][:5] for k in ("regions", "S", "S_err", "B", "R95_by_region", "S_nn", "B_nn")}})
+    assert "bin 4" in narrow and "0.61 / 0.5" in narrow

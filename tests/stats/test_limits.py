@@ -152,6 +152,8 @@ def test_published_likelihood_with_our_signal_patched_in():
         ([0.5, 2.0, 0.0, 4.0], [3.8, 0.4, 0.1, 0.01], [8, 1, 0, 0], [1.3, 1.3, 1.5, 1.4]),  # a region without signal
         ([10.0, 5.0], [40.0, 20.0], [35, 30], [0.2, 0.5]),  # large counts, an excess in one
         ([1.0, 1.0, 1.0], [2.0, 3.0, 0.5], [4, 1, 0], None),  # no background uncertainty
+        ([2.0, 1.0], [40.0, 62.0], [22, 41], [0.3, 0.29]),  # a strong deficit in both
+        ([30.0, 4.0, 1.0], [900.0, 120.0, 3.6], [950, 118, 4], [0.8, 1.5, 0.39]),  # large counts, large uncertainties
     ],
 )
 def test_profiled_limits_equal_pyhfs(s, b, n, rel):
