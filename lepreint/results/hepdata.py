@@ -12,9 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from lepreint.results.plots import curves, mass_reach, plane, plane_axes
+from lepreint.results.plots import cls_curves, curves, mass_reach, plane, plane_axes
 
 __all__ = ["export_hepdata"]
+
+
+#: the CLs columns of a scan with the observed counts: (row key, HEPData variable)
+CLS_COLUMNS = (
+    ("CLs_mu_up", "CLs mu_up observed"),
+    ("CLs_mu_up_exp", "CLs mu_up expected"),
+    ("CLs_mu_up_exp_m1", "CLs mu_up expected -1 sigma"),
+    ("CLs_mu_up_exp_p1", "CLs mu_up expected +1 sigma"),
+)
 
 
 def export_hepdata(
@@ -56,6 +65,15 @@ def export_hepdata(
             y.add_qualifier("SQRT(S)", sqrt_s_tev, "TeV")
             y.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
             t.add_variable(y)
+            for key, name in CLS_COLUMNS:  # a scan with the observed counts: the CLs limits beside R95
+                cv = cls_curves(rows, lumi, key).get((mc, dm))
+                if cv is None:
+                    continue
+                y = Variable(name, is_independent=False, is_binned=False, units="")
+                y.values = [float(1.0 / v) if v > 0 else "-" for v in cv[1]]
+                y.add_qualifier("SQRT(S)", sqrt_s_tev, "TeV")
+                y.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
+                t.add_variable(y)
         sub.add_table(t)
     for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
         reach = [(lumi, mass_reach(rows, lumi).get(dm)) for lumi in lumis]

@@ -39,6 +39,21 @@ def curves(rows: list[dict], lumi: float) -> dict[tuple[float, float], tuple[np.
     return {k: tuple(np.array(x) for x in zip(*sorted(v))) for k, v in out.items()}
 
 
+def cls_curves(rows: list[dict], lumi: float, key: str = "CLs_mu_up") -> dict:
+    """(m_c, dm) -> (c tau, 1 / mu_up) arrays of a scan with the observed counts (``key``: ``CLs_mu_up``, the observed
+    limit; ``CLs_mu_up_exp`` the expected one, ``CLs_mu_up_exp_m1`` / ``_p1`` its band), > 1 where excluded like
+    R95; empty unless every successful point has it (points computed before expected limits were kept have none)."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    col = f"{key}@{lumi:g}"
+    if not ok or any(r.get(col) in (None, "") for r in ok):
+        return {}
+    out: dict = {}
+    for r in ok:
+        mu = float(r[col])
+        out.setdefault((r["mc"], r["dm"]), []).append((r["ctau_mm"], 1.0 / mu if mu > 0 else np.inf))
+    return {k: tuple(np.array(x) for x in zip(*sorted(v))) for k, v in out.items()}
+
+
 def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, float | None, float | None]:
     """(lowest, highest c tau with R95 > 1, c tau of the largest R95); (None, None, c) if nothing is excluded."""
     ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
@@ -181,15 +196,17 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
                 fig, ax = _figure()
                 m = ax.pcolormesh(sorted(cv), ct, z, shading="nearest", cmap="viridis", vmin=-3, vmax=3)
                 ax.contour(sorted(cv), ct, z, levels=[0.0], colors="r", linewidths=2)
+                drawn = _cls_contours(ax, rows, lumi, dm, sorted(cv), ct)
                 fig.colorbar(m, ax=ax, label="log10 R95")
                 ax.set_yscale("log")
                 ax.set_xlabel("mass [GeV]" if dm is None else "m_c [GeV]")
                 ax.set_ylabel("c tau [mm]")
+                what = "red: R95 = 1" + (
+                    "; white: CLs observed (solid), expected (dashed) +-1 sigma (dotted)" if drawn else ""
+                )
                 ax.set_title(
-                    f"{_dm_tag(dm)} GeV, {lumi:g} /fb; red: R95 = 1"
-                    if dm is not None
-                    else f"{lumi:g} /fb; red: R95 = 1",
-                    fontsize=14,
+                    f"{_dm_tag(dm)} GeV, {lumi:g} /fb; {what}" if dm is not None else f"{lumi:g} /fb; {what}",
+                    fontsize=14 if not drawn else 11,
                 )
                 fig.tight_layout()
                 written.append(
@@ -202,6 +219,32 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
                 )
                 fig.savefig(written[-1], dpi=70)
     return written
+
+
+#: the CLs contours of an exclusion map: (row key, line style)
+CLS_CONTOURS = (
+    ("CLs_mu_up", "solid"),
+    ("CLs_mu_up_exp", "dashed"),
+    ("CLs_mu_up_exp_m1", "dotted"),
+    ("CLs_mu_up_exp_p1", "dotted"),
+)
+
+
+def _cls_contours(ax, rows: list[dict], lumi: float, dm, masses: list, ct: list) -> bool:
+    """mu_up = 1 contours on an exclusion map, where the scan has the observed counts' CLs; whether any was drawn."""
+    drawn = False
+    for key, style in CLS_CONTOURS:
+        cv = {mc: v for (mc, d), v in cls_curves(rows, lumi, key).items() if d == dm}
+        if len(cv) != len(masses):
+            continue
+        z = np.full((len(ct), len(masses)), np.nan)
+        for j, mc in enumerate(masses):
+            c, inv = cv[mc]
+            z[:, j] = np.interp(np.log(ct), np.log(c), np.log10(np.clip(inv, 1e-300, 1e300)))
+        if np.nanmax(z) > 0 > np.nanmin(z):
+            ax.contour(masses, ct, z, levels=[0.0], colors="w", linewidths=2, linestyles=style)
+            drawn = True
+    return drawn
 
 
 def plane_axes(model: str) -> tuple:

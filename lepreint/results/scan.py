@@ -368,11 +368,14 @@ def _evaluate(cfg: ScanConfig, sample, ctau: float | None, clf, b_eff, scanner=N
         else:
             row.update({f"S_err_{i + 1}@{tag}": x * f for i, x in enumerate(S_err)})
             row[f"R95@{tag}"] = r95([x * f for x in S], B, n)
-            if n is not None:  # the observed counts: CLs beside R95 (mu_up < 1: excluded)
+            if n is not None:  # the observed counts: CLs beside R95 (mu_up < 1: excluded), observed and expected
                 s_l = [x * f for x in S]
                 unc = list(ana.background.uncertainty) or None
-                c = cls_upper_limit(s_l, B, n, unc, expected=False)
+                c = cls_upper_limit(s_l, B, n, unc)
                 row[f"CLs_mu_up@{tag}"] = c.mu_up_observed
+                row[f"CLs_mu_up_exp@{tag}"] = c.mu_up_expected
+                for name, v in zip(("m2", "m1", "p1", "p2"), c.mu_up_band):
+                    row[f"CLs_mu_up_exp_{name}@{tag}"] = v
                 row[f"CLs_calculator@{tag}"] = c.calculator
                 if ana.likelihood:
                     row[f"lik_mu_up@{tag}"] = published_likelihood_limit(ana, s_l).mu_up_observed

@@ -114,6 +114,13 @@ def test_stop_scan_from_the_command_line_and_python(run_cli, tmp_path):
     assert rows[(400.0, 10.0)] > 10 and rows[(400.0, 10.0)] > rows[(600.0, 10.0)]
     limit = mass_limit(r.rows, 19.7, 10.0)
     assert limit is not None and limit >= 400
+    # with the observed counts: the CLs limits observed and expected with its band, in the table and HEPData
+    for row in r.rows:
+        band = [row[f"CLs_mu_up_exp_{k}@19.7"] for k in ("m2", "m1")]
+        band += [row["CLs_mu_up_exp@19.7"]] + [row[f"CLs_mu_up_exp_{k}@19.7"] for k in ("p1", "p2")]
+        assert band == sorted(band) and band[0] < band[-1] and row["CLs_mu_up@19.7"] > 0
+    hep = (tmp_path / "cli" / "hepdata" / "r95_vs_ctau_mass_400_gev.yaml").read_text()
+    assert "CLs mu_up observed" in hep and "CLs mu_up expected +1 sigma" in hep
 
 
 def test_slepton_scan_in_the_atlas_search_from_the_command_line_and_python(run_cli, tmp_path):

@@ -321,3 +321,30 @@ def test_a_scans_identity_holds_the_models_defaults_and_the_generation_revision(
     ident = ScanConfig.from_card("slepton_grid_tau").identity()
     assert ident["options"] == {"flavour": "tau", "states": "LR", "tau_polarisation": "chirality"}
     assert ident["generation_revision"] == GENERATION_REVISION
+
+
+def test_exclusion_maps_draw_the_cls_contours(tmp_path):
+    """A scan with the observed counts draws mu_up = 1 (observed, expected and its band) on the exclusion map; points
+    computed without the expected limits (older results) leave them out instead of drawing half a contour."""
+    from matplotlib.figure import Figure
+
+    from lepreint.results.plots import _cls_contours, cls_curves, plot_scan
+
+    rows = []
+    for mc in (100.0, 200.0, 300.0):
+        for ctau in (1.0, 10.0, 100.0):
+            mu = mc / 200.0 * (1 + abs(np.log10(ctau) - 1))  # excluded at low mass, best at 10 mm
+            row = {"mc": mc, "dm": None, "ctau_mm": ctau, "status": "ok", "R95@100": 1 / mu}
+            row.update({"CLs_mu_up@100": mu, "CLs_mu_up_exp@100": 1.2 * mu})
+            row.update({"CLs_mu_up_exp_m1@100": 0.9 * mu, "CLs_mu_up_exp_p1@100": 1.6 * mu})
+            rows.append(row)
+    assert cls_curves(rows, 100.0)[(100.0, None)][1] == pytest.approx([1.0, 2.0, 1.0])
+    ax = Figure().subplots()
+    assert _cls_contours(ax, rows, 100.0, None, [100.0, 200.0, 300.0], [1.0, 10.0, 100.0])
+    assert len(ax.collections) == 4
+    old = [{k: v for k, v in r.items() if "exp" not in k} if r["mc"] == 300.0 else r for r in rows]
+    assert cls_curves(old, 100.0, "CLs_mu_up_exp") == {}
+    ax = Figure().subplots()
+    assert _cls_contours(ax, old, 100.0, None, [100.0, 200.0, 300.0], [1.0, 10.0, 100.0])
+    assert len(ax.collections) == 1  # the observed one only
+    assert (tmp_path / "exclusion_lumi100.png") in plot_scan(rows, [100.0], tmp_path)
