@@ -69,6 +69,11 @@ class ScanFolderError(LepreintError):
     """An output folder that holds a different scan (or something that is not a scan)."""
 
 
+#: the revision of the statistics a scan with the observed counts computes per point: a folder of points computed
+#: before (observed CLs alone, revision 1) is another scan, not resumed with points missing the expected limits
+STATISTICS_REVISION = 2
+
+
 def scan_id(identity: dict) -> str:
     """Short digest of a scan identity (``ScanConfig.identity``), stored in every point."""
     import hashlib
@@ -198,6 +203,8 @@ class ScanConfig:
         # lepreint's generation physics: a changed default or decay must not reuse the points it changes
         d["options"] = {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
         d["generation_revision"] = GENERATION_REVISION
+        if self.statistic == "observed":  # what a point's columns hold (2: the expected CLs limits and band too)
+            d["statistics_revision"] = STATISTICS_REVISION
         d["analysis_digest"] = ana.digest
         d["detector_digest"] = det.card.digest
         if self.classifier:
