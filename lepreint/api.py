@@ -14,7 +14,6 @@ with ``to_dict()`` (what ``--json`` prints)::
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -333,25 +332,26 @@ def _with_background(s, r, name, analysis, det, xsec_source, xs, seed, use_nn, m
 
 
 def _against_data(S, B, N, unc) -> dict[str, Any]:
-    """R95 with the observed counts and the CLs limits; a statistic that cannot be computed is None with the reason
-    in ``error`` (the yields stand without it)."""
-    from lepreint.stats.limits import cls_upper_limit, r95
+    """R95 with the observed counts and the CLs limits (``stats.limits.limit``); a limit that cannot be computed is
+    None with the reason in ``error`` (the yields and R95 stand without it)."""
+    from lepreint.stats.limits import limit
 
-    out: dict[str, Any] = {"N": [int(n) for n in N], "R95": r95(S, B, N)}
+    error = None
     try:
-        c = cls_upper_limit(S, B, N, unc)
+        r = limit(S, B, N, unc)
     except LepreintError as e:
-        nan = math.nan
-        out.update(cls_mu_up_observed=None, cls_mu_up_expected=nan, cls_mu_up_band=[nan] * 4, cls_calculator="none")
-        out.update(excluded=None, error=str(e))
-        return out
-    out.update(
-        cls_mu_up_observed=c.mu_up_observed,
-        cls_mu_up_expected=c.mu_up_expected,
-        cls_mu_up_band=list(c.mu_up_band),
-        cls_calculator=c.calculator,
-        excluded=bool(c.mu_up_observed is not None and c.mu_up_observed < 1),
-    )
+        r, error = limit(S, B, N, cls=False), str(e)
+    out: dict[str, Any] = {
+        "N": [int(n) for n in N],
+        "R95": r.R95,
+        "cls_mu_up_observed": r.cls_mu_up_observed,
+        "cls_mu_up_expected": r.cls_mu_up,
+        "cls_mu_up_band": list(r.cls_mu_up_band),
+        "cls_calculator": r.cls_calculator,
+        "excluded": None if error else bool(r.cls_mu_up_observed is not None and r.cls_mu_up_observed < 1),
+    }
+    if error:
+        out["error"] = error
     return out
 
 

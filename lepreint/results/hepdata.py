@@ -41,6 +41,7 @@ def export_hepdata(
     sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
     if plane_axes(model) is not None:
         return _write(_plane_tables(sub, rows, lumis, model, sqrt_s_tev), folder)
+    cls = {(lumi, key): cls_curves(rows, lumi, key) for lumi in lumis for key, _ in CLS_COLUMNS}
     by_point: dict = {}
     for lumi in lumis:
         for key, (c, r) in curves(rows, lumi).items():
@@ -66,7 +67,7 @@ def export_hepdata(
             y.add_qualifier("LUMINOSITY", lumi, "fb$^{-1}$")
             t.add_variable(y)
             for key, name in CLS_COLUMNS:  # a scan with the observed counts: the CLs limits beside R95
-                cv = cls_curves(rows, lumi, key).get((mc, dm))
+                cv = cls[(lumi, key)].get((mc, dm))
                 if cv is None:
                     continue
                 y = Variable(name, is_independent=False, is_binned=False, units="")

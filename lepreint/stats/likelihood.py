@@ -79,6 +79,8 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
     quiet.setLevel(logging.CRITICAL)
     from pyhf.exceptions import FailedMinimization
 
+    from lepreint.stats.limits import _first_line
+
     try:
         bounds = model.config.suggested_bounds()
         bounds[model.config.poi_index] = (0.0, 100.0)
@@ -87,9 +89,8 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
                 data, model, 0.01, 10.0, level=0.05, par_bounds=bounds, test_stat="qtilde", calctype="asymptotics"
             )
     except (FailedMinimization, ValueError) as e:  # a failed fit, or the limit beyond the POI's range
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise LepreintError(
-            f"the published likelihood {cfg.likelihood} gave no limit for S = {s.tolist()}: {first}"
+            f"the published likelihood {cfg.likelihood} gave no limit for S = {s.tolist()}: {_first_line(e)}"
         ) from None
     finally:
         quiet.setLevel(level)

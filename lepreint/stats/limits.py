@@ -248,11 +248,6 @@ def _profiled_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel, exp
     return CLsResult(lims[2], (lims[0], lims[1], lims[3], lims[4]), observed, "asymptotic")
 
 
-def _profiled_observed_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray, rel) -> CLsResult:
-    """The observed limit of ``_profiled_limit`` alone (a scan's shortcut: the expected ones NaN)."""
-    return _profiled_limit(s, b, n, rel, expected=False)
-
-
 def _rel_unc(rel_unc, b: np.ndarray) -> np.ndarray | None:
     if rel_unc is None:
         return None

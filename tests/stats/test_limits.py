@@ -9,7 +9,7 @@ from lepreint.errors import LepreintError
 from lepreint.stats.limits import (
     StatsError,
     _asymptotic_upper_limit,
-    _profiled_observed_limit,
+    _profiled_limit,
     cls_upper_limit,
     limit,
     q_statistic,
@@ -161,7 +161,7 @@ def test_profiled_limits_equal_pyhfs(s, b, n, rel):
     expected band, are pyhf's."""
     s, b, n = np.asarray(s, float), np.asarray(b, float), np.asarray(n, float)
     r = None if rel is None else np.asarray(rel, float)
-    fast = _profiled_observed_limit(s, b, n, r)
+    fast = _profiled_limit(s, b, n, r, expected=False)
     slow = _asymptotic_upper_limit(s, b, n, r)
     assert fast.mu_up_observed == pytest.approx(slow.mu_up_observed, rel=2e-4)
     assert fast.calculator == "asymptotic"
@@ -183,7 +183,7 @@ def test_profiled_observed_limit_edge_cases():
     tight = cls_upper_limit([1, 1], [50, 50], [40, 50], [0.0, 0.3], calculator="asymptotic", expected=False)
     loose = cls_upper_limit([1, 1], [50, 50], [40, 50], [0.001, 0.3], calculator="asymptotic", expected=False)
     assert math.isfinite(tight.mu_up_observed) and tight.mu_up_observed == pytest.approx(loose.mu_up_observed, rel=0.01)
-    empty = _profiled_observed_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None)
+    empty = _profiled_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None, expected=False)
     assert empty.mu_up_observed == pytest.approx(
         _asymptotic_upper_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None).mu_up_observed, rel=1e-3
     )
