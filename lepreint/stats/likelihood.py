@@ -19,6 +19,7 @@ import numpy as np
 
 from lepreint.config.cards import AnalysisConfig
 from lepreint.errors import LepreintError
+from lepreint.stats.limits import _first_line
 
 __all__ = ["LikelihoodLimit", "published_workspace", "published_likelihood_limit"]
 
@@ -78,8 +79,6 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
     from pyhf.exceptions import FailedMinimization
-
-    from lepreint.stats.limits import _first_line
 
     try:
         bounds = model.config.suggested_bounds()
