@@ -115,3 +115,30 @@ def test_generated_smuons_decay_to_displaced_muons(smuons):
     assert vx == pytest.approx(dx)
     assert ak.mean(llp.ctau) == pytest.approx(0.1 * C_MM_PER_NS, rel=0.2)
     assert smuons.meta["xsec_fb"] == pytest.approx(6.254)
+
+
+def test_sample_has_the_tables_left_right_composition(smuons):
+    """Pythia mixes the states in its own (wrong) ratio; the sample's weights carry the NLO+NLL table's, and the
+    sum of weights over the generated events is unchanged."""
+    table = slepton.state_fractions({"mslep": 300.0}, {"flavour": "mu", "states": "LR"})
+    left, right = (
+        slepton.cross_section({"mslep": 300.0, "ctau": 1.0}, 13000.0, options={"flavour": "mu", "states": s})[0]
+        for s in "LR"
+    )
+    assert table == pytest.approx({1000013: left / (left + right), 2000013: right / (left + right)})
+    ev = smuons.events[smuons.events.copy == 0]  # one row per event
+    w = ak.to_numpy(ev.weight)
+    state = np.abs(ak.to_numpy(ev.llps.pdg[:, 0]))
+    n_left = int(np.sum(state == 1000013))
+    assert 0 < n_left < len(w)
+    # Pythia's own share of left-handed pairs is ~2.1/3.1 = 0.68; the weighted share is the table's (0.72)
+    assert np.sum(w[state == 1000013]) / np.sum(w) == pytest.approx(table[1000013], rel=1e-9)
+    assert ak.sum(smuons.events.weight) == pytest.approx(smuons.meta["sum_weights_tried"], rel=1e-9)
+    assert slepton.state_fractions({"mslep": 300.0}, {"flavour": "mu", "states": "R"}) is None
+    co = slepton.state_fractions({"mslep": 300.0}, {"flavour": "co_nlsp"})
+    assert sum(co.values()) == pytest.approx(1.0) and co[1000011] == co[1000015] == pytest.approx(table[1000013] / 3)
+
+
+def test_pythias_slepton_cross_section_is_refused():
+    with pytest.raises(LepreintError, match="1/9 instead of 1/3"):
+        GenerationRequest("slepton", {"mslep": 300.0, "ctau": 1.0}, 10, xsec_source="pythia")

@@ -113,16 +113,22 @@ class GenerationRequest:
         if not decays:
             self.oversampling = 1
         self.xsec_source = self.xsec_source or mod.DEFAULT_XSEC_SOURCE
+        refused = getattr(mod, "PYTHIA_XSEC_REFUSED", None)
+        if self.xsec_source == "pythia" and refused:
+            raise LepreintError(f"xsec source 'pythia' is refused for model {self.model}: {refused}")
         if self.chunk_size is not None and self.chunk_size < 1:
             raise LepreintError(f"chunk: need an integer >= 1 (events per worker chunk), got {self.chunk_size}")
         self.chunk_size = int(self.chunk_size or mod.DEFAULT_CHUNK)
 
     def config(self) -> dict:
-        # the LLPs Pythia decays and lepreint records (part of the key only where there are any, so that every
-        # other sample keeps its identity)
-        decayed = sorted(model_module(self.model).pythia_setup(self.parameters, self.options).decayed_llp_ids)
+        # the LLPs Pythia decays and lepreint records, and the composition a sample is weighted to (part of the
+        # key only where there are any, so that every other sample keeps its identity)
+        setup = model_module(self.model).pythia_setup(self.parameters, self.options)
+        decayed = sorted(setup.decayed_llp_ids)
+        fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
             **({"pythia_decayed_llps": decayed} if decayed else {}),
+            **({"state_fractions": fractions} if fractions else {}),
             "model": self.model,
             "parameters": self.parameters,
             "events": self.events,

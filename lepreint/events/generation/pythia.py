@@ -107,6 +107,10 @@ class PythiaSetup:
     #: LLPs Pythia decays itself (|PDG id|; sparticles and their R-hadrons): recorded with their decay vertices
     #: and linked to the leptons they yield, so that lepreint can move them to any c tau
     decayed_llp_ids: frozenset[int] = frozenset()
+    #: the composition the sample must have where Pythia's own mix of processes is not to be trusted: {|PDG id| of
+    #: an event's first LLP: its fraction of the cross section}.  The events are reweighted per run (per state, the
+    #: target fraction over the state's share of the run's generated weight), so the sum of weights is unchanged.
+    state_fractions: dict[int, float] | None = None
 
     def __post_init__(self):
         if self.llp_ids and self.decayed_llp_ids:
@@ -170,6 +174,7 @@ class PythiaRun:
         self.llp_ids = frozenset(abs(i) for i in setup.llp_ids)
         self.decayed_ids = frozenset(abs(i) for i in setup.decayed_llp_ids)
         self.filter = setup.filter
+        self.state_fractions = setup.state_fractions
 
     def close(self) -> None:
         if self._slha_path and os.path.exists(self._slha_path):
@@ -192,6 +197,9 @@ class PythiaRun:
         inv_ids = INVISIBLE_PDG
         cmm = C_MM_PER_NS
         failures = 0
+        fractions = self.state_fractions
+        tried_by_state: dict[int, float] = {}
+        kept_states: list[int] = []
         while out.tried < n_tried:
             if not py.next():
                 # Pythia's own failure: not an event, retried (Pythia counts it in its statistics)
@@ -269,15 +277,43 @@ class PythiaRun:
                     if j is not None:
                         vis[row] = (*vis[row][:-1], base + carriers.index(j))
             vis_a = np.array(vis, dtype=float).reshape(-1, len(VIS_COLUMNS))
+            if fractions is not None:
+                state = abs(int(llps[0][0])) if llps else 0
+                if state not in fractions:
+                    raise LepreintError(
+                        f"Pythia produced an event whose long-lived particle ({state or 'none'}) is not among the "
+                        f"states the sample is weighted to ({', '.join(str(k) for k in sorted(fractions))})"
+                    )
+                tried_by_state[state] = tried_by_state.get(state, 0.0) + w
             if self.filter is not None and not self.filter(vis_a):
                 continue
+            if fractions is not None:
+                kept_states.append(state)
             out.weights.append(w)
             out.vis.append(vis_a)
             out.inv.append((ipx, ipy))
             out.llps.append(np.array(llps, dtype=float).reshape(-1, len(LLP_COLUMNS)))
             if keep_invisible:
                 out.inv_particles.append(np.array(invp, dtype=float).reshape(-1, 5))
+        if fractions is not None:
+            out.weights = _reweighted(out.weights, kept_states, tried_by_state, fractions, out.sum_weights_tried)
         return out
+
+
+def _reweighted(
+    weights: list[float], states: list[int], tried: dict[int, float], fractions: dict[int, float], total: float
+) -> list[float]:
+    """Each state's events weighted to its target fraction of the run's generated weight ``total`` (the run's
+    ``tried`` weight per state): the sum over generated events is unchanged.  A state the run did not produce
+    cannot be weighted up: its share is left out, and said so."""
+    missing = [k for k, f in fractions.items() if f > 0 and tried.get(k, 0.0) <= 0]
+    if missing:
+        raise LepreintError(
+            f"a Pythia run of {int(total)} events produced no event of state(s) {', '.join(map(str, missing))}: too "
+            f"few events per run to give the sample its composition (raise the chunk size)"
+        )
+    factor = {k: fractions[k] * total / tried[k] for k in tried}
+    return [w * factor[k] for w, k in zip(weights, states, strict=True)]
 
 
 def _carriers(ev, cands: list[int]) -> list[int]:
