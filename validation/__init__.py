@@ -3,7 +3,7 @@
 It lives beside its reference numbers (``reference/``) and report (``report/``), outside the installed
 package: it imports lepreint, never the other way round.  ``python -m validation`` runs it."""
 
-from validation import atlas, cms_exo18003, cms_stops, events, lifetime, nn, searches, yields  # noqa: F401  (the producers register themselves)
+from validation import atlas, cms_exo18003, cms_stops, events, lifetime, nn, searches, slepton_lo, yields  # noqa: F401  (the producers register themselves)
 from validation.core import Record, producer, reference_dir, unexplained_failures, validate
 
 __all__ = ["Record", "producer", "reference_dir", "unexplained_failures", "validate"]
