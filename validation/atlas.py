@@ -64,6 +64,18 @@ def _moved(sample, tau_ns: float):
     return resample(sample, tau_ns * C_MM_PER_NS, draws=2, seed=SEED)
 
 
+def _pythia_mix(moved):
+    """The sample with Pythia's own left : right mix (every row the same weight: Pythia's slepton events are
+    unweighted, and the state weights are the only difference), the sum of weights kept."""
+    import dataclasses
+
+    import awkward as ak
+
+    w = ak.to_numpy(moved.events.weight)
+    flat = ak.Array(np.full(len(w), w.mean()))
+    return dataclasses.replace(moved, events=ak.with_field(moved.events, flat, "weight"))
+
+
 def _yields(moved, map_variable: str | None = None, anywhere: bool = False):
     """Yields in ATLAS's search; ``map_variable``: the detector option; ``anywhere``: no truth volume."""
     import dataclasses
@@ -258,6 +270,8 @@ def _atlas():
                 if name == "selectron":
                     extra["d0"] = _yields(moved, "d0")  # the maps as published, in |d0|
                     extra["anywhere"] = _yields(moved, anywhere=True)  # decays anywhere in the acceptance
+                # the taus' polarisation follows the L : R composition: the yields with Pythia's own mix beside
+                mix = _yields(_pythia_mix(moved)) if name == "stau" else None
                 for reg in regions:
                     k = _REGION_INDEX[reg]
                     a, a_err = y.acceptance[k], y.acceptance_err[k]
@@ -274,11 +288,15 @@ def _atlas():
                         note_e += f"; maps read in |d0| instead: {e_d0:.3g} ({_ratio(e_d0, E)})"
                     out[f"{base}.acceptance"] = (a, note_a)
                     out[f"{base}.efficiency"] = (e, note_e)
-                    out[f"{base}.acc_eff"] = (
-                        ae,
+                    note_ae = (
                         f"+- {ae_err:.2g} (MC); {_ratio(ae, (A or 0) * (E or 0))}; S = {y.S[k]:.3g} events at 139 /fb "
-                        f"(sigma {y.xsec_fb:.4g} fb)",
+                        f"(sigma {y.xsec_fb:.4g} fb)"
                     )
+                    if mix is not None:
+                        note_ae += (
+                            f"; with Pythia's own L : R mix {mix.efficiency[k]:.3g} ({_ratio(ae, mix.efficiency[k])})"
+                        )
+                    out[f"{base}.acc_eff"] = (ae, note_ae)
         if name == "selectron":
             _shower_records(out, acc_ref)
         if name == "stau":
