@@ -70,7 +70,7 @@ class GenerateResult(_Result):
     events: int
     rows: int
     oversampling: int
-    xsec_fb: float
+    xsec_fb: float | None  #: None with the source 'none' (the cross section is given to simulate)
     xsec_source: str
     cache_hit: bool
     generation_seconds: float | None
@@ -138,7 +138,7 @@ def generate(
         events=int(m["events"]),
         rows=len(sample.events),
         oversampling=int(m.get("oversampling") or 1),
-        xsec_fb=float(m["xsec_fb"]),
+        xsec_fb=None if m.get("xsec_fb") is None else float(m["xsec_fb"]),
         xsec_source=str(m["xsec_source"]),
         cache_hit=bool(sample.cache_hit),
         generation_seconds=m.get("generation_seconds"),

@@ -416,7 +416,12 @@ GENERATE_OPTIONS = [
         multiple=True,
         help="model parameter KEY=VALUE (repeatable), e.g. --model hnl --param mN=10 --param U2=1e-6",
     ),
-    click.option("--xsec-source", type=click.Choice(["table", "paper", "pythia", "nnlo_nnll"]), default=None),
+    click.option(
+        "--xsec-source",
+        type=click.Choice(["table", "paper", "pythia", "nnlo_nnll", "none"]),
+        default=None,
+        help="where the sample's cross section comes from ('none': give it to simulate with --xsec)",
+    ),
     click.option("--mpi/--no-mpi", default=None, help="multiple interactions; --no-mpi is the fast mode [default: on]"),
     click.option("--pt-max-match", type=click.IntRange(0, 2), default=None, help="SpaceShower:pTmaxMatch [default: 0]"),
     click.option("--ecm", default=None, help="collision energy with a unit, e.g. '13.6 TeV' [default: 13 TeV]"),

@@ -66,7 +66,8 @@ def _moved(sample, tau_ns: float):
 
 def _pythia_mix(moved):
     """The sample with Pythia's own left : right mix (every row the same weight: Pythia's slepton events are
-    unweighted, and the state weights are the only difference), the sum of weights kept."""
+    unweighted, and the state weights are the only difference), the sum of weights kept.  Only for a sample with
+    every generated event's rows (no prefilter: left and right states pass cuts at different rates)."""
     import dataclasses
 
     import awkward as ak

@@ -65,11 +65,13 @@ DEFAULT_OVERSAMPLING = 10
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
 DEFAULT_OPTIONS = {"flavour": "e", "states": "LR", "tau_polarisation": "chirality"}
+#: the model's physics revision in scan identities (2: the samples weighted to the tables' left : right composition)
+MODEL_REVISION = 2
 #: why Pythia's own cross section is not offered (``GenerationRequest``)
 PYTHIA_XSEC_REFUSED = (
     "Pythia 8.3's slepton-pair cross section averages the colours with 1/9 instead of 1/3 and mixes the left and "
     "right states in another ratio than leading order (x0.42 and x0.50 of it at 100 GeV); use 'table' (NLO+NLL) "
-    "or give the cross section (--xsec)"
+    "or 'none' and the cross section to simulate (--xsec)"
 )
 TAU_POLARISATIONS = ("chirality", "none")
 FLAVOURS = {"e": (11,), "mu": (13,), "tau": (15,), "co_nlsp": (11, 13, 15), "stau_nlsp": (15,)}
@@ -187,7 +189,9 @@ def cross_section(
     try:
         x = xsec(f"slepton-{states}", params["mslep"], round(ecm_gev / 1000.0, 3))
     except XsecError as e:
-        raise LepreintError(f"{e}; give the cross section (--xsec) instead") from None
+        raise LepreintError(
+            f"{e}; generate with --xsec-source none and give the cross section to simulate (--xsec)"
+        ) from None
     times = f" x {n_fl} flavours" if n_fl > 1 else ""
     return x.xsec_fb * n_fl, f"{x.reference}{times} (+- {x.unc_fb * n_fl:.3g} fb)"
 

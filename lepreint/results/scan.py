@@ -203,6 +203,9 @@ class ScanConfig:
         # lepreint's generation physics: a changed default or decay must not reuse the points it changes
         d["options"] = {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
         d["generation_revision"] = GENERATION_REVISION
+        model_revision = getattr(model_module(self.model), "MODEL_REVISION", None)
+        if model_revision is not None:  # a model's own physics revision (only where a model has one)
+            d["model_revision"] = model_revision
         if self.statistic == "observed":  # what a point's columns hold (2: the expected CLs limits and band too)
             d["statistics_revision"] = STATISTICS_REVISION
         d["analysis_digest"] = ana.digest

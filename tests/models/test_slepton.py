@@ -142,3 +142,62 @@ def test_sample_has_the_tables_left_right_composition(smuons):
 def test_pythias_slepton_cross_section_is_refused():
     with pytest.raises(LepreintError, match="1/9 instead of 1/3"):
         GenerationRequest("slepton", {"mslep": 300.0, "ctau": 1.0}, 10, xsec_source="pythia")
+
+
+def test_composition_over_the_whole_sample_whatever_the_chunks():
+    """The weights are set over every generated event at once: a last chunk of one event is fine."""
+    req = GenerationRequest(
+        "slepton",
+        {"mslep": 300.0, "ctau": 30.0},
+        101,
+        seed=8,
+        oversampling=1,
+        options={"flavour": "e"},
+        shower=ShowerOptions(mpi=False),
+        chunk_size=50,
+    )
+    s = generate(req, cache=False)
+    target = slepton.state_fractions({"mslep": 300.0}, {"flavour": "e"})
+    w = ak.to_numpy(s.events.weight)
+    state = np.abs(ak.to_numpy(s.events.llps.pdg[:, 0]))
+    assert np.sum(w[state == 1000011]) / np.sum(w) == pytest.approx(target[1000011], rel=1e-9)
+    assert np.sum(w) == pytest.approx(s.meta["sum_weights_tried"], rel=1e-9)
+    assert s.meta["state_fractions"] == {str(k): v for k, v in sorted(target.items())}
+
+
+def test_state_fractions_must_add_up_to_one():
+    from lepreint.events.generation.pythia import PythiaSetup
+
+    with pytest.raises(LepreintError, match="add up to 1"):
+        PythiaSetup([], state_fractions={1000011: 0.7, 2000011: 0.7})
+    with pytest.raises(LepreintError, match=">= 0"):
+        PythiaSetup([], state_fractions={1000011: 1.5, 2000011: -0.5})
+
+
+def test_other_energies_generate_without_a_cross_section():
+    """No table at 13.6 TeV and Pythia's own refused: the sample carries none, and simulate asks for one."""
+    from lepreint.analysis.yields import signal_yields
+
+    with pytest.raises(LepreintError, match="xsec-source none"):
+        generate(GenerationRequest("slepton", {"mslep": 300.0, "ctau": 30.0}, 10, shower=ShowerOptions(ecm=13600.0)))
+    req = GenerationRequest(
+        "slepton",
+        {"mslep": 300.0, "ctau": 30.0},
+        20,
+        oversampling=1,
+        xsec_source="none",
+        shower=ShowerOptions(ecm=13600.0, mpi=False),
+    )
+    s = generate(req, cache=False)
+    assert s.meta["xsec_fb"] is None and s.meta["xsec_source"].startswith("none")
+    with pytest.raises(LepreintError, match="give --xsec"):
+        signal_yields(s, "soft_displaced_emu_run3")
+    assert signal_yields(s, "soft_displaced_emu_run3", xsec_fb=30.0).xsec_fb == 30.0
+
+
+def test_scans_of_sleptons_carry_the_models_revision():
+    from lepreint.results.scan import ScanConfig
+
+    ident = ScanConfig.from_card("slepton_grid_e").identity()
+    assert ident["model_revision"] == slepton.MODEL_REVISION == 2
+    assert "model_revision" not in ScanConfig.from_card("stop_grid_8tev").identity()

@@ -128,7 +128,8 @@ class GenerationRequest:
         fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
             **({"pythia_decayed_llps": decayed} if decayed else {}),
-            **({"state_fractions": fractions} if fractions else {}),
+            # weighted to the composition over the whole sample, once generated
+            **({"state_fractions": fractions, "state_weighting": "sample"} if fractions else {}),
             "model": self.model,
             "parameters": self.parameters,
             "events": self.events,
@@ -273,6 +274,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
         "tried": truth.tried,
         "sum_weights_tried": truth.sum_weights_tried,
         "sum_weights_kept": float(np.sum(truth.weights)),
+        "tried_by_state": dict(truth.tried_by_state),
         "sigma_fb": sigma,
         "sigma_err_fb": sigma_err,
     }
@@ -330,13 +332,21 @@ def generate(
             return hit
     # the cross section first: a mass outside the table is an error before any CPU is spent
     xsec_fb, xsec_src = (None, None)
-    if request.xsec_source != "pythia":
+    if request.xsec_source == "none":
+        xsec_src = "none: give the cross section (--xsec) to simulate"
+    elif request.xsec_source != "pythia":
         xsec_fb, xsec_src = mod.cross_section(
             request.parameters, request.shower.ecm, request.xsec_source, request.options
         )
     filtered = bool(getattr(mod, "FILTERED", False))
     workers = max(1, int(workers))
+    fractions = mod.pythia_setup(request.parameters, request.options).state_fractions
     writer = None
+    if hepmc is not None and fractions is not None:
+        raise LepreintError(
+            f"HepMC output of model {request.model}: its events are weighted to a composition once all are "
+            f"generated, and HepMC3 output is written as they come (not supported yet): use the slim events"
+        )
     if hepmc is not None:
         spec = mod.llp_decay(request.parameters, request.options)
         if mod.pythia_setup(request.parameters, request.options).decayed_llp_ids:
@@ -349,7 +359,8 @@ def generate(
                 f"HepMC output writes lepreint's chargino (W*) decays; model {request.model} decays its "
                 "long-lived particles otherwise (not written yet): use the slim events"
             )
-
+        if request.xsec_source == "none":
+            raise LepreintError("HepMC output writes the sample's cross section: choose a source other than 'none'")
         writer = HepMCWriter(hepmc, **(hepmc_options or {}))
         if xsec_fb is not None:
             writer.xsec_pb = xsec_fb / 1000.0
@@ -448,8 +459,10 @@ def generate(
     tried = sum(r["tried"] for r in results)
     sw_tried = sum(r["sum_weights_tried"] for r in results)
     kept_w = sum(r["sum_weights_kept"] for r in results)
+    if fractions is not None and len(rows):
+        rows, kept_w = _with_composition(rows, fractions, results, tried)
     sigma_py = float(np.average([r["sigma_fb"] for r in results], weights=[r["tried"] for r in results]))
-    if xsec_fb is None:
+    if xsec_fb is None and request.xsec_source == "pythia":
         xsec_fb, xsec_src = sigma_py, "pythia: leading-order sigmaGen of this run"
     meta = {
         **cfg,
@@ -459,7 +472,7 @@ def generate(
         "tried": tried,
         "sum_weights_tried": sw_tried,
         "sum_weights_kept": kept_w,
-        "filter_efficiency": kept_w / sw_tried if sw_tried else 0.0,
+        "filter_efficiency": round(kept_w / sw_tried, 12) if sw_tried else 0.0,
         "xsec_fb": xsec_fb,
         "xsec_source": xsec_src,
         "xsec_pythia_fb": sigma_py,
@@ -542,6 +555,25 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.done(r["tried"] if bar.unit == "events" else r["accepted"])
     return accepted + r["accepted"]
+
+
+def _with_composition(rows, fractions: dict[int, float], results: list, tried: int):
+    """The rows weighted to the model's composition (``PythiaSetup.state_fractions``) over all the sample's
+    generated events, and the new sum of kept weights."""
+    from lepreint.events.generation.pythia import state_weights
+
+    by_state: dict[int, float] = {}
+    for r in results:
+        for k, w in r["tried_by_state"].items():
+            by_state[k] = by_state.get(k, 0.0) + w
+    factor = state_weights(fractions, by_state, tried)
+    first = ak.to_numpy(ak.fill_none(ak.firsts(rows.llps.pdg), 0)).astype(np.int64)
+    state = np.abs(first)
+    f = np.array([factor.get(int(k), np.nan) for k in state]) if len(state) else np.zeros(0)
+    if np.isnan(f).any():
+        raise LepreintError("a generated event's long-lived particle is not among the states of the composition")
+    w = ak.to_numpy(rows.weight) * f
+    return ak.with_field(rows, w, "weight"), float(np.sum(w))
 
 
 def _unsaved(rows, meta) -> Sample:

@@ -108,11 +108,16 @@ class PythiaSetup:
     #: and linked to the leptons they yield, so that lepreint can move them to any c tau
     decayed_llp_ids: frozenset[int] = frozenset()
     #: the composition the sample must have where Pythia's own mix of processes is not to be trusted: {|PDG id| of
-    #: an event's first LLP: its fraction of the cross section}.  The events are reweighted per run (per state, the
-    #: target fraction over the state's share of the run's generated weight), so the sum of weights is unchanged.
+    #: an event's first LLP: its fraction of the cross section}.  The sample's events are reweighted once all are
+    #: generated (``state_weights``: per state, the target fraction over the state's share of the generated
+    #: weight), so the sum of weights is unchanged.
     state_fractions: dict[int, float] | None = None
 
     def __post_init__(self):
+        if self.state_fractions is not None:
+            f = self.state_fractions
+            if not f or min(f.values()) < 0 or abs(sum(f.values()) - 1.0) > 1e-9:
+                raise LepreintError(f"a model's state fractions must be >= 0 and add up to 1; got {f}")
         if self.llp_ids and self.decayed_llp_ids:
             raise LepreintError("a model's LLPs are either decayed by lepreint (llp_ids) or by Pythia, not both")
 
@@ -139,6 +144,8 @@ class TruthChunk:
     inv_particles: list[np.ndarray] = field(default_factory=list)
     tried: int = 0
     sum_weights_tried: float = 0.0
+    #: the generated weight per state (``PythiaSetup.state_fractions``; before any filter)
+    tried_by_state: dict[int, float] = field(default_factory=dict)
 
 
 class PythiaRun:
@@ -198,8 +205,7 @@ class PythiaRun:
         cmm = C_MM_PER_NS
         failures = 0
         fractions = self.state_fractions
-        tried_by_state: dict[int, float] = {}
-        kept_states: list[int] = []
+        tried_by_state = out.tried_by_state
         while out.tried < n_tried:
             if not py.next():
                 # Pythia's own failure: not an event, retried (Pythia counts it in its statistics)
@@ -287,33 +293,26 @@ class PythiaRun:
                 tried_by_state[state] = tried_by_state.get(state, 0.0) + w
             if self.filter is not None and not self.filter(vis_a):
                 continue
-            if fractions is not None:
-                kept_states.append(state)
             out.weights.append(w)
             out.vis.append(vis_a)
             out.inv.append((ipx, ipy))
             out.llps.append(np.array(llps, dtype=float).reshape(-1, len(LLP_COLUMNS)))
             if keep_invisible:
                 out.inv_particles.append(np.array(invp, dtype=float).reshape(-1, 5))
-        if fractions is not None:
-            out.weights = _reweighted(out.weights, kept_states, tried_by_state, fractions, out.sum_weights_tried)
         return out
 
 
-def _reweighted(
-    weights: list[float], states: list[int], tried: dict[int, float], fractions: dict[int, float], total: float
-) -> list[float]:
-    """Each state's events weighted to its target fraction of the run's generated weight ``total`` (the run's
-    ``tried`` weight per state): the sum over generated events is unchanged.  A state the run did not produce
-    cannot be weighted up: its share is left out, and said so."""
+def state_weights(fractions: dict[int, float], tried: dict[int, float], events: int) -> dict[int, float]:
+    """{state: the factor of its events' weights} giving a sample of ``events`` generated events (``tried``: their
+    weight per state) the composition ``fractions``; the sum of weights over the generated events is unchanged."""
+    total = sum(tried.values())
     missing = [k for k, f in fractions.items() if f > 0 and tried.get(k, 0.0) <= 0]
     if missing:
         raise LepreintError(
-            f"a Pythia run of {int(total)} events produced no event of state(s) {', '.join(map(str, missing))}: too "
-            f"few events per run to give the sample its composition (raise the chunk size)"
+            f"{events} generated events hold no event of state(s) {', '.join(map(str, missing))}: too few to give "
+            f"the sample its composition (generate more events)"
         )
-    factor = {k: fractions[k] * total / tried[k] for k in tried}
-    return [w * factor[k] for w, k in zip(weights, states, strict=True)]
+    return {k: fractions[k] * total / w for k, w in tried.items()}
 
 
 def _carriers(ev, cands: list[int]) -> list[int]:
