@@ -347,7 +347,9 @@ def _stau_lines(by: dict) -> list[str]:
     return [
         "- Staus: the taus decay polarised (stau_L -> tau_L, stau_R -> tau_R; the model option tau_polarisation), "
         "and the sample carries the NLO+NLL table's L : R composition (weighted per state; Pythia's own mix has "
-        f"fewer left-handed staus, whose taus give the harder leptons: at 200 GeV, 0.1 ns SR-mumu with it {mix_note}). "
+        f"fewer left-handed staus, whose taus give the harder leptons: at 200 GeV, 0.1 ns SR-mumu's acceptance x "
+        f"efficiency with Pythia's mix is {mix_note.split(' (')[0]}, ours {mix_note.split('ratio ')[-1].rstrip(')')} "
+        "times that). "
         "ATLAS's stau cutflows (200 GeV, 0.1 ns) are not flavour-symmetric, while a tau decays to e and to mu "
         "equally often with the same spectrum: at the |d0| row ATLAS counts 10.6 reconstructed ee events against "
         "3.12 mu-mu and 7.4 e-mu (ours, generator level: "
