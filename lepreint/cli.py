@@ -346,7 +346,10 @@ def _sample_table(p):
         ("events", p.get("events")),
         ("rows (events x decay copies)", p.get("rows")),
         ("decay copies K", p.get("oversampling")),
-        ("cross section", f"{p['xsec_fb']:.4g} fb ({p.get('xsec_source')})" if p.get("xsec_fb") is not None else None),
+        (
+            "cross section",
+            f"{p['xsec_fb']:.4g} fb ({p.get('xsec_source')})" if p.get("xsec_fb") is not None else p.get("xsec_source"),
+        ),
         ("filter efficiency", p.get("filter_efficiency")),
         ("seed", p.get("seed")),
         ("bad events skipped", p.get("bad_events") or None),

@@ -172,6 +172,8 @@ def test_state_fractions_must_add_up_to_one():
         PythiaSetup([], state_fractions={1000011: 0.7, 2000011: 0.7})
     with pytest.raises(LepreintError, match=">= 0"):
         PythiaSetup([], state_fractions={1000011: 1.5, 2000011: -0.5})
+    with pytest.raises(LepreintError, match=">= 0"):
+        PythiaSetup([], state_fractions={1000011: float("nan"), 2000011: 0.5})
 
 
 def test_other_energies_generate_without_a_cross_section():

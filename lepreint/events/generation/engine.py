@@ -33,6 +33,7 @@ from lepreint.events.generation.pythia import (
     PythiaRun,
     ShowerOptions,
     pythia_version,
+    state_weights,
 )
 from lepreint.events.hepmc import HepMCWriter
 from lepreint.events.slim import (
@@ -185,7 +186,7 @@ def build_request(
         if card_xsec == "value":
             raise LepreintError(
                 f"{c.path}: xsec.source 'value' is for HepMC input (lepreint simulate --xsec); "
-                "generate takes 'table', 'paper' or 'pythia'"
+                "generate takes 'table', 'paper', 'nnlo_nnll' or 'none'"
             )
     params.update(parameters or {})
     out = {}
@@ -472,7 +473,7 @@ def generate(
         "tried": tried,
         "sum_weights_tried": sw_tried,
         "sum_weights_kept": kept_w,
-        "filter_efficiency": round(kept_w / sw_tried, 12) if sw_tried else 0.0,
+        "filter_efficiency": float(f"{kept_w / sw_tried:.12g}") if sw_tried else 0.0,
         "xsec_fb": xsec_fb,
         "xsec_source": xsec_src,
         "xsec_pythia_fb": sigma_py,
@@ -560,10 +561,10 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
 def _with_composition(rows, fractions: dict[int, float], results: list, tried: int):
     """The rows weighted to the model's composition (``PythiaSetup.state_fractions``) over all the sample's
     generated events, and the new sum of kept weights."""
-    from lepreint.events.generation.pythia import state_weights
-
     by_state: dict[int, float] = {}
     for r in results:
+        if "tried_by_state" not in r:
+            raise LepreintError("a kept chunk of this sample has no per-state weights: clear the cache's chunks folder")
         for k, w in r["tried_by_state"].items():
             by_state[k] = by_state.get(k, 0.0) + w
     factor = state_weights(fractions, by_state, tried)

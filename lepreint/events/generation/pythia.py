@@ -17,6 +17,7 @@ them all as mothers).
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -116,7 +117,8 @@ class PythiaSetup:
     def __post_init__(self):
         if self.state_fractions is not None:
             f = self.state_fractions
-            if not f or min(f.values()) < 0 or abs(sum(f.values()) - 1.0) > 1e-9:
+            finite = all(math.isfinite(v) and v >= 0 for v in f.values())
+            if not f or not finite or not math.isclose(sum(f.values()), 1.0, rel_tol=0.0, abs_tol=1e-9):
                 raise LepreintError(f"a model's state fractions must be >= 0 and add up to 1; got {f}")
         if self.llp_ids and self.decayed_llp_ids:
             raise LepreintError("a model's LLPs are either decayed by lepreint (llp_ids) or by Pythia, not both")
