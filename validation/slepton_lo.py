@@ -29,39 +29,23 @@ SIN2W, MZ, GZ = 0.2312, 91.1876, 2.4952  # Pythia's StandardModel:sin2thetaW and
 _CHARGE = {1: -1 / 3, 2: 2 / 3, 3: -1 / 3, 4: 2 / 3, 5: -1 / 3}
 
 
-def _run(settings: list[str], slha: str | None, n: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """(mHat, |incoming flavour|, sigma fb) of ``n`` hard processes (no shower)."""
-    import os
-    import tempfile
+def _run(setup, n: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(mHat, |incoming flavour|, sigma fb) of ``n`` hard processes of a ``PythiaSetup`` at 13 TeV (no shower)."""
+    from lepreint.events.generation.pythia import hard_process_run
 
-    import pythia8mc
-
-    py = pythia8mc.Pythia("", False)
-    path = None
-    if slha is not None:
-        fd, path = tempfile.mkstemp(suffix=".slha")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(slha)
-        settings = [*settings, f"SLHA:file = {path}"]
-    fixed = ["Print:quiet = on", "Beams:eCM = 13000", "PartonLevel:all = off", "HadronLevel:all = off"]
-    fixed += ["ProcessLevel:resonanceDecays = off", "Random:setSeed = on", f"Random:seed = {SEED}"]
+    run = hard_process_run(setup, 13000.0, SEED)
     try:
-        for s in fixed + settings:
-            if not py.readString(s):
-                raise RuntimeError(f"Pythia rejected {s!r}")
-        py.init()
         mh, q = np.empty(n), np.empty(n, dtype=int)
         i = 0
         while i < n:
-            if not py.next():
+            if not run.py.next():
                 continue
-            info = py.infoPython()
+            info = run.py.infoPython()
             mh[i], q[i] = info.mHat(), abs(info.id1())
             i += 1
-        return mh, q, float(py.infoPython().sigmaGen()) * 1e12
+        return mh, q, run.sigma_fb()
     finally:
-        if path:
-            os.unlink(path)
+        run.close()
 
 
 def _coupling(t3: float | np.ndarray, charge: float | np.ndarray, helicity: str):
@@ -92,16 +76,17 @@ def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
 
 def leading_order(mass: float = MASS, events: int = EVENTS) -> dict:
     """{state: (Pythia's sigma fb, leading order fb, Pythia's median mHat, leading order's)}."""
+    from lepreint.events.generation.pythia import PythiaSetup
     from lepreint.models import slepton
 
     dy = ["WeakSingleBoson:ffbar2gmZ = on", "23:onMode = off", "23:onIfAny = 13"]
     dy += [f"PhaseSpace:mHatMin = {2 * mass:g}", f"PhaseSpace:mHatMax = {max(3000.0, 12 * mass):g}"]
-    mh, q, sigma_dy = _run(dy, None, events)
+    mh, q, sigma_dy = _run(PythiaSetup(dy), events)
     out = {}
     for state in "LR":
         w = scalar_over_fermion(mh, q, mass, state)
         setup = slepton.pythia_setup({"mslep": mass, "ctau": 1.0}, {"flavour": "e", "states": state})
-        mh_py, _, sigma_py = _run(list(setup.settings), setup.slha, events // 2)
+        mh_py, _, sigma_py = _run(setup, events // 2)
         out[state] = (sigma_py, sigma_dy * float(np.mean(w)), float(np.median(mh_py)), _weighted_median(mh, w))
     return out
 

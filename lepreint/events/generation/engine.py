@@ -341,7 +341,8 @@ def generate(
         )
     filtered = bool(getattr(mod, "FILTERED", False))
     workers = max(1, int(workers))
-    fractions = mod.pythia_setup(request.parameters, request.options).state_fractions
+    setup = mod.pythia_setup(request.parameters, request.options)
+    fractions = setup.state_fractions
     writer = None
     if hepmc is not None and fractions is not None:
         raise LepreintError(
@@ -350,7 +351,7 @@ def generate(
         )
     if hepmc is not None:
         spec = mod.llp_decay(request.parameters, request.options)
-        if mod.pythia_setup(request.parameters, request.options).decayed_llp_ids:
+        if setup.decayed_llp_ids:
             raise LepreintError(
                 f"HepMC output writes lepreint's own LLP decays; Pythia decays the long-lived particles of model "
                 f"{request.model} (not written yet): use the slim events"
@@ -563,17 +564,12 @@ def _with_composition(rows, fractions: dict[int, float], results: list, tried: i
     generated events, and the new sum of kept weights."""
     by_state: dict[int, float] = {}
     for r in results:
-        if "tried_by_state" not in r:
-            raise LepreintError("a kept chunk of this sample has no per-state weights: clear the cache's chunks folder")
         for k, w in r["tried_by_state"].items():
             by_state[k] = by_state.get(k, 0.0) + w
     factor = state_weights(fractions, by_state, tried)
-    first = ak.to_numpy(ak.fill_none(ak.firsts(rows.llps.pdg), 0)).astype(np.int64)
-    state = np.abs(first)
-    f = np.array([factor.get(int(k), np.nan) for k in state]) if len(state) else np.zeros(0)
-    if np.isnan(f).any():
-        raise LepreintError("a generated event's long-lived particle is not among the states of the composition")
-    w = ak.to_numpy(rows.weight) * f
+    # every event's state was checked against the fractions as it was generated (``PythiaRun.run``)
+    state = np.abs(ak.to_numpy(ak.firsts(rows.llps.pdg)).astype(np.int64))
+    w = ak.to_numpy(rows.weight) * np.array([factor[int(k)] for k in state])
     return ak.with_field(rows, w, "weight"), float(np.sum(w))
 
 

@@ -393,6 +393,17 @@ def _llp_ancestor(ev, i: int, cands: set, carriers: list[int]) -> int | None:
     return min(found)
 
 
+def hard_process_run(setup: PythiaSetup, ecm: float, seed: int) -> PythiaRun:
+    """A Pythia instance of a model's hard process alone at ``ecm`` (GeV): no showers, no hadronisation, resonances
+    undecayed (``run.py.next()`` per event; close it after use)."""
+    hard = PythiaSetup(
+        [*list(setup.settings), "PartonLevel:all = off", "HadronLevel:all = off", "ProcessLevel:resonanceDecays = off"],
+        setup.slha,
+        setup.llp_ids,
+    )
+    return PythiaRun(hard, ShowerOptions(ecm=ecm, mpi=False, isr=False, fsr=False, hadronisation=False), seed)
+
+
 def lo_cross_section(setup: PythiaSetup, ecm: float, events: int = 4000, seed: int = 1) -> tuple[float, float]:
     """Pythia's leading-order cross section (fb, and its error) of a model's hard process at ``ecm`` (GeV).
 
@@ -400,12 +411,7 @@ def lo_cross_section(setup: PythiaSetup, ecm: float, events: int = 4000, seed: i
     tabulated higher-order cross section to an energy without a table (the K-factor at the table's
     energy times the LO cross section at the new one).
     """
-    hard = PythiaSetup(
-        [*list(setup.settings), "PartonLevel:all = off", "HadronLevel:all = off", "ProcessLevel:resonanceDecays = off"],
-        setup.slha,
-        setup.llp_ids,
-    )
-    run = PythiaRun(hard, ShowerOptions(ecm=ecm, mpi=False, isr=False, fsr=False, hadronisation=False), seed)
+    run = hard_process_run(setup, ecm, seed)
     try:
         for _ in range(events):
             run.py.next()
