@@ -24,3 +24,18 @@ def test_known_discrepancies_really_fail():
     for r in validate(None, quick=True):
         if r.known_discrepancy:
             assert r.passed is False, r.id
+
+
+def test_sct_hits_counts_barrel_layers_and_endcap_disks():
+    """The SCT geometry of the 10 ns reach check: a central track from the beam line crosses the four barrel
+    layers; forward tracks produced beyond the tracking radius cross the end-cap disks they reach inside r = 560 mm."""
+    import numpy as np
+
+    from validation.atlas import sct_hits
+
+    r = np.array([0.0, 350.0, 310.0, 310.0])
+    z = np.array([0.0, 1000.0, 900.0, -900.0])
+    cot = np.sinh(np.array([0.0, 2.0, 2.5, -2.5]))
+    # (2): disks at 1091.5, 1299.9, 1399.7 mm (r = 375, 433, 460 mm); at 1771.4 mm it is at r = 563 mm, outside
+    # (3, 4): the six disks from 934 to 2115.2 mm (r = 316-511 mm), either end-cap
+    assert sct_hits(r, z, cot).tolist() == [8, 6, 12, 12]
