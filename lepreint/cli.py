@@ -750,6 +750,9 @@ def simulate_cmd(
     )
     if r.read.get("cache_hit") and not as_json:
         click.echo(f"HepMC3 file read from the cache ({r.read['cached_as']})", err=True)
+    if not as_json:
+        for line in r.read.get("notes") or []:
+            click.echo(f"note: {line}", err=True)
     p = r.to_dict()
     _emit(p, as_json, lambda q: _yields_table(q, _title(q), verbose))
 

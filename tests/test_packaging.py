@@ -67,6 +67,16 @@ def test_the_wheel_has_no_extras_and_finds_its_cards(installed):
     assert str(ROOT) not in where and extras == "[]" and kind == "analysis"
     p = run("lepreint", "check", "soft_displaced_emu", "cms_run2", "table1", "coscattering_grid", "coscattering_bm4")
     assert p.returncode == 0, p.stderr
+    # the ATLAS detector's maps (all three readings) and its likelihood are package data too
+    p = run(
+        "python",
+        "-c",
+        "from lepreint.detector.simulate import Detector; from lepreint.config.cards import analysis_config; "
+        "from lepreint.stats.likelihood import published_workspace; "
+        "[Detector('atlas_run2', map_variable=v) for v in ('d0', 'production_radius', 'radius_and_d0')]; "
+        "print(len(published_workspace(analysis_config('atlas_susy_2018_14'), [1, 1, 1])['channels']))",
+    )
+    assert p.returncode == 0 and p.stdout.strip() == "3", p.stderr[-2000:]
     p = run("lepreint", "train", "--epochs", "1")
     assert p.returncode == 2 and p.stderr.startswith(
         "lepreint: error: training the network needs tensorflow: pip install 'lepreint[train]'"

@@ -115,12 +115,28 @@ def check_normalisation(sample: Sample, xsec_fb: float, luminosity: float) -> No
 
 
 def check_energy(sample: Sample, cfg: AnalysisConfig) -> None:
-    """The sample must be generated at the analysis' centre-of-mass energy."""
+    """The sample must be generated at the analysis' centre-of-mass energy (a HepMC3 file: its beams' energy in
+    the file's own units, which also catches momenta in MeV declared as GeV).  A HepMC3 file whose long-lived
+    particles all decay where they were produced (no vertex positions written) would give no displaced lepton:
+    refused, not turned into a zero yield."""
     ecm = (sample.meta.get("shower") or {}).get("ecm_GeV")
     if ecm is not None and abs(float(ecm) - cfg.sqrt_s) > 1.0:
         raise LepreintError(
             f"{sample.path or 'the sample'} was generated at sqrt(s) = {float(ecm) / 1000:g} TeV; "
             f"analysis {cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (generate with --ecm)"
+        )
+    where = sample.meta.get("source_file") or sample.path or "the sample"
+    beams = sample.meta.get("beams_sqrt_s_GeV")
+    if ecm is None and beams is not None and abs(float(beams) - cfg.sqrt_s) > 1e-3 * cfg.sqrt_s:
+        raise LepreintError(
+            f"{where}: its beams collide at sqrt(s) = {float(beams) / 1000:.6g} TeV in the file's units; analysis "
+            f"{cfg.name} is at {cfg.sqrt_s / 1000:g} TeV (another energy, or momenta in MeV declared as GeV?)"
+        )
+    decayed, flying = sample.meta.get("llps_decayed") or 0, sample.meta.get("llps_flying")
+    if decayed and flying == 0:
+        raise LepreintError(
+            f"{where}: none of its {decayed} long-lived particles decays away from its production vertex (the file "
+            "has no decay vertex positions?): write them, or name the long-lived particles with --llp-ids"
         )
 
 

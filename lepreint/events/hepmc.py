@@ -133,6 +133,11 @@ def _split_events(path: Path, batch_bytes: int = 8 << 20):
                 first = buf.find(b"\nE ")
                 if first < 0 and not eof:
                     continue
+                if b"HepMC::IO_GenEvent-START_EVENT_LISTING" in buf[:4096]:
+                    raise HepMCError(
+                        f"{path}: a HepMC2 file (IO_GenEvent); lepreint reads HepMC3: convert it (HepMC3's "
+                        "'convert_example' does) or write HepMC3 from the generator"
+                    )
                 if not buf.startswith(b"HepMC::Version") and b"HepMC::Asciiv3-START_EVENT_LISTING" not in buf[:4096]:
                     raise HepMCError(
                         f"{path}: not an ASCII HepMC3 file (no 'HepMC::Asciiv3-START_EVENT_LISTING' header)"
@@ -335,6 +340,21 @@ class _EventTables:
             unset &= ~fix
         self.vpos = pos
         self.weight = float(ev.weights[0]) if len(ev.weights) else 1.0
+        try:
+            names = list(ev.weight_names) if len(ev.weights) else []
+        except Exception:  # no run info with weight names
+            names = []
+        #: the name of the weight lepreint uses (the first), if the file names its weights
+        self.weight_name = names[0] if names else None
+        # the collision energy of the beams (status 4), GeV: what the file's units say it is
+        beams = self.p4[self.status == 4]
+        tot = beams.sum(axis=0)
+        self.sqrt_s = (
+            float(np.sqrt(max(tot[3] ** 2 - tot[0] ** 2 - tot[1] ** 2 - tot[2] ** 2, 0.0))) if len(beams) == 2 else None
+        )
+        # stable particles of new physics that lepreint does not know as invisible: counted as visible
+        final = (self.status == 1) & (np.abs(self.pid) >= 1_000_000)
+        self.visible_bsm = {int(i) for i in np.abs(self.pid[final])} - set(INVISIBLE_PDG)
         attrs = ev.attributes
         self.lepreint_event = _int_attr(attrs, "lepreint_event")
         #: written by lepreint: status-11 particles are stand-in mothers of displaced vertices, never LLPs
@@ -522,6 +542,20 @@ def _rows_from_tables(tables: list[_EventTables], first_event: int):
     )
 
 
+def _gather_facts(facts: dict, tables: list[_EventTables]) -> None:
+    for t in tables:
+        if facts["sqrt_s"] is None and t.sqrt_s:
+            facts["sqrt_s"] = t.sqrt_s
+        if facts["weight_name"] is None and t.weight_name:
+            facts["weight_name"] = t.weight_name
+        facts["visible_bsm"] |= t.visible_bsm
+        llp_idx, prod_pos, end_pos = t.derived[4], t.derived[5], t.derived[6]
+        flight = np.linalg.norm(end_pos[llp_idx, :3] - prod_pos[llp_idx, :3], axis=1)
+        decayed = np.isfinite(flight)
+        facts["llps_decayed"] += int(decayed.sum())
+        facts["llps_flying"] += int((flight[decayed] > 0).sum())
+
+
 def read_hepmc(
     path: str | os.PathLike,
     llp_ids=DEFAULT_LLP_IDS,
@@ -547,6 +581,9 @@ def read_hepmc(
     t0 = time.perf_counter()
     footer = False
     done = False
+    # what the file says about itself: its beams' energy, its first weight's name, stable new-physics particles
+    # counted as visible, and how many of its LLPs decay away from where they were produced
+    facts: dict = {"sqrt_s": None, "weight_name": None, "visible_bsm": set(), "llps_decayed": 0, "llps_flying": 0}
     for header, events, footer_seen in _split_events(path):
         if footer_seen is not None:
             footer = footer_seen
@@ -590,6 +627,7 @@ def read_hepmc(
                 if tables:
                     if max_events is not None:
                         tables = tables[: max(0, max_events - n_rows)]
+                    _gather_facts(facts, tables)
                     parts.append(_rows_from_tables(tables, n_rows))
                     n_rows += len(tables)
                     xs = [t.xsec_pb for t in tables if t.xsec_pb]
@@ -637,6 +675,11 @@ def read_hepmc(
         "options": {"llp_ids": sorted(llp_ids), "displaced_mm": displaced_mm, "skip_bad_events": skip_bad},
         "bad_events": stats.bad_events,
         "truncated": stats.truncated,
+        "beams_sqrt_s_GeV": facts["sqrt_s"],
+        "weight_name": facts["weight_name"],
+        "visible_bsm_ids": sorted(facts["visible_bsm"]),
+        "llps_decayed": facts["llps_decayed"],
+        "llps_flying": facts["llps_flying"],
         "schema": SCHEMA_VERSION,
         "digest": content_digest(events) if n_rows else None,
     }

@@ -17,12 +17,20 @@ from pathlib import Path
 
 from lepreint.errors import LepreintError
 from lepreint.events.hepmc import DEFAULT_LLP_IDS, read_hepmc
-from lepreint.events.slim import SCHEMA_VERSION, Sample, SampleError, cache_root, load_sample, save_sample
+from lepreint.events.slim import (
+    INVISIBLE_PDG,
+    SCHEMA_VERSION,
+    Sample,
+    SampleError,
+    cache_root,
+    load_sample,
+    save_sample,
+)
 
-__all__ = ["load_input", "parse_llp_ids", "sample_id", "HEPMC_READER_REVISION"]
+__all__ = ["load_input", "hepmc_notes", "parse_llp_ids", "sample_id", "HEPMC_READER_REVISION"]
 
 #: bumped whenever the HepMC reader's output changes for the same file: part of the cache key
-HEPMC_READER_REVISION = 2
+HEPMC_READER_REVISION = 3
 _ID = re.compile(r"^[0-9a-f]{6,64}$")
 
 
@@ -88,6 +96,26 @@ def load_input(
     return _read_hepmc_cached(p, llp_ids, displaced_mm, skip_bad, cache)
 
 
+def _file_facts(meta: dict) -> dict:
+    """What a HepMC3 file says about itself that a user should see: the name of the weight used (the first) and
+    stable new-physics particles counted as visible."""
+    return {"weight_name": meta.get("weight_name"), "visible_bsm_ids": meta.get("visible_bsm_ids") or []}
+
+
+def hepmc_notes(read: dict) -> list[str]:
+    """What the user should know about how a HepMC3 file was read (``load_input``'s report)."""
+    out = []
+    if read.get("bad_events"):
+        out.append(f"{read['bad_events']} bad events skipped (--skip-bad-events)")
+    if read.get("weight_name"):
+        out.append(f"event weights: the file's first, {read['weight_name']!r}")
+    if read.get("visible_bsm_ids"):
+        ids = ", ".join(str(i) for i in read["visible_bsm_ids"])
+        known = ", ".join(str(i) for i in sorted(INVISIBLE_PDG))
+        out.append(f"stable new-physics particles {ids} are counted as visible (invisible: {known})")
+    return out
+
+
 def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tuple[Sample, dict]:
 
     ids = sorted({abs(int(i)) for i in (DEFAULT_LLP_IDS if llp_ids is None else llp_ids)})
@@ -116,13 +144,16 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
             if s is not None:
                 s.meta["source_file"] = str(path)
                 s = Sample(s.events, s.meta, None)  # named by its file, not by the cache folder
-                return s, {
+                info = {
                     "bad_events": s.meta.get("bad_events", 0),
                     "truncated": s.meta.get("truncated", False),
                     "read_seconds": s.meta.get("read_seconds"),
                     "cache_hit": True,
                     "cached_as": str(target),
+                    **_file_facts(s.meta),
                 }
+                info["notes"] = hepmc_notes(info)
+                return s, info
     s, stats = read_hepmc(path, ids, displaced_mm, skip_bad=skip_bad)
     s.meta["read_seconds"] = stats.seconds
     info = {
@@ -130,7 +161,9 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
         "truncated": stats.truncated,
         "read_seconds": stats.seconds,
         "cache_hit": False,
+        **_file_facts(s.meta),
     }
+    info["notes"] = hepmc_notes(info)
     if target is not None and len(s.events):
         saved = save_sample(s.events, s.meta, target)
         info["cached_as"] = str(saved.path)

@@ -182,3 +182,68 @@ def test_pythias_running_cross_section_is_written_when_it_is_the_source(tmp_path
     s = generate(req, cache=False, hepmc=tmp_path / "py.hepmc3")
     back, _ = read_hepmc(tmp_path / "py.hepmc3")
     assert back.meta["xsec_fb"] == pytest.approx(s.meta["xsec_fb"], rel=1e-6)
+
+
+def _rewritten(src, dst, fn):
+    dst.write_text(fn(src.read_text()))
+    return dst
+
+
+def test_the_beams_energy_in_the_files_units_is_checked_against_the_analysis(written, tmp_path):
+    """Momenta in another unit than the file declares (here GeV declared as MeV) put the beams at another energy:
+    refused in one line, never turned into a yield."""
+    from lepreint.analysis.yields import check_energy
+    from lepreint.config.cards import analysis_config
+    from lepreint.errors import LepreintError
+
+    d, _ = written
+    cfg = analysis_config("soft_displaced_emu")
+    good, _ = read_hepmc(d / "s.hepmc3")
+    assert good.meta["beams_sqrt_s_GeV"] == pytest.approx(13000.0)
+    check_energy(good, cfg)
+    bad, _ = read_hepmc(
+        _rewritten(d / "s.hepmc3", tmp_path / "mev.hepmc3", lambda t: t.replace("U GEV MM", "U MEV MM"))
+    )
+    assert bad.meta["beams_sqrt_s_GeV"] == pytest.approx(13.0)
+    with pytest.raises(LepreintError, match=r"mev.hepmc3: its beams collide at sqrt\(s\) = 0.013 TeV"):
+        check_energy(bad, cfg)
+
+
+def test_llps_decaying_where_they_were_produced_are_refused(written, tmp_path):
+    """A file without decay vertex positions (every LLP decays at its production point) would give no displaced
+    lepton: refused, not a zero yield."""
+    import re
+
+    from lepreint.analysis.yields import check_energy
+    from lepreint.config.cards import analysis_config
+    from lepreint.errors import LepreintError
+
+    d, _ = written
+    good, _ = read_hepmc(d / "s.hepmc3")
+    assert good.meta["llps_decayed"] == good.meta["llps_flying"] == 240
+    path = _rewritten(d / "s.hepmc3", tmp_path / "nopos.hepmc3", lambda t: re.sub(r"(?m)^(V [^@\n]*) @ .*$", r"\1", t))
+    flat, _ = read_hepmc(path)
+    assert flat.meta["llps_decayed"] == 240 and flat.meta["llps_flying"] == 0
+    with pytest.raises(LepreintError, match="none of its 240 long-lived particles decays away"):
+        check_energy(flat, analysis_config("soft_displaced_emu"))
+
+
+def test_hepmc2_files_are_named_as_such(tmp_path):
+    path = tmp_path / "old.hepmc"
+    path.write_text("HepMC::Version 2.06.09\nHepMC::IO_GenEvent-START_EVENT_LISTING\nE 0 -1 -1 -1 -1 0 0 0 0\n")
+    with pytest.raises(HepMCError, match="a HepMC2 file"):
+        read_hepmc(path)
+
+
+def test_unknown_stable_new_particles_and_the_weight_name_are_reported(written, tmp_path):
+    from lepreint.events.inputs import hepmc_notes, load_input
+
+    d, _ = written
+    path = _rewritten(d / "s.hepmc3", tmp_path / "dm.hepmc3", lambda t: t.replace(" 1000022 ", " 9000022 "))
+    sample, info = load_input(path, cache=False)
+    assert sample.meta["visible_bsm_ids"] == [9000022] and info["visible_bsm_ids"] == [9000022]
+    assert info["notes"] == hepmc_notes(info) and "9000022" in info["notes"][0]
+    notes = hepmc_notes({**info, "weight_name": "MUR2_MUF2", "bad_events": 2})
+    assert notes[0] == "2 bad events skipped (--skip-bad-events)"
+    assert notes[1] == "event weights: the file's first, 'MUR2_MUF2'"
+    assert notes[2].startswith("stable new-physics particles 9000022 are counted as visible (invisible: 12, 14, 16")
