@@ -266,3 +266,94 @@ class PtRMap:
         k = np.searchsorted(self.r_edges, r, side="right") - 1
         inside = (pt >= self.pt_edges[0]) & (k >= 0) & (k < nr)
         return np.where(inside, self.values[i, np.clip(k, 0, nr - 1)], 0.0)
+
+
+def fit_radius_and_d0(
+    values: np.ndarray,
+    pt_edges: np.ndarray,
+    d0_edges: np.ndarray,
+    r_edges: np.ndarray,
+    pt: np.ndarray,
+    d0: np.ndarray,
+    r: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A (pT, |d0|) efficiency map read as a product ``a(pT) h(r) g(|d0|)`` of the lepton's pT, production
+    radius and |d0|: tracking loses layers with the radius (``h``), the track finding and the selection lose
+    tracks with |d0| (``g``).  ``h`` and ``g`` start at 1 and do not increase, ``a`` lies in [0, 1]; least squares
+    of the map's cells against their averages over the leptons of a simulation of the map's own sample (``pt``,
+    ``d0``, ``r``; cells with fewer than 20 leptons left out; leptons beyond the last radius edge count 0).  The
+    two are told apart because the sample's leptons of a given |d0| come from larger radii at higher pT.
+    Returns ``(a, h, g)`` over the pT, radius and |d0| bins."""
+    from scipy.optimize import least_squares
+
+    npt, nd0 = values.shape
+    nr = r_edges.size - 1
+    i = np.clip(np.searchsorted(pt_edges, pt, side="right") - 1, 0, npt - 1)
+    j = np.searchsorted(d0_edges, d0, side="right") - 1
+    k = np.searchsorted(r_edges, r, side="right") - 1
+    cells, frac, target = [], [], []
+    for a in range(npt):
+        for b in range(nd0):
+            c = (i == a) & (j == b)
+            if c.sum() < 20:  # too few simulated leptons to constrain anything
+                continue
+            kk = k[c]
+            frac.append(np.bincount(kk[(kk >= 0) & (kk < nr)], minlength=nr)[:nr] / c.sum())
+            cells.append((a, b))
+            target.append(values[a, b])
+    if not cells:
+        raise LepreintError("fit_radius_and_d0: no cell of the map holds 20 simulated leptons")
+    cell, f, t = np.array(cells), np.array(frac), np.array(target)
+
+    def unpack(x):
+        a = x[:npt]
+        h = np.concatenate([[1.0], np.cumprod(x[npt : npt + nr - 1])])
+        g = np.concatenate([[1.0], np.cumprod(x[npt + nr - 1 :])])
+        return a, h, g
+
+    def residuals(x):
+        a, h, g = unpack(x)
+        return a[cell[:, 0]] * g[cell[:, 1]] * (f @ h) - t
+
+    x0 = np.concatenate([np.full(npt, 0.6), np.full(nr - 1, 0.8), np.full(nd0 - 1, 0.9)])
+    sol = least_squares(residuals, x0, bounds=(0.0, 1.0))
+    return unpack(sol.x)
+
+
+@dataclass(frozen=True)
+class PtRD0Map:
+    """Efficiency of one lepton flavour as ``a(pT) h(production radius) g(|d0|)`` (``fit_radius_and_d0``;
+    ``lepreint/data/atlas_susy_2018_14/radius_d0_maps.json``, made by ``python -m validation.atlas_maps``).
+    Histograms; pT above the last bin takes the last bin, below the first bin, beyond the last radius or |d0|
+    edge the efficiency is zero."""
+
+    pt_edges: np.ndarray
+    r_edges: np.ndarray
+    d0_edges: np.ndarray
+    a: np.ndarray
+    h: np.ndarray
+    g: np.ndarray
+
+    @classmethod
+    def atlas_susy_2018_14(cls, flavour: str) -> PtRD0Map:
+        import json
+
+        key = {"e": "electron", "mu": "muon"}.get(flavour)
+        if key is None:
+            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
+        d = json.loads(resources.files("lepreint").joinpath("data/atlas_susy_2018_14/radius_d0_maps.json").read_text())
+        f = d[key]
+        return cls(
+            *(np.asarray(d[e]) for e in ("pt_edges_GeV", "r_edges_mm", "d0_edges_mm")),
+            *(np.asarray(f[x]) for x in ("a", "h", "g")),
+        )
+
+    def __call__(self, pt, r_mm, d0_mm) -> np.ndarray:
+        pt = np.asarray(pt, dtype=float)
+        r, d0 = np.asarray(r_mm, dtype=float), np.abs(np.asarray(d0_mm, dtype=float))
+        i = np.clip(np.searchsorted(self.pt_edges, pt, side="right") - 1, 0, self.a.size - 1)
+        k = np.searchsorted(self.r_edges, r, side="right") - 1
+        j = np.searchsorted(self.d0_edges, d0, side="right") - 1
+        inside = (pt >= self.pt_edges[0]) & (k >= 0) & (k < self.h.size) & (j >= 0) & (j < self.g.size)
+        eff = self.a[i] * self.h[np.clip(k, 0, self.h.size - 1)] * self.g[np.clip(j, 0, self.g.size - 1)]
+        return np.where(inside, eff, 0.0)

@@ -35,12 +35,15 @@ import numpy as np
 
 from lepreint import units
 from lepreint.config.cards import Card, find_card, load_card
-from lepreint.detector.efficiency import D0Efficiency, PtD0Map, PtRMap
+from lepreint.detector.efficiency import D0Efficiency, PtD0Map, PtRD0Map, PtRMap
 from lepreint.detector.geometry import d0_helix, d0_straight, in_tracker
 from lepreint.errors import LepreintError
 from lepreint.events.slim import JET_R
 
 __all__ = ["Detector", "Prepared", "RecoEvents", "resolution", "ISO_FIELDS", "iso_field"]
+
+#: how a (pT, |d0|) map is read: as published, in the production radius, or in both (factorised)
+MAP_VARIABLES = ("d0", "production_radius", "radius_and_d0")
 
 #: leptons above this pT (GeV) remove the jets around them (Delphes' lepton efficiencies start at 10 GeV)
 LEPTON_OVERLAP_MIN_PT = 10.0
@@ -204,10 +207,12 @@ class Detector:
                 13: D0Efficiency.cms_8tev("mu", self.extrapolation, beyond=self.beyond),
             }
         elif self.d0_source == "atlas_susy_2018_14":  # maps in (pT, |d0|) (ATLAS, 139 /fb)
-            if self.map_variable not in ("d0", "production_radius"):
-                raise LepreintError(f"map_variable: d0 or production_radius, got {self.map_variable!r}")
+            if self.map_variable not in MAP_VARIABLES:
+                raise LepreintError(f"map_variable: one of {', '.join(MAP_VARIABLES)}, got {self.map_variable!r}")
             if self.map_variable == "production_radius":  # the maps read in production radius
                 self.d0_eff = {11: PtRMap.atlas_susy_2018_14("e"), 13: PtRMap.atlas_susy_2018_14("mu")}
+            elif self.map_variable == "radius_and_d0":  # in both, factorised
+                self.d0_eff = {11: PtRD0Map.atlas_susy_2018_14("e"), 13: PtRD0Map.atlas_susy_2018_14("mu")}
             else:
                 self.d0_eff = {
                     11: PtD0Map.atlas_susy_2018_14("e", self.first_bin),
@@ -331,10 +336,10 @@ class Detector:
         for fl in (11, 13):
             sel = apdg == fl
             e = self.d0_eff[fl]
-            if isinstance(e, PtRMap):
+            if isinstance(e, (PtRMap, PtRD0Map)):
                 if rxy is None:
                     raise LepreintError("an efficiency map in production radius needs the leptons' radii")
-                out[sel] = e(pt[sel], rxy[sel])
+                out[sel] = e(pt[sel], rxy[sel], d0[sel]) if isinstance(e, PtRD0Map) else e(pt[sel], rxy[sel])
             elif isinstance(e, PtD0Map):
                 out[sel] = e(pt[sel], d0[sel])
             else:

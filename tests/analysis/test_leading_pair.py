@@ -117,7 +117,7 @@ def test_selectron_yields_carry_acceptance_and_efficiency():
     assert 0.2 < y.acceptance[0] < 0.5 and y.acceptance[1] == 0.0  # ATLAS: 0.37 at 300 GeV, 0.1 ns
     assert 0.0 < y.efficiency[0] < y.acceptance[0]
     assert y.S[0] == pytest.approx(139.0 * y.xsec_fb * y.efficiency[0])
-    assert y.options["map_variable"] == "production_radius" and y.options["detector"] == "atlas_run2"
+    assert y.options["map_variable"] == "radius_and_d0" and y.options["detector"] == "atlas_run2"
 
 
 def test_radius_maps_reproduce_the_published_maps_on_their_own_sample():
