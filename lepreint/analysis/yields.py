@@ -215,6 +215,14 @@ def signal_yields(
     sums = [weighted_sum(sample.events, sel.region_prob[:, i]) for i in range(sel.region_prob.shape[1])]
     eff = [total / norm for total, _ in sums]
     err = [e / norm for _, e in sums]
+    negative = [(r.name, e, d) for r, e, d in zip(cfg.regions, eff, err) if e < 0]
+    if negative:  # only with negative event weights (NLO generators): the region's yield is not measured
+        name, e, d = negative[0]
+        where = sample.meta.get("source_file") or sample.path or "the sample"
+        raise LepreintError(
+            f"{where}: region {name}: efficiency {e:.3g} +- {d:.2g} < 0 from the negative event weights; the sample "
+            "is too small to measure this region's yield (more events)"
+        )
     scale = xs * lumi
     cutflow = {k: float(scale * np.sum(w * v) / norm) for k, v in sel.cutflow.items()}
     options = {

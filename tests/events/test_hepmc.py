@@ -247,3 +247,22 @@ def test_unknown_stable_new_particles_and_the_weight_name_are_reported(written, 
     assert notes[0] == "2 bad events skipped (--skip-bad-events)"
     assert notes[1] == "event weights: the file's first, 'MUR2_MUF2'"
     assert notes[2].startswith("stable new-physics particles 9000022 are counted as visible (invisible: 12, 14, 16")
+
+
+def test_a_region_made_negative_by_negative_weights_is_named():
+    """NLO generators' negative weights can leave a region's sum below zero: named, never passed on as a yield."""
+    from lepreint.analysis.yields import signal_yields
+    from lepreint.detector.simulate import Detector
+    from lepreint.errors import LepreintError
+    from lepreint.events.slim import Sample
+
+    req = GenerationRequest("slepton", {"mslep": 300.0, "ctau": 30.0}, 100, seed=2, shower=ShowerOptions(mpi=False))
+    sample = generate(req, cache=False)
+    ev = sample.events
+    soft = ak.to_numpy(ak.sum(np.hypot(ev.leptons.px, ev.leptons.py) > 65.0, axis=1)) < 2  # cannot pass a region
+    w = np.where(soft, 1000.0, -1.0)  # the weights still sum to a positive number, every passing row's is negative
+    flipped = Sample(ak.with_field(ev, w, "weight"), dict(sample.meta), None)
+    y = signal_yields(sample, "atlas_susy_2018_14", Detector("atlas_run2"))
+    first = next(name for name, x in zip(y.regions, y.S) if x > 0)  # the first region with signal turns negative
+    with pytest.raises(LepreintError, match=rf"region {first}: efficiency -[0-9.e-]+ \+- .* < 0 from the negative"):
+        signal_yields(flipped, "atlas_susy_2018_14", Detector("atlas_run2"))
