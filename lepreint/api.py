@@ -174,15 +174,26 @@ def inspect(
     llp_ids=None,
     displaced: float | str | None = None,
     skip_bad_events: bool = False,
+    invisible=None,
+    weight: str | None = None,
 ) -> InspectResult:
     """Summarise a sample (folder, ``events.parquet`` or id) or a HepMC3 file, ``lepreint inspect``.
 
     HepMC3 only: ``llp_ids`` (PDG ids, or a comma-separated string) replace the default long-lived particles,
-    ``displaced`` (a length) adds every particle decaying that far from its origin, ``skip_bad_events``."""
+    ``displaced`` (a length) adds every particle decaying that far from its origin, ``skip_bad_events``,
+    ``invisible`` (PDG ids) are counted as invisible besides lepreint's own, ``weight`` names the event weight."""
     from lepreint.events.inputs import load_input, parse_llp_ids, sample_id
 
     ids = parse_llp_ids(llp_ids) if isinstance(llp_ids, str) else llp_ids
-    s, info = load_input(path, llp_ids=ids, displaced_mm=_q(displaced, "length", "displaced"), skip_bad=skip_bad_events)
+    inv = parse_llp_ids(invisible, "--invisible") if isinstance(invisible, str) else invisible
+    s, info = load_input(
+        path,
+        llp_ids=ids,
+        displaced_mm=_q(displaced, "length", "displaced"),
+        skip_bad=skip_bad_events,
+        invisible_ids=inv,
+        weight=weight,
+    )
     summ = s.summary()
     return InspectResult(
         sample=str(s.path) if s.path else str(path),
@@ -257,6 +268,8 @@ def simulate(
     llp_ids=None,
     displaced: float | str | None = None,
     skip_bad_events: bool = False,
+    invisible=None,
+    weight: str | None = None,
 ) -> SimulateResult:
     """Detector, selection and yields for a sample (``Sample``, folder or id) or a HepMC3 file, ``lepreint
     simulate``.  ``xsec`` (fb, or with a unit) overrides the sample's cross section, ``xsec_source`` recomputes
@@ -274,8 +287,14 @@ def simulate(
         s, name = sample, str(sample.path or sample.meta.get("source_file"))
     else:
         ids = parse_llp_ids(llp_ids) if isinstance(llp_ids, str) else llp_ids
+        inv = parse_llp_ids(invisible, "--invisible") if isinstance(invisible, str) else invisible
         s, info = load_input(
-            sample, llp_ids=ids, displaced_mm=_q(displaced, "length", "--displaced"), skip_bad=skip_bad_events
+            sample,
+            llp_ids=ids,
+            displaced_mm=_q(displaced, "length", "--displaced"),
+            skip_bad=skip_bad_events,
+            invisible_ids=inv,
+            weight=weight,
         )
         name = str(sample)
     xs = _q(xsec, "xsec", "--xsec")

@@ -112,7 +112,19 @@ _LLP_HELP = (
 
 
 def _hepmc_options(f):
-    """--llp-ids, --displaced and --skip-bad-events: how a HepMC3 file is read (inspect, simulate)."""
+    """--llp-ids, --displaced, --skip-bad-events, --invisible and --weight: how a HepMC3 file is read (inspect,
+    simulate)."""
+    f = click.option(
+        "--weight",
+        default=None,
+        help="HepMC3: the name of the event weight to use [default: the file's first]",
+    )(f)
+    f = click.option(
+        "--invisible",
+        default=None,
+        help="HepMC3: PDG ids of stable particles to count as invisible besides neutrinos, 1000012/14/16, 1000022, "
+        "1000039 and 51-53 (e.g. a dark-matter candidate of your own model)",
+    )(f)
     f = click.option(
         "--skip-bad-events", is_flag=True, help="HepMC3: skip (and count) malformed events instead of stopping"
     )(f)
@@ -713,6 +725,8 @@ def simulate_cmd(
     llp_ids,
     displaced,
     skip_bad_events,
+    invisible,
+    weight,
     analysis,
     detector,
     d0_extrapolation,
@@ -747,6 +761,8 @@ def simulate_cmd(
         llp_ids=llp_ids,
         displaced=displaced,
         skip_bad_events=skip_bad_events,
+        invisible=invisible,
+        weight=weight,
     )
     if r.read.get("cache_hit") and not as_json:
         click.echo(f"HepMC3 file read from the cache ({r.read['cached_as']})", err=True)
@@ -826,12 +842,14 @@ def yields_cmd(
 @_hepmc_options
 @click.option("--json", "as_json", is_flag=True, help="sorted JSON on stdout")
 @_user_errors
-def inspect_cmd(path, llp_ids, displaced, skip_bad_events, as_json):
+def inspect_cmd(path, llp_ids, displaced, skip_bad_events, invisible, weight, as_json):
     """Summarise a sample (its folder, events.parquet or id) or a HepMC3 file (.hepmc3, .hepmc, .gz): events, LLPs
     per PDG id with their mean proper decay length, leptons per flavour, the cross section and its source."""
     from lepreint.api import inspect
 
-    r = inspect(path, llp_ids=llp_ids, displaced=displaced, skip_bad_events=skip_bad_events)
+    r = inspect(
+        path, llp_ids=llp_ids, displaced=displaced, skip_bad_events=skip_bad_events, invisible=invisible, weight=weight
+    )
     p = {**r.summary, **r.to_dict(), **r.read}
     p.pop("summary")
     p.pop("read")

@@ -274,7 +274,7 @@ def _first_error(text: str) -> str:
 class _EventTables:
     """One HepMC event as arrays (GeV, mm, ns)."""
 
-    def __init__(self, ev, path: Path, ordinal: int):
+    def __init__(self, ev, path: Path, ordinal: int, invisible: frozenset = INVISIBLE_PDG, weight: str | None = None):
         import pyhepmc
 
         d = pyhepmc.GenEventData()
@@ -339,13 +339,19 @@ class _EventTables:
             pos[fix] = pos[parent_vtx[fix]]
             unset &= ~fix
         self.vpos = pos
-        self.weight = float(ev.weights[0]) if len(ev.weights) else 1.0
         try:
             names = list(ev.weight_names) if len(ev.weights) else []
         except Exception:  # no run info with weight names
             names = []
-        #: the name of the weight lepreint uses (the first), if the file names its weights
-        self.weight_name = names[0] if names else None
+        if weight is None:
+            self.weight = float(ev.weights[0]) if len(ev.weights) else 1.0
+            #: the name of the weight lepreint uses (the first, or the one asked for), if the file names its weights
+            self.weight_name = names[0] if names else None
+        else:
+            if weight not in names:
+                have = ", ".join(repr(n) for n in names) if names else "none named"
+                raise HepMCError(f"{path}: event {ordinal}: no weight named {weight!r} (its weights: {have})")
+            self.weight, self.weight_name = float(ev.weights[names.index(weight)]), weight
         # the collision energy of the beams (status 4), GeV: what the file's units say it is
         beams = self.p4[self.status == 4]
         tot = beams.sum(axis=0)
@@ -354,7 +360,8 @@ class _EventTables:
         )
         # stable particles of new physics that lepreint does not know as invisible: counted as visible
         final = (self.status == 1) & (np.abs(self.pid) >= 1_000_000)
-        self.visible_bsm = {int(i) for i in np.abs(self.pid[final])} - set(INVISIBLE_PDG)
+        self.visible_bsm = {int(i) for i in np.abs(self.pid[final])} - set(invisible)
+        self.invisible = invisible
         attrs = ev.attributes
         self.lepreint_event = _int_attr(attrs, "lepreint_event")
         #: written by lepreint: status-11 particles are stand-in mothers of displaced vertices, never LLPs
@@ -418,7 +425,7 @@ def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None)
         anc[hit] = cur[hit]
         cur = np.where(live & ~hit, t.mother[np.maximum(cur, 0)], -1)
     final = t.status == 1
-    invisible = final & np.isin(apid, list(INVISIBLE_PDG))
+    invisible = final & np.isin(apid, list(t.invisible))
     visible = final & ~invisible & ~is_llp
     llp_idx = np.flatnonzero(is_llp)
     local = np.full(n, -1)
@@ -564,8 +571,13 @@ def read_hepmc(
     max_events: int | None = None,
     xsec_fb: float | None = None,
     batch: int = 500,
+    invisible_ids=(),
+    weight: str | None = None,
 ) -> tuple[Sample, ReadStats]:
     """Read an ASCII HepMC3 file (optionally gzip) into slim events.
+
+    ``invisible_ids``: PDG ids counted as invisible besides lepreint's (neutrinos, the lightest neutralino, the
+    sneutrinos, the gravitino, 51-53); ``weight``: the name of the event weight to use (default: the first).
 
     The cross section is ``xsec_fb`` if given, else the file's own (``GenCrossSection`` of the last
     event), else None (the analysis then needs ``--xsec``).
@@ -574,6 +586,7 @@ def read_hepmc(
     if not path.is_file():
         raise HepMCError(f"{path}: no such file")
     llp_ids = frozenset(abs(int(i)) for i in llp_ids)
+    invisible = INVISIBLE_PDG | frozenset(abs(int(i)) for i in invisible_ids or ())
     stats = ReadStats(bad_examples=[])
     parts = []
     xsec_file = None
@@ -607,7 +620,7 @@ def read_hepmc(
                 tables = []
                 for ev, (ordinal, line, _b) in zip(parsed, todo):
                     try:
-                        t = _EventTables(ev, path, ordinal + 1)
+                        t = _EventTables(ev, path, ordinal + 1, invisible, weight)
                         # computed here, where a broken record is still this event's error, and kept
                         t.derived = _row_tables(t, llp_ids, displaced_mm)
                         tables.append(t)
@@ -672,7 +685,13 @@ def read_hepmc(
         "filter_efficiency": 1.0,
         "xsec_fb": xs,
         "xsec_source": "user (--xsec)" if xsec_fb is not None else ("the file's GenCrossSection" if xs else None),
-        "options": {"llp_ids": sorted(llp_ids), "displaced_mm": displaced_mm, "skip_bad_events": skip_bad},
+        "options": {
+            "llp_ids": sorted(llp_ids),
+            "displaced_mm": displaced_mm,
+            "skip_bad_events": skip_bad,
+            **({"invisible_ids": sorted(invisible - INVISIBLE_PDG)} if invisible != INVISIBLE_PDG else {}),
+            **({"weight": weight} if weight is not None else {}),
+        },
         "bad_events": stats.bad_events,
         "truncated": stats.truncated,
         "beams_sqrt_s_GeV": facts["sqrt_s"],

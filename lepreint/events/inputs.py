@@ -39,16 +39,16 @@ def sample_id(sample: Sample) -> str | None:
     return Path(sample.path).name if sample.path else None
 
 
-def parse_llp_ids(text: str | None) -> list[int] | None:
-    """'1000024,9900012' -> PDG ids (None: the reader's default)."""
+def parse_llp_ids(text: str | None, option: str = "--llp-ids") -> list[int] | None:
+    """'1000024,9900012' -> PDG ids (None: the reader's default); ``option`` names the option in errors."""
     if text is None:
         return None
     try:
         ids = [int(x) for x in str(text).split(",") if x.strip()]
     except ValueError:
-        raise LepreintError(f"--llp-ids {text!r}: expected comma-separated PDG ids, e.g. 1000024,1000023") from None
+        raise LepreintError(f"{option} {text!r}: expected comma-separated PDG ids, e.g. 1000024,1000023") from None
     if not ids or any(i == 0 for i in ids):
-        raise LepreintError(f"--llp-ids {text!r}: expected non-zero PDG ids, e.g. 1000024,1000023")
+        raise LepreintError(f"{option} {text!r}: expected non-zero PDG ids, e.g. 1000024,1000023")
     return ids
 
 
@@ -76,30 +76,39 @@ def load_input(
     displaced_mm: float | None = None,
     skip_bad: bool = False,
     cache: bool = True,
+    invisible_ids=None,
+    weight: str | None = None,
 ) -> tuple[Sample, dict]:
     """The events behind ``spec`` and what reading them found (``hepmc``: bad events, truncation, read time,
-    whether the cache served it).  LLP options apply to HepMC3 input only."""
+    whether the cache served it).  The reading options (LLPs, ``invisible_ids`` added to lepreint's invisible
+    particles, the named ``weight``) apply to HepMC3 input only."""
     p = Path(spec)
-    hepmc_opts = llp_ids is not None or displaced_mm is not None or skip_bad
+    hepmc_opts = (
+        llp_ids is not None or displaced_mm is not None or skip_bad or invisible_ids is not None or weight is not None
+    )
     by_id = None if p.exists() else _from_cache_id(str(spec))
     if p.is_dir() or p.suffix == ".parquet" or by_id is not None:
         if hepmc_opts:
             raise LepreintError(
-                f"{spec}: --llp-ids, --displaced and --skip-bad-events apply to HepMC3 files, "
-                "not to generated samples (their LLPs are known)"
+                f"{spec}: --llp-ids, --displaced, --skip-bad-events, --invisible and --weight apply to HepMC3 "
+                "files, not to generated samples (their particles and weights are known)"
             )
         return load_sample(by_id or p), {}
     if not p.exists():
         raise SampleError(f"{spec}: no such file, sample folder or sample id")
     if p.is_file() and p.name == "meta.json":
         return load_sample(p), {}
-    return _read_hepmc_cached(p, llp_ids, displaced_mm, skip_bad, cache)
+    return _read_hepmc_cached(p, llp_ids, displaced_mm, skip_bad, cache, invisible_ids, weight)
 
 
 def _file_facts(meta: dict) -> dict:
     """What a HepMC3 file says about itself that a user should see: the name of the weight used (the first) and
     stable new-physics particles counted as visible."""
-    return {"weight_name": meta.get("weight_name"), "visible_bsm_ids": meta.get("visible_bsm_ids") or []}
+    return {
+        "weight_name": meta.get("weight_name"),
+        "weight_chosen": (meta.get("options") or {}).get("weight") is not None,
+        "visible_bsm_ids": meta.get("visible_bsm_ids") or [],
+    }
 
 
 def hepmc_notes(read: dict) -> list[str]:
@@ -108,20 +117,28 @@ def hepmc_notes(read: dict) -> list[str]:
     if read.get("bad_events"):
         out.append(f"{read['bad_events']} bad events skipped (--skip-bad-events)")
     if read.get("weight_name"):
-        out.append(f"event weights: the file's first, {read['weight_name']!r}")
+        which = "--weight" if read.get("weight_chosen") else "the file's first"
+        out.append(f"event weights: {read['weight_name']!r} ({which})")
     if read.get("visible_bsm_ids"):
         ids = ", ".join(str(i) for i in read["visible_bsm_ids"])
         known = ", ".join(str(i) for i in sorted(INVISIBLE_PDG))
-        out.append(f"stable new-physics particles {ids} are counted as visible (invisible: {known})")
+        out.append(f"stable new-physics particles {ids} are counted as visible (invisible: {known}; --invisible adds)")
     return out
 
 
-def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tuple[Sample, dict]:
+def _read_hepmc_cached(
+    path: Path, llp_ids, displaced_mm, skip_bad, cache, invisible_ids=None, weight=None
+) -> tuple[Sample, dict]:
 
     ids = sorted({abs(int(i)) for i in (DEFAULT_LLP_IDS if llp_ids is None else llp_ids)})
     if displaced_mm is not None and not displaced_mm >= 0:
         raise LepreintError(f"--displaced: need a length >= 0, got {displaced_mm!r} mm")
     options = {"llp_ids": ids, "displaced_mm": displaced_mm, "skip_bad_events": bool(skip_bad)}
+    extra = sorted({abs(int(i)) for i in invisible_ids or ()})
+    if extra:
+        options["invisible_ids"] = extra
+    if weight is not None:
+        options["weight"] = str(weight)
     target = None
     if cache:
         key = hashlib.sha256(
@@ -154,7 +171,7 @@ def _read_hepmc_cached(path: Path, llp_ids, displaced_mm, skip_bad, cache) -> tu
                 }
                 info["notes"] = hepmc_notes(info)
                 return s, info
-    s, stats = read_hepmc(path, ids, displaced_mm, skip_bad=skip_bad)
+    s, stats = read_hepmc(path, ids, displaced_mm, skip_bad=skip_bad, invisible_ids=extra, weight=weight)
     s.meta["read_seconds"] = stats.seconds
     info = {
         "bad_events": stats.bad_events,

@@ -245,7 +245,7 @@ def test_unknown_stable_new_particles_and_the_weight_name_are_reported(written, 
     assert info["notes"] == hepmc_notes(info) and "9000022" in info["notes"][0]
     notes = hepmc_notes({**info, "weight_name": "MUR2_MUF2", "bad_events": 2})
     assert notes[0] == "2 bad events skipped (--skip-bad-events)"
-    assert notes[1] == "event weights: the file's first, 'MUR2_MUF2'"
+    assert notes[1] == "event weights: 'MUR2_MUF2' (the file's first)"
     assert notes[2].startswith("stable new-physics particles 9000022 are counted as visible (invisible: 12, 14, 16")
 
 
@@ -266,3 +266,31 @@ def test_a_region_made_negative_by_negative_weights_is_named():
     first = next(name for name, x in zip(y.regions, y.S) if x > 0)  # the first region with signal turns negative
     with pytest.raises(LepreintError, match=rf"region {first}: efficiency -[0-9.e-]+ \+- .* < 0 from the negative"):
         signal_yields(flipped, "atlas_susy_2018_14", Detector("atlas_run2"))
+
+
+def test_extra_invisible_ids_and_a_named_weight(written, tmp_path):
+    """--invisible makes a model's own dark-matter candidate invisible (the same events as with lepreint's id);
+    --weight picks a named weight, and a name the file does not have is refused with the names it has."""
+    import re
+
+    from lepreint.events.inputs import load_input
+
+    d, _ = written
+    base, _ = load_input(d / "s.hepmc3", cache=False)
+    dm = _rewritten(d / "s.hepmc3", tmp_path / "dm.hepmc3", lambda t: t.replace(" 1000022 ", " 9000022 "))
+    visible, _ = load_input(dm, cache=False)
+    fixed, info = load_input(dm, cache=False, invisible_ids=[9000022])
+    assert info["visible_bsm_ids"] == [] and fixed.meta["options"]["invisible_ids"] == [9000022]
+    assert np.allclose(ak.to_numpy(fixed.events.inv_px), ak.to_numpy(base.events.inv_px))
+    assert not np.allclose(ak.to_numpy(visible.events.inv_px), ak.to_numpy(base.events.inv_px))
+
+    def two_weights(text: str) -> str:
+        text = re.sub(r"(?m)^W (\S+)$", lambda m: f"W {m.group(1)} {0.5 * float(m.group(1)):.16e}", text)
+        return text.replace("START_EVENT_LISTING\n", "START_EVENT_LISTING\nW nominal\\|half\n", 1)  # names
+
+    named = _rewritten(d / "s.hepmc3", tmp_path / "w.hepmc3", two_weights)
+    half, info = load_input(named, cache=False, weight="half")
+    assert info["weight_name"] == "half" and info["weight_chosen"]
+    assert np.allclose(ak.to_numpy(half.events.weight), 0.5 * ak.to_numpy(base.events.weight))
+    with pytest.raises(HepMCError, match=r"no weight named 'double' \(its weights: 'nominal', 'half'\)"):
+        load_input(named, cache=False, weight="double")
