@@ -29,6 +29,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -235,6 +236,50 @@ def _malformed_events(blocks: list[bytes]) -> dict[int, str]:
         b = min((j for j in (text.find(b" ", p), text.find(b"\n", p)) if j >= 0), default=len(text))
         line = text[text.rfind(b"\n", 0, p) + 1 : text.find(b"\n", p)].decode(errors="replace")
         out[int(i)] = f"{text[a:b].decode(errors='replace')!r} is not a number (in '{line[:80]}')"
+    return out
+
+
+_E_LINE = re.compile(rb"^E \S+ (\d+) (\d+)")
+# P and V lines follow a newline (an event starts with its E line); a literal first character keeps the search fast
+_P_LINK = re.compile(rb"\nP (-?\d+) (-?\d+) ")
+_V_LINK = re.compile(rb"\nV (-?\d+) -?\d+ \[([^\]]*)\]")
+
+
+def _broken_links(blocks: list[bytes]) -> dict[int, str]:
+    """Index -> message for the events of a batch whose particles or vertices name ids the event does not have
+    (a particle's production vertex or mother, a vertex's incoming particles): HepMC3's reader drops such links
+    without a word, or crashes on them.  Vectorised over the batch: the E line's vertex and particle counts, every
+    P line's (id, parent), every V line's incoming ids."""
+    out: dict[int, str] = {}
+    counts = []
+    for b in blocks:
+        m = _E_LINE.match(b)
+        counts.append((int(m.group(1)), int(m.group(2))) if m else (-1, -1))
+    nv, npart = np.array(counts, dtype=np.int64).reshape(-1, 2).T
+    n_p = np.array([b.count(b"\nP ") for b in blocks])
+    p = np.array(_P_LINK.findall(b"".join(blocks)), dtype=np.int64).reshape(-1, 2)
+    if len(p) == n_p.sum():
+        ev = np.repeat(np.arange(len(blocks)), n_p)
+        ids, parent = p[:, 0], p[:, 1]
+        bad = (nv[ev] >= 0) & ((parent < -nv[ev]) | (parent >= ids) | (ids < 1) | (ids > npart[ev]))
+        for k in np.flatnonzero(bad):
+            out.setdefault(int(ev[k]), f"particle {ids[k]} names a parent ({parent[k]}) the event does not have")
+    n_v = np.array([b.count(b"\nV ") for b in blocks])
+    v = _V_LINK.findall(b"".join(blocks))
+    if len(v) == n_v.sum() and v:
+        ev = np.repeat(np.arange(len(blocks)), n_v)
+        vid = np.array([x for x, _ in v], dtype=np.int64)
+        lists = [inc.split(b",") for _, inc in v]
+        per = np.array([len(x) for x in lists])
+        inc = np.array([x for lst in lists for x in lst], dtype=np.int64)
+        inc_ev = np.repeat(ev, per)
+        bad_in = (nv[inc_ev] >= 0) & ((inc < 1) | (inc > npart[inc_ev]))
+        bad_v = (nv[ev] >= 0) & ((vid >= 0) | (-vid > nv[ev])) | (
+            np.add.reduceat(bad_in, np.r_[0, np.cumsum(per)[:-1]]) > 0
+        )
+        for k in np.flatnonzero(bad_v):
+            text = v[k][1].decode(errors="replace")
+            out.setdefault(int(ev[k]), f"vertex {vid[k]} names incoming particles [{text}] the event does not have")
     return out
 
 
@@ -605,11 +650,13 @@ def read_hepmc(
             events = events[batch:]
             clean = []
             malformed = _malformed_events([b for _o, _l, b in todo])
+            broken = _broken_links([b for _o, _l, b in todo])
             for i, (ordinal, line, block) in enumerate(todo):
-                if i not in malformed:
+                if i not in malformed and i not in broken:
                     clean.append((ordinal, line, block))
                     continue
-                msg = f"{path}: event {ordinal + 1} (line {line}): malformed number: {malformed[i]}"
+                what = f"malformed number: {malformed[i]}" if i in malformed else f"broken link: {broken[i]}"
+                msg = f"{path}: event {ordinal + 1} (line {line}): {what}"
                 if not skip_bad:
                     raise HepMCError(msg)
                 stats.bad_events += 1

@@ -1,6 +1,7 @@
 """HepMC3: the writer/reader round trip, units, broken files."""
 
 import gzip
+import re
 
 import awkward as ak
 import numpy as np
@@ -212,7 +213,6 @@ def test_the_beams_energy_in_the_files_units_is_checked_against_the_analysis(wri
 def test_llps_decaying_where_they_were_produced_are_refused(written, tmp_path):
     """A file without decay vertex positions (every LLP decays at its production point) would give no displaced
     lepton: refused, not a zero yield."""
-    import re
 
     from lepreint.analysis.yields import check_energy
     from lepreint.config.cards import analysis_config
@@ -271,7 +271,6 @@ def test_a_region_made_negative_by_negative_weights_is_named():
 def test_extra_invisible_ids_and_a_named_weight(written, tmp_path):
     """--invisible makes a model's own dark-matter candidate invisible (the same events as with lepreint's id);
     --weight picks a named weight, and a name the file does not have is refused with the names it has."""
-    import re
 
     from lepreint.events.inputs import load_input
 
@@ -294,3 +293,25 @@ def test_extra_invisible_ids_and_a_named_weight(written, tmp_path):
     assert np.allclose(ak.to_numpy(half.events.weight), 0.5 * ak.to_numpy(base.events.weight))
     with pytest.raises(HepMCError, match=r"no weight named 'double' \(its weights: 'nominal', 'half'\)"):
         load_input(named, cache=False, weight="double")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # a lepton's production vertex that does not exist: HepMC3 drops the link without a word (no LLP, no yield)
+        (lambda t: re.sub(r"(?m)^(P \d+) -\d+ (-?11 )", r"\1 -99 \2", t, count=1), r"names a parent \(-99\)"),
+        # a vertex whose incoming particle does not exist: HepMC3's reader crashes the process on it
+        (
+            lambda t: re.sub(r"(?m)^(V -\d+ -?\d+) \[[^\]]*\]", r"\1 [99999]", t, count=1),
+            r"incoming particles \[99999\]",
+        ),
+    ],
+)
+def test_links_to_particles_or_vertices_the_event_lacks_are_named(written, tmp_path, edit, message):
+    d, _ = written
+    path = _rewritten(d / "s.hepmc3", tmp_path / "broken.hepmc3", edit)
+    assert path.read_text() != (d / "s.hepmc3").read_text()
+    with pytest.raises(HepMCError, match=r"broken.hepmc3: event \d+ \(line \d+\): broken link: .*" + message):
+        read_hepmc(path)
+    sample, stats = read_hepmc(path, skip_bad=True)
+    assert stats.bad_events == 1 and stats.events == 119
