@@ -10,6 +10,7 @@ into ``fb^-1``.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import NamedTuple
 
@@ -78,17 +79,27 @@ def to_internal(value: str | float | int, dim: str, *, bare_numbers: bool = Fals
         raise UnitError(f"{value!r} is not {DIMENSIONS[dim].name}")
     if isinstance(value, (int, float)):
         if bare_numbers:
-            return float(value)
+            return _finite(float(value), value, dim)
         d = DIMENSIONS[dim]
         raise UnitError(f"{value!r} has no unit; expected {d.name} with a unit, e.g. {d.example!r}")
     if isinstance(value, str):
         if bare_numbers:
             try:
-                return float(value)
+                bare = float(value)
             except ValueError:
                 pass
-        return _parse(value, dim)
+            else:
+                return _finite(bare, value, dim)
+        return _finite(_parse(value, dim), value, dim)
     raise UnitError(f"{value!r} is not {DIMENSIONS[dim].name}")
+
+
+def _finite(x: float, value, dim: str) -> float:
+    """``x``, refused if NaN or infinite: no quantity of a card or an option is either."""
+    if not math.isfinite(x):
+        d = DIMENSIONS[dim]
+        raise UnitError(f"{value!r} is not finite; expected {d.name}, e.g. {d.example!r}")
+    return x
 
 
 def describe(dim: str) -> str:

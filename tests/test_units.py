@@ -38,3 +38,10 @@ def test_bare_numbers_need_permission():
     with pytest.raises(UnitError, match="no unit"):
         to_internal("3", "length")
     assert to_internal("3", "length", bare_numbers=True) == 3.0
+
+
+@pytest.mark.parametrize("value", ["nan cm", "inf mm", "-inf GeV", float("nan"), "nan"])
+def test_no_quantity_is_nan_or_infinite(value):
+    dim = "energy" if "GeV" in str(value) else "length"
+    with pytest.raises(UnitError, match="is not finite"):
+        to_internal(value, dim, bare_numbers=True)

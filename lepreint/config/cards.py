@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 import os
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -169,14 +170,49 @@ def _read_yaml(path: Path) -> dict:
     except OSError as exc:
         raise InvalidCard(path, "", f"cannot read file ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         raise InvalidCard(path, "", f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise InvalidCard(path, "", "expected a mapping of fields (version:, kind:, ...)")
+    bad = _non_finite(data)
+    if bad is not None:
+        raise InvalidCard(path, bad, "not a finite number (.nan and .inf are no card values)")
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader that refuses a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _non_finite(data, where: str = "") -> str | None:
+    """The first field (dotted path) holding a NaN or infinite number, None if there is none."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return where or "(top)"
+    if isinstance(data, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in data.items())
+    elif isinstance(data, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(data))
+    else:
+        return None
+    for w, v in items:
+        hit = _non_finite(v, w)
+        if hit is not None:
+            return hit
+    return None
 
 
 def _named(name: Path, kind: str) -> bool:
@@ -287,8 +323,8 @@ def _check_detector(path: Path, data: dict) -> None:
 def _check_analysis(path: Path, data: dict) -> None:
     if _q(data, "luminosity", "lumi") <= 0:
         raise InvalidCard(path, "luminosity", f"expected a positive luminosity, got {data['luminosity']!r}")
-    if _q(data, "sqrt_s", "energy") <= 0:
-        raise InvalidCard(path, "sqrt_s", f"expected a positive energy, got {data['sqrt_s']!r}")
+    if not 1000.0 <= _q(data, "sqrt_s", "energy") <= 100_000.0:  # a hadron collider's: Pythia's range here
+        raise InvalidCard(path, "sqrt_s", f"expected a collision energy of 1-100 TeV, got {data['sqrt_s']!r}")
     for lep in ("electron", "muon"):
         if units.to_internal(data[lep]["pt_min"], "energy") < 0:
             raise InvalidCard(path, f"{lep}.pt_min", "expected a non-negative threshold")

@@ -95,6 +95,12 @@ BAD = {
     "dm_above_mc": (MODEL.replace("dm: 20 GeV", "dm: 300 GeV"), "parameters.dm", "dm < mc"),
     "negative_ctau": (MODEL.replace("ctau: 1 cm", "ctau: -1 cm"), "parameters.ctau", "positive"),
     "ctau_as_energy": (MODEL.replace("ctau: 1 cm", "ctau: 1 GeV"), "parameters.ctau", "a length"),
+    # no NaN or infinity anywhere: they would pass every comparison and give a silent zero or a silent everything
+    "nan_quantity": (_edit("d0_max: 10 cm\n", "d0_max: nan cm\n"), "d0_max", "is not finite"),
+    "nan_number": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [.nan, 0.5, 0.019]"), "background.counts[0]", "finite"),
+    "inf_number": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [3.2, .inf, 0.019]"), "background.counts[1]", "finite"),
+    "key_twice": (_edit("luminosity: 140 /fb", "luminosity: 140 /fb\nluminosity: 1 /fb"), "(top level)", "given twice"),
+    "sqrt_s_not_a_collider": (_edit("sqrt_s: 13 TeV", "sqrt_s: 13 GeV"), "sqrt_s", "1-100 TeV"),
 }
 
 
