@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,6 +283,8 @@ def simulate(
 
     if not 0 < nn_cut < 1:
         raise LepreintError(f"--nn-cut: need 0 < cut < 1, got {nn_cut:g}")
+    if seed < 0:
+        raise LepreintError(f"--seed: need an integer >= 0, got {seed}")
     info: dict[str, Any] = {}
     if isinstance(sample, Sample):
         s, name = sample, str(sample.path or sample.meta.get("source_file"))
@@ -628,6 +631,12 @@ def scan(
         )
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")
+    if dask_local is not None and dask_local < 1:
+        raise LepreintError(f"--dask-local: need a number of workers >= 1, got {dask_local}")
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx)://[^\s:/]+:\d+", scheduler):
+        raise LepreintError(
+            f"--scheduler: expected a Dask scheduler address such as tcp://host:8786, got {scheduler!r}"
+        )
     executor = scheduler or (f"local:{dask_local}" if dask_local else "local")
     rows = run_scan(cfg, output, workers, progress=progress, executor=executor, overwrite=overwrite, log=log)
     ok = [r for r in rows if r["status"] == "ok"]

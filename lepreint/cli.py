@@ -88,9 +88,12 @@ def _emit(payload: dict, as_json: bool, table) -> None:
 
 def _floats(text: str, what: str) -> list[float]:
     try:
-        return [float(x) for x in text.split(",") if x.strip()]
+        out = [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
         raise click.BadParameter(f"expected comma-separated numbers for {what}, got {text!r}") from None
+    if not out:
+        raise click.BadParameter(f"expected at least one number for {what}, got {text!r}")
+    return out
 
 
 def _quantity(dim: str):
@@ -1047,6 +1050,8 @@ def scan_cmd(
         return t
 
     _emit(payload, as_json, table)
+    if r.points and not r.ok:  # nothing computed: the table names each point's reason, the exit status says so
+        fail(f"every point of the scan failed (first: {r.failures[0] if r.failures else 'no reason recorded'})")
 
 
 @cli.command("demo", short_help="The main job: is (m_c, dm) = (220, 20) GeV excluded, and for which c tau?")

@@ -68,6 +68,12 @@ def resolve_xsec(sample: Sample, source: str | None = None, value_fb: float | No
     if source is not None and source != (meta.get("xsec_source") or "").split(":")[0]:
         if meta.get("model") in (None, "hepmc"):
             raise LepreintError("a HepMC sample has no model to look a cross section up for: give --xsec")
+        if source == "pythia":  # Pythia's cross section is a generation's running estimate, not a lookup
+            raise LepreintError(
+                f"--xsec-source pythia: {sample.path or 'the sample'} was normalised to "
+                f"{meta.get('xsec_source')!r}; Pythia's own cross section comes with a generation "
+                "(generate --xsec-source pythia)"
+            )
         mod = model_module(meta["model"])
         ecm = meta.get("shower", {}).get("ecm_GeV", 13000.0)
         return mod.cross_section(meta["parameters"], ecm, source, meta.get("options") or {})

@@ -61,6 +61,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -458,9 +459,23 @@ def load_sample(path: str | os.PathLike) -> Sample:
         meta = json.loads(meta_file.read_text())
     except json.JSONDecodeError as exc:
         raise SampleError(f"{meta_file}: unreadable metadata ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(meta, dict):
+        raise SampleError(f"{meta_file}: expected a mapping of metadata, got a {type(meta).__name__}")
     if meta.get("schema") != SCHEMA_VERSION:
         raise SampleError(f"{meta_file}: schema {meta.get('schema')!r}, this lepreint reads {SCHEMA_VERSION}")
-    return Sample(ak.from_parquet(ev_file), meta, p)
+    for key in ("xsec_fb", "sum_weights_tried", "filter_efficiency"):
+        v = meta.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0):
+            raise SampleError(f"{meta_file}: {key}: expected a finite number >= 0, got {v!r}")
+    try:
+        events = ak.from_parquet(ev_file)
+    except Exception as exc:  # pyarrow's errors for a damaged file are of many types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SampleError(f"{ev_file}: unreadable events ({first})") from None
+    missing = [f for f in ("event", "weight", "leptons") if f not in events.fields]
+    if missing:
+        raise SampleError(f"{ev_file}: not lepreint's slim events (no {', '.join(missing)})")
+    return Sample(events, meta, p)
 
 
 def find_sample(config: dict) -> Sample | None:

@@ -282,7 +282,9 @@ def cross_section(
     """
 
     if source not in ("table", "paper"):
-        raise LepreintError(f"xsec source must be 'table', 'paper' or 'pythia', got {source!r}")
+        raise LepreintError(
+            f"xsec source must be 'table' or 'paper' here (Pythia's own is asked elsewhere), got {source!r}"
+        )
     sqrt_s = ecm_gev / 1000.0
     if source == "table" and not have_table(XSEC_PROCESS, sqrt_s):
         return _lo_scaled(params["mc"], ecm_gev)

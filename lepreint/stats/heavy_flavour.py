@@ -119,6 +119,11 @@ def kappa_formula(pt, flavour: str, upper: float | None = 70.0, spectrum: Double
     """
     f, ref = _flavour(flavour)
     f = spectrum or f
+    a = np.asarray(pt, dtype=float)
+    if not np.all(np.isfinite(a) & (a > 0)):
+        raise BackgroundError(f"pT threshold ({flavour}): need a positive, finite energy, got {pt!r} GeV")
+    if upper is not None and not (math.isfinite(upper) and upper > 0):
+        raise BackgroundError(f"upper integration limit: need a positive, finite energy or none, got {upper!r} GeV")
     num = f.integral(pt, upper)
     den = f.integral(ref, upper)
     if upper is not None and np.any(np.asarray(pt) >= upper):

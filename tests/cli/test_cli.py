@@ -233,3 +233,60 @@ def test_many_regions_are_listed_one_per_row_with_everything():
     assert "option: detector" in text and "cutflow: two leptons" in text
     narrow = _rendered({**q, **{k: q[k][:5] for k in ("regions", "S", "S_err", "B", "R95_by_region", "S_nn", "B_nn")}})
     assert "bin 4" in narrow and "0.61 / 0.5" in narrow
+
+
+def test_a_scan_whose_every_point_failed_exits_2(tmp_path, monkeypatch):
+    """Each point's reason is in the table; that nothing was computed is in the exit status."""
+    from click.testing import CliRunner
+
+    import lepreint.results.scan as scan_module
+    from lepreint.cli import cli
+
+    def failing(cfg, output, workers, **kwargs):
+        return [{"status": "failed", "reason": "Pythia failed to initialise", "mc": 220.0, "dm": 20.0, "ctau_mm": 10.0}]
+
+    monkeypatch.setattr(scan_module, "run_scan", failing)
+    r = CliRunner().invoke(cli, ["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--output", str(tmp_path / "s")])
+    assert r.exit_code == 2, r.output
+    assert "lepreint: error: every point of the scan failed (first: Pythia failed to initialise)" in r.output
+
+
+def _fake_sample(folder, meta, parquet=b"PAR1\x00"):
+    folder.mkdir()
+    (folder / "meta.json").write_text(json.dumps(meta))
+    (folder / "events.parquet").write_bytes(parquet)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["background", "--mode", "formula", "--pt-e", "-5"], "pT threshold (e): need a positive, finite energy"),
+        (["limit", "--signal", "", "--background", ""], "expected at least one number for --signal"),
+        (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--dask-local", "-1"], "--dask-local: need"),
+        (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--scheduler", "foo"], "--scheduler: expected"),
+        (["generate", "--mc", "220", "--dm", "20", "--ctau", "inf", "--events", "10"], "is not finite"),
+    ],
+)
+def test_bad_values_are_one_line_and_exit_2(run_cli, tmp_path, args, words):
+    code, out, err = run_cli(*args, *(["--output", tmp_path / "s"] if args[0] == "scan" else []))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err
+
+
+def test_damaged_sample_folders_are_named(run_cli, tmp_path):
+    from lepreint.events.slim import SCHEMA_VERSION
+
+    listed = tmp_path / "listed"
+    listed.mkdir()
+    (listed / "meta.json").write_text("[1, 2]")
+    (listed / "events.parquet").write_bytes(b"")
+    cases = {
+        listed: "expected a mapping of metadata, got a list",
+        _fake_sample(tmp_path / "xs", {"schema": SCHEMA_VERSION, "xsec_fb": "lots"}): "xsec_fb: expected a finite",
+        _fake_sample(tmp_path / "broken", {"schema": SCHEMA_VERSION}): "events.parquet: unreadable events",
+    }
+    for folder, words in cases.items():
+        code, _, err = run_cli("inspect", folder)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err
+    code, _, err = run_cli("simulate", tmp_path / "xs", "--seed", "-1")
+    assert code == 2 and "--seed: need an integer >= 0" in err, err
