@@ -188,6 +188,16 @@ def neutralino_branching(dm0: float, options: dict) -> dict[int, float]:
     return {k: v for k, v in br.items() if v > 0}
 
 
+def check_request(params: dict, options: dict) -> None:
+    """A c tau given with ``lifetime = computed`` would be recorded and not used: refused."""
+    if "ctau" in params and options.get("lifetime", "computed") == "computed":
+        computed = lifetimes({k: v for k, v in params.items() if k != "ctau"}, options)[0]
+        raise LepreintError(
+            f"ctau = {params['ctau']:g} mm is not used: with lifetime = computed the chargino's c tau follows from "
+            f"dm ({computed:.3g} mm here); drop --ctau, or impose it with --option lifetime=given"
+        )
+
+
 def lifetimes(params: dict, options: dict) -> tuple[float, float]:
     """(c tau of chi1+-, c tau of chi2^0) in mm."""
     dm = params["dm"]

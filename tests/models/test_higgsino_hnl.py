@@ -151,3 +151,15 @@ def test_hnl_events():
     ll = lep[two][lep[two].llp >= 0]
     e, px, py, pz = (ak.to_numpy(ak.sum(ll[k], axis=1)) for k in ("e", "px", "py", "pz"))
     assert np.all(np.sqrt(np.maximum(e**2 - px**2 - py**2 - pz**2, 0)) < 10.0 + 1e-6)
+
+
+def test_a_higgsino_ctau_that_would_not_be_used_is_refused():
+    """With lifetime = computed the chargino's c tau follows from dm: a ctau parameter would be recorded in the
+    sample and not used.  With lifetime = given it is used."""
+    from lepreint.errors import LepreintError
+    from lepreint.events.generation.engine import GenerationRequest
+
+    with pytest.raises(LepreintError, match=r"ctau = 10 mm is not used: .* follows from dm \(0\.27\d mm here\)"):
+        GenerationRequest("higgsino", {"mc": 200.0, "dm": 1.0, "ctau": 10.0}, 10)
+    given = GenerationRequest("higgsino", {"mc": 200.0, "dm": 1.0, "ctau": 10.0}, 10, options={"lifetime": "given"})
+    assert given.parameters["ctau"] == 10.0

@@ -102,6 +102,9 @@ class GenerationRequest:
                 f"known: {', '.join(sorted(mod.DEFAULT_OPTIONS))}"
             )
         self.options = {**mod.DEFAULT_OPTIONS, **self.options}
+        check = getattr(mod, "check_request", None)  # a model's checks of parameters and options together
+        if check is not None:
+            check(self.parameters, self.options)
         if self.events < 1:
             raise LepreintError(f"events must be >= 1, got {self.events}")
         if self.seed < 0:
