@@ -403,6 +403,21 @@ class _EventTables:
         self.sqrt_s = (
             float(np.sqrt(max(tot[3] ** 2 - tot[0] ** 2 - tot[1] ** 2 - tot[2] ** 2, 0.0))) if len(beams) == 2 else None
         )
+        others = self.p4[self.status != 4, 3]
+        if self.sqrt_s and others.size and others.max() > 1.001 * tot[3]:
+            raise HepMCError(
+                f"{path}: event {ordinal}: a particle of {others.max():.6g} GeV, more than its beams carry"
+            )
+        fs = self.p4[self.status == 1]
+        if np.any(fs[:, 3] < 0):
+            raise HepMCError(f"{path}: event {ordinal}: a final-state particle of negative energy {fs[:, 3].min():.6g}")
+        p2, e2 = np.sum(fs[:, :3] ** 2, axis=1), fs[:, 3] ** 2
+        if np.any(p2 - e2 > 1e-6 * e2 + 1e-6):  # a final-state particle moving faster than light
+            k = int(np.argmax(p2 - e2))
+            raise HepMCError(
+                f"{path}: event {ordinal}: a final-state particle with momentum {np.sqrt(p2[k]):.6g} GeV above its "
+                f"energy {fs[k, 3]:.6g} GeV"
+            )
         # stable particles of new physics that lepreint does not know as invisible: counted as visible
         final = (self.status == 1) & (np.abs(self.pid) >= 1_000_000)
         self.visible_bsm = {int(i) for i in np.abs(self.pid[final])} - set(invisible)
@@ -416,6 +431,10 @@ class _EventTables:
             xs = ev.cross_section
             self.xsec_pb = float(xs.xsec()) if xs is not None else None
         except Exception:  # no or unreadable cross-section attribute: the user gives --xsec
+            self.xsec_pb = None
+        if self.xsec_pb is not None and not np.isfinite(self.xsec_pb):
+            raise HepMCError(f"{path}: event {ordinal}: GenCrossSection {self.xsec_pb} is not a finite number")
+        if self.xsec_pb is not None and self.xsec_pb <= 0:  # written before the generator knew it: not given
             self.xsec_pb = None
 
 

@@ -315,3 +315,30 @@ def test_links_to_particles_or_vertices_the_event_lacks_are_named(written, tmp_p
         read_hepmc(path)
     sample, stats = read_hepmc(path, skip_bad=True)
     assert stats.bad_events == 1 and stats.events == 119
+
+
+def _edit_lepton(text: str, fn) -> str:
+    """``text`` with the first final-state muon's P line passed through ``fn`` (its list of fields)."""
+    lines = text.split("\n")
+    for i, ln in enumerate(lines):
+        f = ln.split()
+        if f[:1] == ["P"] and abs(int(f[3])) == 13 and f[-1] == "1":
+            lines[i] = " ".join(fn(f))
+            return "\n".join(lines)
+    raise AssertionError("no final-state muon")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: _edit_lepton(t, lambda f: [*f[:4], "1e30", *f[5:]]), "momentum .* GeV above its energy"),
+        (lambda t: _edit_lepton(t, lambda f: [*f[:7], "-" + f[7], *f[8:]]), "of negative energy"),
+        (lambda t: _edit_lepton(t, lambda f: [*f[:7], "9e6", *f[8:]]), "more than its beams carry"),
+        (lambda t: re.sub(r"GenCrossSection \S+", "GenCrossSection nan", t, count=1), "GenCrossSection nan is not"),
+    ],
+)
+def test_unphysical_events_are_named(written, tmp_path, edit, message):
+    d, _ = written
+    path = _rewritten(d / "s.hepmc3", tmp_path / "odd.hepmc3", edit)
+    with pytest.raises(HepMCError, match=r"odd.hepmc3: event 1: .*" + message):
+        read_hepmc(path)
