@@ -285,6 +285,8 @@ def simulate(
         raise LepreintError(f"--nn-cut: need 0 < cut < 1, got {nn_cut:g}")
     if seed < 0:
         raise LepreintError(f"--seed: need an integer >= 0, got {seed}")
+    if xsec is not None and xsec_source is not None:
+        raise LepreintError("give --xsec (a value) or --xsec-source (a table), not both")
     info: dict[str, Any] = {}
     if isinstance(sample, Sample):
         s, name = sample, str(sample.path or sample.meta.get("source_file"))

@@ -513,6 +513,8 @@ def generate_cmd(
             raise LepreintError(f"--param {item!r}: expected KEY=NUMBER")
         if key.strip() in _GENERATE_KEYWORDS:  # a generation setting, not a model parameter
             raise LepreintError(f"--param {item!r}: {key.strip()} is not a model parameter; use --{key.strip()}")
+        if key.strip() in params:
+            raise LepreintError(f"--param {item!r}: {key.strip()} is given twice (--{key.strip()} or --param)")
         params[key.strip()] = val.strip()
     options = _options(extra)
     for key, val in (("matrix_element", matrix_element), ("decays", decays), ("decayer", decayer)):
@@ -897,6 +899,13 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 # --------------------------------------------------------------------------- scan
 
 
+#: scan options a scan card replaces (``--card``): given with it, they would be dropped
+CARD_SCAN_OPTIONS = (
+    "model", "mc", "dm", "ctau", "u2", "mixing", "dirac", "lumi", "events", "seed", "analysis", "detector",
+    "xsec_source", "no_classifier", "nn_cut", "draws", "statistic", "no_mpi",
+)  # fmt: skip
+
+
 @cli.command("scan", short_help="Scan a model's parameter plane: R95 per point and luminosity")
 @click.option(
     "--model",
@@ -988,6 +997,16 @@ def scan_cmd(
     """Scan a model's parameters: one generation per group ((m_c, dm), or m_N) from the cache, c tau (and |U|^2)
     by moving decay vertices.  R95 > 1 at a point: excluded at 95% CL."""
     from lepreint.api import scan
+
+    if card is not None:  # the card holds the grid and the physics: the same options beside it would be dropped
+        ctx = click.get_current_context()
+        beside = [
+            f"--{name.replace('_', '-')}"
+            for name in CARD_SCAN_OPTIONS
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if beside:
+            fail(f"--card: the scan card sets the grid and the physics; {', '.join(beside)} beside it would be ignored")
 
     _kept(
         f"finished points are kept in {output}/points and the finished chunks of a running generation in the "

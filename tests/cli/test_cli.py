@@ -266,6 +266,9 @@ def _fake_sample(folder, meta, parquet=b"PAR1\x00"):
         (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--dask-local", "-1"], "--dask-local: need"),
         (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--scheduler", "foo"], "--scheduler: expected"),
         (["generate", "--mc", "220", "--dm", "20", "--ctau", "inf", "--events", "10"], "is not finite"),
+        # options that would be dropped without a word
+        (["scan", "--card", "coscattering_grid", "--lumi", "300", "--mc", "300"], "--mc, --lumi beside it"),
+        (["generate", "--mc", "220", "--param", "mc=300", "--events", "10"], "mc is given twice"),
     ],
 )
 def test_bad_values_are_one_line_and_exit_2(run_cli, tmp_path, args, words):
@@ -290,3 +293,5 @@ def test_damaged_sample_folders_are_named(run_cli, tmp_path):
         assert code == 2 and len(err.strip().splitlines()) == 1 and words in err, err
     code, _, err = run_cli("simulate", tmp_path / "xs", "--seed", "-1")
     assert code == 2 and "--seed: need an integer >= 0" in err, err
+    code, _, err = run_cli("simulate", tmp_path / "xs", "--xsec", "1pb", "--xsec-source", "paper")
+    assert code == 2 and "give --xsec (a value) or --xsec-source (a table), not both" in err, err
