@@ -232,7 +232,10 @@ def find_card(name: str | os.PathLike, kind: str) -> Path:
         return p
     roots = []
     if os.environ.get("LEPREINT_CARDS"):
-        roots.append(Path(os.environ["LEPREINT_CARDS"]))
+        own = Path(os.environ["LEPREINT_CARDS"])
+        if not own.is_dir():  # a mistyped folder would silently fall back to the shipped cards of the same name
+            raise LepreintError(f"$LEPREINT_CARDS={own}: no such folder")
+        roots.append(own)
     roots.append(BUILTIN_CARDS)
     dirs = _KIND_DIRS[kind] if isinstance(_KIND_DIRS[kind], tuple) else (_KIND_DIRS[kind],)
     for root in roots:

@@ -361,6 +361,8 @@ def limit(signal, background, observed=None, rel_unc=None, cls: bool = True, cal
     expected outcome); ``rel_unc``: relative background uncertainty per region for CLs (uncorrelated shapesys);
     ``cls=False`` skips CLs; ``calculator``: the CLs calculator (:func:`cls_upper_limit`: auto, exact or
     asymptotic).  R95 > 1 or ``cls_mu_up`` < 1: excluded at 95% CL."""
+    if observed is not None and np.any(np.atleast_1d(np.asarray(observed, dtype=float)) % 1 != 0):
+        raise StatsError(f"observed counts are whole numbers of events, got {np.atleast_1d(observed).tolist()}")
     q = q_statistic(signal, background, observed)
     if cls:
         c = cls_upper_limit(signal, background, observed, rel_unc, calculator)

@@ -263,6 +263,7 @@ def _fake_sample(folder, meta, parquet=b"PAR1\x00"):
     [
         (["background", "--mode", "formula", "--pt-e", "-5"], "pT threshold (e): need a positive, finite energy"),
         (["limit", "--signal", "", "--background", ""], "expected at least one number for --signal"),
+        (["limit", "--signal", "1,2", "--background", "1,1", "--observed", "1.5,0"], "whole numbers of events"),
         (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--dask-local", "-1"], "--dask-local: need"),
         (["scan", "--mc", "220", "--dm", "20", "--ctau", "1cm", "--scheduler", "foo"], "--scheduler: expected"),
         (["generate", "--mc", "220", "--dm", "20", "--ctau", "inf", "--events", "10"], "is not finite"),

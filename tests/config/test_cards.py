@@ -189,3 +189,12 @@ def test_cms_run2_channel_cards():
         (0.5, 100.0)
     )
     assert emu.observed == (8, 1, 0, 0, 0) and emu.background.counts[0] == pytest.approx(3.8)
+
+
+def test_a_missing_own_card_folder_is_named(monkeypatch, tmp_path):
+    """$LEPREINT_CARDS pointing nowhere would silently fall back to the shipped card of the same name."""
+    from lepreint.errors import LepreintError
+
+    monkeypatch.setenv("LEPREINT_CARDS", str(tmp_path / "nowhere"))
+    with pytest.raises(LepreintError, match=r"LEPREINT_CARDS=.*nowhere: no such folder"):
+        find_card("soft_displaced_emu", "analysis")
