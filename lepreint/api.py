@@ -169,6 +169,20 @@ class InspectResult(_Result):
     read: dict[str, Any]  #: HepMC3 input: bad events, truncation, read time, whether the cache served it
 
 
+def _load(spec, llp_ids, displaced, skip_bad_events: bool, invisible, weight: str | None):
+    """``load_input`` with the reading options as the command line and the API take them (id lists as text)."""
+    from lepreint.events.inputs import load_input, parse_llp_ids
+
+    return load_input(
+        spec,
+        llp_ids=parse_llp_ids(llp_ids) if isinstance(llp_ids, str) else llp_ids,
+        displaced_mm=_q(displaced, "length", "--displaced"),
+        skip_bad=skip_bad_events,
+        invisible_ids=parse_llp_ids(invisible, "--invisible") if isinstance(invisible, str) else invisible,
+        weight=weight,
+    )
+
+
 def inspect(
     path: str | os.PathLike,
     *,
@@ -183,18 +197,9 @@ def inspect(
     HepMC3 only: ``llp_ids`` (PDG ids, or a comma-separated string) replace the default long-lived particles,
     ``displaced`` (a length) adds every particle decaying that far from its origin, ``skip_bad_events``,
     ``invisible`` (PDG ids) are counted as invisible besides lepreint's own, ``weight`` names the event weight."""
-    from lepreint.events.inputs import load_input, parse_llp_ids, sample_id
+    from lepreint.events.inputs import sample_id
 
-    ids = parse_llp_ids(llp_ids) if isinstance(llp_ids, str) else llp_ids
-    inv = parse_llp_ids(invisible, "--invisible") if isinstance(invisible, str) else invisible
-    s, info = load_input(
-        path,
-        llp_ids=ids,
-        displaced_mm=_q(displaced, "length", "displaced"),
-        skip_bad=skip_bad_events,
-        invisible_ids=inv,
-        weight=weight,
-    )
+    s, info = _load(path, llp_ids, displaced, skip_bad_events, invisible, weight)
     summ = s.summary()
     return InspectResult(
         sample=str(s.path) if s.path else str(path),
@@ -278,7 +283,6 @@ def simulate(
     trained network's folder) adds the network's projection at ``nn_cut``."""
     from lepreint.analysis.yields import signal_yields
     from lepreint.detector.simulate import Detector
-    from lepreint.events.inputs import load_input, parse_llp_ids
     from lepreint.events.slim import Sample
 
     if not 0 < nn_cut < 1:
@@ -291,16 +295,7 @@ def simulate(
     if isinstance(sample, Sample):
         s, name = sample, str(sample.path or sample.meta.get("source_file"))
     else:
-        ids = parse_llp_ids(llp_ids) if isinstance(llp_ids, str) else llp_ids
-        inv = parse_llp_ids(invisible, "--invisible") if isinstance(invisible, str) else invisible
-        s, info = load_input(
-            sample,
-            llp_ids=ids,
-            displaced_mm=_q(displaced, "length", "--displaced"),
-            skip_bad=skip_bad_events,
-            invisible_ids=inv,
-            weight=weight,
-        )
+        s, info = _load(sample, llp_ids, displaced, skip_bad_events, invisible, weight)
         name = str(sample)
     xs = _q(xsec, "xsec", "--xsec")
     det = Detector(detector, d0_extrapolation)

@@ -237,6 +237,16 @@ def unfold_in_radius(
     return out
 
 
+def _atlas_maps(name: str, flavour: str) -> tuple[dict, str]:
+    """(the shipped JSON file ``name`` of ATLAS's maps read another way, the flavour's key in it)."""
+    import json
+
+    key = {"e": "electron", "mu": "muon"}.get(flavour)
+    if key is None:
+        raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
+    return json.loads(resources.files("lepreint").joinpath(f"data/atlas_susy_2018_14/{name}").read_text()), key
+
+
 @dataclass(frozen=True)
 class PtRMap:
     """Efficiency of one lepton flavour versus generator-level pT and production radius (mm): a (pT, |d0|) map
@@ -250,12 +260,7 @@ class PtRMap:
 
     @classmethod
     def atlas_susy_2018_14(cls, flavour: str) -> PtRMap:
-        import json
-
-        key = {"e": "electron", "mu": "muon"}.get(flavour)
-        if key is None:
-            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
-        d = json.loads(resources.files("lepreint").joinpath("data/atlas_susy_2018_14/radius_maps.json").read_text())
+        d, key = _atlas_maps("radius_maps.json", flavour)
         return cls(np.asarray(d["pt_edges_GeV"]), np.asarray(d["r_edges_mm"]), np.asarray(d[key]))
 
     def __call__(self, pt, r_mm) -> np.ndarray:
@@ -336,12 +341,7 @@ class PtRD0Map:
 
     @classmethod
     def atlas_susy_2018_14(cls, flavour: str) -> PtRD0Map:
-        import json
-
-        key = {"e": "electron", "mu": "muon"}.get(flavour)
-        if key is None:
-            raise LepreintError(f"flavour must be 'e' or 'mu', got {flavour!r}")
-        d = json.loads(resources.files("lepreint").joinpath("data/atlas_susy_2018_14/radius_d0_maps.json").read_text())
+        d, key = _atlas_maps("radius_d0_maps.json", flavour)
         f = d[key]
         return cls(
             *(np.asarray(d[e]) for e in ("pt_edges_GeV", "r_edges_mm", "d0_edges_mm")),
