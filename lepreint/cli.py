@@ -86,6 +86,22 @@ def _emit(payload: dict, as_json: bool, table) -> None:
         Console().print(table(payload))
 
 
+def _given(*names: str) -> list[str]:
+    """The options among ``names`` (parameter names) the user gave, as ``--option`` words."""
+    ctx = click.get_current_context()
+    return [
+        f"--{n.replace('_', '-')}"
+        for n in names
+        if ctx.get_parameter_source(n) is not click.core.ParameterSource.DEFAULT
+    ]
+
+
+def _refuse_unused(given: list[str], why: str) -> None:
+    """Options that would be accepted and not used: one line, exit 2."""
+    if given:
+        fail(f"{', '.join(given)}: {why}")
+
+
 def _floats(text: str, what: str) -> list[float]:
     try:
         out = [float(x) for x in text.split(",") if x.strip()]
@@ -235,6 +251,10 @@ def background_cmd(pt_e, pt_mu, lumi, mode, counts, upper_limit, as_json):
     """Heavy-flavour background B_i from the kappa transfer factors (Eqs. 3.7-3.9)."""
     if counts is not None and mode != "formula":
         raise LepreintError("--counts: the reference counts enter the formula mode only (--mode formula)")
+    if mode != "formula":
+        _refuse_unused(
+            _given("upper_limit"), "Eq. (3.7)'s integration limit enters the formula mode only (--mode formula)"
+        )
     counts = counts or "table3"
     n = {"table3": TABLE3_REFERENCE_COUNTS, "eq3.4": EQ34_COUNTS}.get(counts)
     n = tuple(_floats(counts, "--counts")) if n is None else n
@@ -283,6 +303,8 @@ def limit_cmd(signal, bkg, observed, rel_unc, no_cls, cls_calculator, as_json):
     """Q, R95 = Q/5.99 (Eqs. 3.2-3.3) and the CLs upper limit on the signal strength."""
     from lepreint.stats.limits import limit
 
+    if no_cls:
+        _refuse_unused(_given("cls_calculator", "rel_unc"), "for the CLs limit, which --no-cls skips")
     s, b = _floats(signal, "--signal"), _floats(bkg, "--background")
     n = None if observed is None else _floats(observed, "--observed")
     u = None if rel_unc is None else _floats(rel_unc, "--rel-unc")
@@ -505,6 +527,8 @@ def generate_cmd(
     Values come from the command line, else from --card, else the built-in defaults."""
     from lepreint.api import generate
 
+    if hepmc_out is None:
+        _refuse_unused(_given("hepmc_copies"), "how HepMC3 output is written; give --hepmc FILE")
     _kept(KEPT_CHUNKS)
     params = {k: v for k, v in (("mc", mc), ("dm", dm), ("ctau", ctau)) if v is not None}
     for item in param_extra:
@@ -751,6 +775,8 @@ def simulate_cmd(
     A HepMC3 file is read once and cached (keyed by its content): a second run costs a parquet read."""
     from lepreint.api import simulate
 
+    if not classifier and model_path is None:
+        _refuse_unused(_given("nn_cut"), "the network's cut applies with --classifier")
     r = simulate(
         sample,
         analysis=analysis,
@@ -1086,6 +1112,10 @@ def demo_cmd(analytic, events, no_mpi, workers, output, as_json):
     network, from events generated here (a table and a plot in --output)."""
     from lepreint.results.demo import demo, main_job
 
+    if analytic:
+        _refuse_unused(
+            _given("events", "no_mpi", "workers", "output"), "--analytic generates no events and writes no files"
+        )
     _kept(KEPT_CHUNKS)
 
     if not analytic:

@@ -270,6 +270,10 @@ def _fake_sample(folder, meta, parquet=b"PAR1\x00"):
         # options that would be dropped without a word
         (["scan", "--card", "coscattering_grid", "--lumi", "300", "--mc", "300"], "--mc, --lumi beside it"),
         (["generate", "--mc", "220", "--param", "mc=300", "--events", "10"], "mc is given twice"),
+        (["generate", "--events", "10", "--hepmc-copies", "one"], "--hepmc-copies: how HepMC3 output is written"),
+        (["demo", "--analytic", "--events", "150"], "--events: --analytic generates no events"),
+        (["limit", "--signal", "1", "--background", "1", "--no-cls", "--rel-unc", "0.2"], "--rel-unc: for the CLs"),
+        (["background", "--upper-limit", "10"], "--upper-limit: Eq. (3.7)'s integration limit enters the formula"),
     ],
 )
 def test_bad_values_are_one_line_and_exit_2(run_cli, tmp_path, args, words):
