@@ -630,7 +630,7 @@ def scan(
         raise LepreintError("give --scheduler or --dask-local, not both")
     if dask_local is not None and dask_local < 1:
         raise LepreintError(f"--dask-local: need a number of workers >= 1, got {dask_local}")
-    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx)://[^\s:/]+:\d+", scheduler):
+    if scheduler is not None and not re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", scheduler):  # Dask's address forms
         raise LepreintError(
             f"--scheduler: expected a Dask scheduler address such as tcp://host:8786, got {scheduler!r}"
         )

@@ -28,7 +28,9 @@ Every random draw uses the ``numpy.random.Generator`` passed in.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
+from importlib import resources
 
 import awkward as ak
 import numpy as np
@@ -44,6 +46,21 @@ __all__ = ["Detector", "Prepared", "RecoEvents", "resolution", "ISO_FIELDS", "is
 
 #: how a (pT, |d0|) map is read: as published, in the production radius, or in both (factorised)
 MAP_VARIABLES = ("d0", "production_radius", "radius_and_d0")
+#: the shipped files behind each reading of ATLAS's maps (lepreint/data/atlas_susy_2018_14)
+_MAP_FILES = {
+    "d0": ("pt-d0electronefficiency.csv", "pt-d0muonefficiency.csv"),
+    "production_radius": ("radius_maps.json",),
+    "radius_and_d0": ("radius_d0_maps.json",),
+}
+
+
+def _maps_digest(reading: str) -> str:
+    """sha256 (16 hex digits) of the shipped files a reading of ATLAS's maps uses."""
+    h = hashlib.sha256()
+    for name in _MAP_FILES[reading]:
+        h.update(resources.files("lepreint").joinpath(f"data/atlas_susy_2018_14/{name}").read_bytes())
+    return h.hexdigest()[:16]
+
 
 #: leptons above this pT (GeV) remove the jets around them (Delphes' lepton efficiencies start at 10 GeV)
 LEPTON_OVERLAP_MIN_PT = 10.0
@@ -200,6 +217,8 @@ class Detector:
         self.beyond = d0_beyond or de.get("beyond_10cm", "zero")
         self.first_bin = d0_first_bin or de.get("first_bin", "linear")
         self.d0_eff: dict | None = None
+        #: sha256 of the shipped map files this detector reads (part of a scan's identity), None without maps
+        self.maps_digest: str | None = None
         self.map_variable = map_variable or de.get("map_variable", "d0")
         if self.d0_source == "cms_8tev":  # tables in |d0| alone (CMS 8 TeV)
             self.d0_eff = {
@@ -218,6 +237,7 @@ class Detector:
                     11: PtD0Map.atlas_susy_2018_14("e", self.first_bin),
                     13: PtD0Map.atlas_susy_2018_14("mu", self.first_bin),
                 }
+            self.maps_digest = _maps_digest(self.map_variable)
         self.lep = {11: d["electron"], 13: d["muon"]}
         self.jets = d["jets"]
         self.jet_pt_min = units.to_internal(d["jets"]["pt_min"], "energy")
@@ -230,7 +250,7 @@ class Detector:
             "detector": self.card.data["name"],
             "detector_digest": self.card.digest,
             "d0_model": self.d0_model,
-            **({"map_variable": self.map_variable} if maps else {}),
+            **({"map_variable": self.map_variable, "maps_digest": self.maps_digest} if maps else {}),
             **({"d0_first_bin": self.first_bin} if maps and self.map_variable == "d0" else {}),
             **({} if maps else {"d0_extrapolation": self.extrapolation, "d0_beyond_10cm": self.beyond}),
             "d0_efficiency": self.d0_source,

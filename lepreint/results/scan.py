@@ -210,6 +210,8 @@ class ScanConfig:
             d["statistics_revision"] = STATISTICS_REVISION
         d["analysis_digest"] = ana.digest
         d["detector_digest"] = det.card.digest
+        if det.maps_digest is not None:  # the shipped efficiency maps the detector reads
+            d["maps_digest"] = det.maps_digest
         if self.classifier:
             d["network_digest"] = load_classifier().meta.get("digest")
         else:

@@ -198,3 +198,19 @@ def test_a_missing_own_card_folder_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("LEPREINT_CARDS", str(tmp_path / "nowhere"))
     with pytest.raises(LepreintError, match=r"LEPREINT_CARDS=.*nowhere: no such folder"):
         find_card("soft_displaced_emu", "analysis")
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    """'<<: *anchor' merges keys that the mapping's own keys may override: valid YAML, accepted; a key written
+    twice in one mapping is not."""
+    text = Path(find_card("slepton_grid_e", "scan")).read_text().replace("name: slepton_grid_e", "name: merged")
+    merged = text.replace(
+        "options: {flavour: e, states: LR}", "options:\n  <<: {flavour: mu, states: LR}\n  flavour: e"
+    )
+    assert merged != text
+    path = tmp_path / "merged.yaml"
+    path.write_text(merged)
+    assert load_card(path).data["options"] == {"flavour": "e", "states": "LR"}
+    path.write_text(merged.replace("  flavour: e", "  flavour: e\n  flavour: mu"))
+    with pytest.raises(InvalidCard, match="the key 'flavour' is given twice"):
+        load_card(path)

@@ -96,15 +96,29 @@ def test_radius_and_d0_factorisation_recovers_a_known_efficiency():
     ) == pytest.approx([fa[1] * fh[0] * fg[0], fa[1] * fh[2] * fg[1], 0.0, 0.0])
 
 
-def test_the_atlas_maps_read_in_radius_and_d0_reproduce_the_published_maps():
-    """The shipped factorised maps, against ATLAS's own: its value at a lepton produced at small radius and |d0|
-    is the pT factor, and the efficiency falls with both."""
+def test_the_shipped_radius_and_d0_maps_are_monotone_and_exceed_the_first_published_bin():
+    """The shipped factorised maps (their fit to ATLAS's maps is a validation record, ``atlas_maps.``): h and g
+    start at 1 and do not increase, and a lepton produced near the beam line is found more often than ATLAS's
+    first |d0| bin, which averages over leptons produced tens of cm out, says."""
     from lepreint.detector.efficiency import PtD0Map, PtRD0Map
 
     for fl in ("e", "mu"):
         m, pub = PtRD0Map.atlas_susy_2018_14(fl), PtD0Map.atlas_susy_2018_14(fl, "flat")
         assert m.h[0] == m.g[0] == 1.0 and np.all(np.diff(m.h) <= 0) and np.all(np.diff(m.g) <= 0)
         assert np.all((m.a > 0) & (m.a <= 1))
-        # a lepton produced near the beam line is found more often than the published first bin says (that bin
-        # averages over leptons produced tens of cm out)
         assert np.all(m.a[:5] >= pub.values[:5, 0])
+
+
+def test_each_reading_of_the_maps_has_its_own_digest():
+    """A scan's identity carries the digest of the map files its detector reads: regenerated maps (python -m
+    validation.atlas_maps) are another scan, not points to resume."""
+    from lepreint.detector.simulate import Detector
+    from lepreint.results.scan import ScanConfig
+
+    digests = {
+        v: Detector("atlas_run2", map_variable=v).options()["maps_digest"]
+        for v in ("d0", "production_radius", "radius_and_d0")
+    }
+    assert len(set(digests.values())) == 3 and Detector("cms_run2").maps_digest is None
+    identity = ScanConfig.from_card("slepton_grid_e").identity()
+    assert identity["maps_digest"] == digests["radius_and_d0"]

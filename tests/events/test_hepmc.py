@@ -334,7 +334,6 @@ def _edit_lepton(text: str, fn) -> str:
         (lambda t: _edit_lepton(t, lambda f: [*f[:4], "1e30", *f[5:]]), "momentum .* GeV above its energy"),
         (lambda t: _edit_lepton(t, lambda f: [*f[:7], "-" + f[7], *f[8:]]), "of negative energy"),
         (lambda t: _edit_lepton(t, lambda f: [*f[:7], "9e6", *f[8:]]), "more than its beams carry"),
-        (lambda t: re.sub(r"GenCrossSection \S+", "GenCrossSection nan", t, count=1), "GenCrossSection nan is not"),
     ],
 )
 def test_unphysical_events_are_named(written, tmp_path, edit, message):
@@ -342,3 +341,47 @@ def test_unphysical_events_are_named(written, tmp_path, edit, message):
     path = _rewritten(d / "s.hepmc3", tmp_path / "odd.hepmc3", edit)
     with pytest.raises(HepMCError, match=r"odd.hepmc3: event 1: .*" + message):
         read_hepmc(path)
+
+
+def test_a_cross_section_that_is_not_a_positive_number_counts_as_not_given(written, tmp_path):
+    """NaN, zero or negative GenCrossSection (written before the generator knew it): not given, so the yield asks
+    for --xsec by the file's name, and --xsec works."""
+    from lepreint.analysis.yields import resolve_xsec
+    from lepreint.errors import LepreintError
+
+    d, _ = written
+    path = _rewritten(
+        d / "s.hepmc3", tmp_path / "nan.hepmc3", lambda t: re.sub(r"GenCrossSection \S+", "GenCrossSection nan", t)
+    )
+    sample, _ = read_hepmc(path)
+    assert sample.meta["xsec_fb"] is None
+    with pytest.raises(LepreintError, match="nan.hepmc3: the sample carries no cross section; give --xsec"):
+        resolve_xsec(sample)
+    assert resolve_xsec(sample, value_fb=600.0)[0] == 600.0
+
+
+def test_link_check_accepts_what_the_format_allows():
+    """A vertex without incoming particles ('[]'), a particle whose parent particle comes later in the record:
+    both valid HepMC3; an id too long for a number is its event's error, not a crash of the whole read."""
+    from lepreint.events.hepmc import _broken_links
+
+    p = "0 0 0 1 0"
+    no_incoming = f"E 0 1 1\nV -1 0 [] @ 1 2 3 0\nP 1 -1 11 {p} 1\n".encode()
+    later_parent = f"E 0 0 2\nP 1 2 11 {p} 1\nP 2 0 23 {p} 2\n".encode()
+    huge = f"E 0 0 2\nP 1 0 11 {p} 1\nP 2 999999999999999999999999 11 {p} 1\n".encode()
+    assert _broken_links([no_incoming, later_parent]) == {}
+    assert _broken_links([no_incoming, huge, later_parent]) == {1: "an id that is not a number of at most 18 digits"}
+
+
+def test_incoming_partons_marked_as_beams_are_not_the_collider(tmp_path):
+    """HepMC3's LHE conversion gives the incoming partons status 4: their energy is not sqrt(s), so no energy
+    check is made on it (protons or nuclei only)."""
+    path = tmp_path / "lhe.hepmc3"
+    _write(
+        path,
+        "E 0 1 4\nU GEV MM\nP 1 0 21 0 0 100 100 0 4\nP 2 0 2 0 0 -80 80 0 4\nV -1 0 [1,2]\n"
+        "P 3 -1 13 30 40 10 50.99 0.1057 1\nP 4 -1 -11 -30 -40 10 50.99 0.0005 1\n"
+        "HepMC::Asciiv3-END_EVENT_LISTING\n",
+    )
+    sample, _ = read_hepmc(path)
+    assert sample.meta["beams_sqrt_s_GeV"] is None and len(sample.events) == 1
