@@ -14,6 +14,7 @@ with ``to_dict()`` (what ``--json`` prints)::
 from __future__ import annotations
 
 import dataclasses
+import inspect as _inspect_module
 import os
 import re
 from dataclasses import dataclass, field
@@ -539,6 +540,13 @@ def _mixing(text: str | dict | None) -> dict:
     return out
 
 
+#: ``scan`` arguments a scan card replaces: given with ``card``, they would be dropped
+_CARD_SCAN_ARGUMENTS = (
+    "model", "mc", "dm", "ctau", "u2", "mixing", "dirac", "lumi", "events", "seed", "analysis", "xsec_source",
+    "classifier", "nn_cut", "draws", "statistic", "mpi", "detector",
+)  # fmt: skip
+
+
 def scan(
     *,
     model: str = "coscattering",
@@ -577,11 +585,18 @@ def scan(
     ``detector``: the detector card; ``options``: the model's options (e.g. ``{"flavour": "mu"}`` for sleptons)."""
     from lepreint.results.scan import ScanConfig, parse_u2_axis, run_scan
 
+    given = locals()
     extra = dict(options or {})
     options = None
     if card:
         if extra:
             raise LepreintError("model options come from the scan card: give them there, not beside --card")
+        defaults = _inspect_module.signature(scan).parameters
+        beside = [n for n in _CARD_SCAN_ARGUMENTS if given[n] != defaults[n].default]
+        if beside:
+            raise LepreintError(
+                f"card: the scan card sets the grid and the physics; {', '.join(beside)} beside it would be ignored"
+            )
         cfg = ScanConfig.from_card(card)
     else:
         from lepreint.models import scan_plane

@@ -300,3 +300,27 @@ def test_damaged_sample_folders_are_named(run_cli, tmp_path):
     assert code == 2 and "--seed: need an integer >= 0" in err, err
     code, _, err = run_cli("simulate", tmp_path / "xs", "--xsec", "1pb", "--xsec-source", "paper")
     assert code == 2 and "give --xsec (a value) or --xsec-source (a table), not both" in err, err
+
+
+def test_a_scan_card_alone_reaches_the_scan_and_beside_options_are_refused_in_python(tmp_path, monkeypatch):
+    """The command line passes its defaults with --card (they are the API's defaults); from Python, an argument
+    beside ``card`` that the card replaces is refused, as on the command line."""
+    from click.testing import CliRunner
+
+    import lepreint
+    import lepreint.results.scan as scan_module
+    from lepreint.cli import cli
+    from lepreint.errors import LepreintError
+
+    seen = []
+
+    def fake(cfg, output, workers, **kwargs):
+        seen.append(cfg)
+        return [{"status": "ok", "mc": 100.0, "dm": None, "ctau_mm": 3.0, "R95@139": 2.0}]
+
+    monkeypatch.setattr(scan_module, "run_scan", fake)
+    r = CliRunner().invoke(cli, ["scan", "--card", "slepton_grid_e", "--output", str(tmp_path / "s"), "--json"])
+    assert r.exit_code == 0, r.output
+    assert seen[0].model == "slepton" and seen[0].lumi == [139.0]
+    with pytest.raises(LepreintError, match="lumi beside it would be ignored"):
+        lepreint.scan(card="slepton_grid_e", lumi="300", output=tmp_path / "t")
