@@ -265,14 +265,29 @@ def _broken_links(blocks: list[bytes]) -> dict[int, str]:
 
 
 def _broken_links_batch(blocks: list[bytes]) -> dict[int, str]:
+    n_p = np.array([b.count(b"\nP ") for b in blocks])
+    n_v = np.array([b.count(b"\nV ") for b in blocks])
+    joined = b"".join(blocks)
+    p_lines, v_lines = _P_LINK.findall(joined), _V_LINK.findall(joined)
+    if (len(p_lines) != n_p.sum() or len(v_lines) != n_v.sum()) and len(blocks) > 1:
+        # a line the patterns do not read (HepMC3's parser judges it): check the other events one by one
+        out: dict[int, str] = {}
+        for i, b in enumerate(blocks):
+            found = _broken_links_batch([b])
+            if found:
+                out[i] = found[0]
+        return out
+    return _check_links(blocks, n_p, n_v, p_lines, v_lines)
+
+
+def _check_links(blocks, n_p, n_v, p_lines, v_lines) -> dict[int, str]:
     out: dict[int, str] = {}
     counts = []
     for b in blocks:
         m = _E_LINE.match(b)
         counts.append((int(m.group(1)), int(m.group(2))) if m else (-1, -1))
     nv, npart = np.array(counts, dtype=np.int64).reshape(-1, 2).T
-    n_p = np.array([b.count(b"\nP ") for b in blocks])
-    p = np.array(_P_LINK.findall(b"".join(blocks)), dtype=np.int64).reshape(-1, 2)
+    p = np.array(p_lines, dtype=np.int64).reshape(-1, 2)
     if len(p) == n_p.sum():
         ev = np.repeat(np.arange(len(blocks)), n_p)
         ids, parent = p[:, 0], p[:, 1]
@@ -280,8 +295,7 @@ def _broken_links_batch(blocks: list[bytes]) -> dict[int, str]:
         bad = (nv[ev] >= 0) & ((parent < -nv[ev]) | (parent > npart[ev]) | (ids < 1) | (ids > npart[ev]))
         for k in np.flatnonzero(bad):
             out.setdefault(int(ev[k]), f"particle {ids[k]} names a parent ({parent[k]}) the event does not have")
-    n_v = np.array([b.count(b"\nV ") for b in blocks])
-    v = _V_LINK.findall(b"".join(blocks))
+    v = v_lines
     if len(v) == n_v.sum() and v:
         ev = np.repeat(np.arange(len(blocks)), n_v)
         vid = np.array([x for x, _ in v], dtype=np.int64)

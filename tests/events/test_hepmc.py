@@ -371,6 +371,10 @@ def test_link_check_accepts_what_the_format_allows():
     huge = f"E 0 0 2\nP 1 0 11 {p} 1\nP 2 999999999999999999999999 11 {p} 1\n".encode()
     assert _broken_links([no_incoming, later_parent]) == {}
     assert _broken_links([no_incoming, huge, later_parent]) == {1: "an id that is not a number of at most 18 digits"}
+    # a line the check cannot read (HepMC3's parser judges it) does not hide another event's broken link
+    unread = f"E 0 1 1\nV -1 [1]\nP 1 0 11 {p} 1\n".encode()
+    broken = f"E 0 0 1\nP 1 -5 11 {p} 1\n".encode()
+    assert _broken_links([unread, broken]) == {1: "particle 1 names a parent (-5) the event does not have"}
 
 
 def test_incoming_partons_marked_as_beams_are_not_the_collider(tmp_path):
