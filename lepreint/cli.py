@@ -391,6 +391,7 @@ def _sample_table(p):
         ("seed", p.get("seed")),
         ("bad events skipped", p.get("bad_events") or None),
         ("HepMC3 output", p.get("hepmc")),
+        ("notes", "; ".join(p.get("notes") or []) or None),
     ]
     for k, v in rows:
         if v is not None:

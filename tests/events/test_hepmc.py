@@ -389,3 +389,11 @@ def test_incoming_partons_marked_as_beams_are_not_the_collider(tmp_path):
     )
     sample, _ = read_hepmc(path)
     assert sample.meta["beams_sqrt_s_GeV"] is None and len(sample.events) == 1
+
+
+def test_inspect_shows_what_the_reading_found(written, tmp_path, run_cli):
+    d, _ = written
+    dm = _rewritten(d / "s.hepmc3", tmp_path / "dm.hepmc3", lambda t: t.replace(" 1000022 ", " 9000022 "))
+    code, out, err = run_cli("inspect", dm)
+    assert code == 0, err
+    assert "stable new-physics particles 9000022 are counted as visible" in " ".join(out.split())
