@@ -723,7 +723,8 @@ def read_hepmc(
                         tables.append(t)
                     except Exception as exc:  # any inconsistency of one event is that event's problem
                         msg = (
-                            str(exc)
+                            # the event's own checks know its number, not its line: add it
+                            str(exc).replace(f": event {ordinal + 1}: ", f": event {ordinal + 1} (line {line}): ", 1)
                             if isinstance(exc, HepMCError)
                             else (
                                 f"{path}: event {ordinal + 1} (line {line}): inconsistent event record "

@@ -339,7 +339,7 @@ def _edit_lepton(text: str, fn) -> str:
 def test_unphysical_events_are_named(written, tmp_path, edit, message):
     d, _ = written
     path = _rewritten(d / "s.hepmc3", tmp_path / "odd.hepmc3", edit)
-    with pytest.raises(HepMCError, match=r"odd.hepmc3: event 1: .*" + message):
+    with pytest.raises(HepMCError, match=r"odd.hepmc3: event 1 \(line 3\): .*" + message):
         read_hepmc(path)
 
 
