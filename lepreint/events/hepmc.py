@@ -249,34 +249,35 @@ def _broken_links(blocks: list[bytes]) -> dict[int, str]:
     """Index -> message for the events of a batch whose particles or vertices name ids the event does not have
     (a particle's production vertex or mother, a vertex's incoming particles): HepMC3's reader drops such links
     without a word, or crashes on them.  Vectorised over the batch: the E line's vertex and particle counts, every
-    P line's (id, parent), every V line's incoming ids.  An id too long to be a number is its event's error."""
+    P line's (id, parent), every V line's incoming ids.  Where the batch cannot be read at once (a line the
+    patterns do not read, which HepMC3's parser then judges, or an id too long to be a number, that event's
+    error), its events are checked one by one."""
     try:
-        return _broken_links_batch(blocks)
-    except (ValueError, OverflowError):  # a number numpy cannot hold: find the event, one at a time
-        out: dict[int, str] = {}
-        for i, b in enumerate(blocks):
-            try:
-                found = _broken_links_batch([b])
-                if found:
-                    out[i] = found[0]
-            except (ValueError, OverflowError):
-                out[i] = "an id that is not a number of at most 18 digits"
-        return out
+        found = _links_of_batch(blocks)
+        if found is not None:
+            return found
+    except (ValueError, OverflowError):
+        pass
+    out: dict[int, str] = {}
+    for i, b in enumerate(blocks):
+        try:
+            one = _links_of_batch([b]) or {}
+        except (ValueError, OverflowError):
+            one = {0: "an id that is not a number of at most 18 digits"}
+        if one:
+            out[i] = one[0]
+    return out
 
 
-def _broken_links_batch(blocks: list[bytes]) -> dict[int, str]:
+def _links_of_batch(blocks: list[bytes]) -> dict[int, str] | None:
+    """``_broken_links`` of the whole batch at once; None where a P or V line of it is not read by the patterns
+    (a batch of several events: then they are checked one by one)."""
     n_p = np.array([b.count(b"\nP ") for b in blocks])
     n_v = np.array([b.count(b"\nV ") for b in blocks])
     joined = b"".join(blocks)
     p_lines, v_lines = _P_LINK.findall(joined), _V_LINK.findall(joined)
     if (len(p_lines) != n_p.sum() or len(v_lines) != n_v.sum()) and len(blocks) > 1:
-        # a line the patterns do not read (HepMC3's parser judges it): check the other events one by one
-        out: dict[int, str] = {}
-        for i, b in enumerate(blocks):
-            found = _broken_links_batch([b])
-            if found:
-                out[i] = found[0]
-        return out
+        return None
     return _check_links(blocks, n_p, n_v, p_lines, v_lines)
 
 

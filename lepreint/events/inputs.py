@@ -98,7 +98,9 @@ def load_input(
         raise SampleError(f"{spec}: no such file, sample folder or sample id")
     if p.is_file() and p.name == "meta.json":
         return load_sample(p), {}
-    return _read_hepmc_cached(p, llp_ids, displaced_mm, skip_bad, cache, invisible_ids, weight)
+    s, info = _read_hepmc_cached(p, llp_ids, displaced_mm, skip_bad, cache, invisible_ids, weight)
+    info["notes"] = hepmc_notes(info)
+    return s, info
 
 
 def _file_facts(meta: dict) -> dict:
@@ -169,7 +171,6 @@ def _read_hepmc_cached(
                     "cached_as": str(target),
                     **_file_facts(s.meta),
                 }
-                info["notes"] = hepmc_notes(info)
                 return s, info
     s, stats = read_hepmc(path, ids, displaced_mm, skip_bad=skip_bad, invisible_ids=extra, weight=weight)
     s.meta["read_seconds"] = stats.seconds
@@ -180,7 +181,6 @@ def _read_hepmc_cached(
         "cache_hit": False,
         **_file_facts(s.meta),
     }
-    info["notes"] = hepmc_notes(info)
     if target is not None and len(s.events):
         saved = save_sample(s.events, s.meta, target)
         info["cached_as"] = str(saved.path)
