@@ -39,3 +39,28 @@ def test_sct_hits_counts_barrel_layers_and_endcap_disks():
     # (2): disks at 1091.5, 1299.9, 1399.7 mm (r = 375, 433, 460 mm); at 1771.4 mm it is at r = 563 mm, outside
     # (3, 4): the six disks from 934 to 2115.2 mm (r = 316-511 mm), either end-cap
     assert sct_hits(r, z, cot).tolist() == [8, 6, 12, 12]
+
+
+def test_cms_source_steps_find_a_step_between_cms_samples_only():
+    """ours / CMS compared across the boundary of CMS's reweighted samples: a sample that is 20% low shows as a step
+    of 1.25 at its boundary and nowhere else; MC counts that do not peak at the assumed samples are refused."""
+    import numpy as np
+    import pytest
+
+    from validation.cms_stops import source_steps
+
+    ctaus = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+    src = {c: next(s for s in (1.0, 10.0, 100.0, 1000.0) if c <= s) for c in ctaus}
+    truth = {c: np.array([1.0, 2.0, 3.0]) * 100 / (1 + c / 10) for c in ctaus}
+    refs = {
+        c: {"S": list(truth[c] * (0.8 if src[c] == 1000.0 else 1.0)), "mc": [c / src[c] * 1000] * 3} for c in ctaus
+    }
+    ours = {c: (truth[c] * 1.1, 0.01 * truth[c]) for c in ctaus}
+    out = source_steps("x", refs, ours)
+    assert set(out) == {f"x.stop.source_step.ctau_{s:g}mm" for s in (1.0, 10.0, 100.0)}
+    assert out["x.stop.source_step.ctau_100mm"][0] == pytest.approx(1.25)
+    assert out["x.stop.source_step.ctau_10mm"][0] == pytest.approx(1.0)
+    assert "1.100 -> 1.100 from 20 to 100 mm" in out["x.stop.source_step.ctau_100mm"][1]
+    refs[20.0]["mc"] = [1e6] * 3
+    with pytest.raises(RuntimeError, match="do not peak at c tau = 10 mm"):
+        source_steps("x", refs, ours)
