@@ -3,6 +3,8 @@ explained discrepancy of the paper itself."""
 
 import json
 
+import pytest
+
 from validation import unexplained_failures, validate
 
 
@@ -52,9 +54,7 @@ def test_cms_source_steps_find_a_step_between_cms_samples_only():
     ctaus = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
     src = {c: next(s for s in (1.0, 10.0, 100.0, 1000.0) if c <= s) for c in ctaus}
     truth = {c: np.array([1.0, 2.0, 3.0]) * 100 / (1 + c / 10) for c in ctaus}
-    refs = {
-        c: {"S": list(truth[c] * (0.8 if src[c] == 1000.0 else 1.0)), "mc": [c / src[c] * 1000] * 3} for c in ctaus
-    }
+    refs = {c: {"S": list(truth[c] * (0.8 if src[c] == 1000.0 else 1.0)), "mc": [c / src[c] * 1000] * 3} for c in ctaus}
     ours = {c: (truth[c] * 1.1, 0.01 * truth[c]) for c in ctaus}
     out = source_steps("x", refs, ours)
     assert set(out) == {f"x.stop.source_step.ctau_{s:g}mm" for s in (1.0, 10.0, 100.0)}
@@ -64,3 +64,20 @@ def test_cms_source_steps_find_a_step_between_cms_samples_only():
     refs[20.0]["mc"] = [1e6] * 3
     with pytest.raises(RuntimeError, match="do not peak at c tau = 10 mm"):
         source_steps("x", refs, ours)
+
+
+def test_table_scatter_measures_point_to_point_noise_not_a_smooth_trend():
+    import numpy as np
+
+    from validation.atlas import SCATTER_MASSES, table_scatter
+
+    smooth = {(m, 1.0): 0.1 * np.exp(m / 500) for m in SCATTER_MASSES}
+    rms, n = table_scatter(smooth, 1.0)
+    assert n == len(SCATTER_MASSES) and rms < 1e-12
+    rng = np.random.default_rng(3)
+    sig = []
+    for _ in range(400):
+        noisy = {k: v * np.exp(rng.normal(0, 0.2)) for k, v in smooth.items()}
+        sig.append(table_scatter(noisy, 1.0)[0] ** 2)
+    assert np.sqrt(np.mean(sig)) == pytest.approx(0.2, rel=0.05)
+    assert np.isnan(table_scatter({(300, 1.0): 0.1, (400, 1.0): 0.2}, 1.0)[0])
