@@ -81,3 +81,21 @@ def test_table_scatter_measures_point_to_point_noise_not_a_smooth_trend():
         sig.append(table_scatter(noisy, 1.0)[0] ** 2)
     assert np.sqrt(np.mean(sig)) == pytest.approx(0.2, rel=0.05)
     assert np.isnan(table_scatter({(300, 1.0): 0.1, (400, 1.0): 0.2}, 1.0)[0])
+
+
+def test_merge_judges_kept_records_against_the_reference_as_it_is_now(tmp_path):
+    """A record kept by a partial (merged) run takes its published value, tolerance and explanation from the
+    reference files as they are now; its own value stays."""
+    from validation import core
+
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    kept = {"id": "x.kept", "paper": 1.0, "ours": 1.3, "tolerance": {"rel": 0.5}, "pass": True, "note": "n"}
+    (out / "report.json").write_text(json.dumps([kept]))
+    (ref / "x.yaml").write_text(
+        "records:\n  - {id: x.kept, paper: 1.0, tolerance: {rel: 0.1}, known_discrepancy: why}\n"
+    )
+    (r,) = core.validate(out, reference=ref, only="zzz", merge=True)
+    assert (r.id, r.ours, r.passed, r.known_discrepancy, r.note) == ("x.kept", 1.3, False, "why", "n")

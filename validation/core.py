@@ -138,10 +138,12 @@ def validate(
         ):
             ours.update(fn())
     records: list[Record] = []
+    entries: dict[str, tuple[dict, dict]] = {}  # every reference record: (its entry, its file's document)
     for f in sorted(ref.glob("*.yaml")):
         doc = yaml.safe_load(f.read_text())
         for r in doc.get("records", []):
             rid = r["id"]
+            entries[rid] = (r, doc)
             if prefixes is not None and not rid.startswith(prefixes):
                 continue
             if any(rid.startswith(p) for p in skipped):
@@ -169,12 +171,33 @@ def validate(
         out = Path(output)
         if merge and (out / "report.json").is_file():
             new = {r.id: r for r in records}
-            old = [_from_json(d) for d in json.loads((out / "report.json").read_text())]
+            # the kept records are judged again against the reference files as they are now
+            old = [
+                _rejudged(_from_json(d), entries.get(d["id"])) for d in json.loads((out / "report.json").read_text())
+            ]
             old_ids = {r.id for r in old}
             records = [new.get(r.id, r) for r in old] + [r for r in records if r.id not in old_ids]
         write_atomic(out / "report.json", json.dumps([r.as_json() for r in records], indent=1, sort_keys=True) + "\n")
         write_atomic(out / "report.md", _markdown(records))
     return records
+
+
+def _rejudged(r: Record, entry: tuple[dict, dict] | None) -> Record:
+    """A stored record with the published value, tolerance, verdict and explanation of its reference entry as it is
+    now (its value and note as computed)."""
+    if entry is None:
+        return r
+    e, doc = entry
+    paper, tol = e.get("paper"), e.get("tolerance", {})
+    return dataclasses.replace(
+        r,
+        paper=paper,
+        tolerance=tol,
+        passed=None if paper is None or not tol else _within(float(paper), r.ours, tol),
+        source=e.get("source", doc.get("source", "")),
+        unit=e.get("unit", ""),
+        known_discrepancy=e.get("known_discrepancy", ""),
+    )
 
 
 def _from_json(d: dict) -> Record:
