@@ -137,10 +137,41 @@ def atlas_cutflows() -> list[tuple[str, int, float, str, list[tuple[str, float]]
     return out
 
 
+def atlas_cutflow_mc() -> dict[tuple[str, str, int, float], int]:
+    """The MC events ATLAS generated for each cutflow point, from the tables' descriptions: {(region, slepton, mass
+    GeV, lifetime ns): events}."""
+    import re
+
+    out = {}
+    for reg, (fname, _, _) in CUTFLOW_FILES.items():
+        desc = next(ln for ln in (_REF / fname).read_text().splitlines() if ln.startswith("#: description:"))
+        for part in re.split(r"(?=For the )", desc):
+            name = "stau" if "\\tau" in part else {"SRee": "selectron", "SRmm": "smuon"}.get(reg, "")
+            for n, m, tau in re.findall(r"([\d,]+) for \((\d+) GeV, ([\d.]+) ns\)", part):
+                out[(reg, name, int(m), float(tau))] = int(n.replace(",", ""))
+    return out
+
+
+def mc_error(events: float, initial: float, generated: int) -> tuple[float, float]:
+    """(MC events behind a cutflow row, their relative statistical error): ``generated`` MC events stand for
+    ``initial`` events at 139 /fb, so a row of ``events`` holds about events * generated / initial of them (equal
+    weights assumed; ATLAS's vary, which makes the error larger)."""
+    n = events * generated / initial
+    return n, (1 / np.sqrt(n) if n > 0 else float("inf"))
+
+
+def _atlas_stat(events: float, initial: float, generated: int) -> str:
+    n, rel = mc_error(events, initial, generated)
+    return f"ATLAS's MC: about {n:.0f} of its {generated} events or fewer, +-{100 * rel:.0f}% or more"
+
+
 def _cutflow_records(out: dict) -> None:
     """Our cutflow at ATLAS's five points (the scan cards' productions, moved to the lifetime) beside ATLAS's."""
+    generated = atlas_cutflow_mc()
     for name, m, tau, reg, rows in atlas_cutflows():
         _, card_region, flavours = CUTFLOW_FILES[reg]
+        n_mc, initial = generated[(reg, name, m, tau)], rows[0][1]
+
         y = _yields(_moved(slepton_sample(name, m), tau))
         cf = y.cutflow
         ours = {
@@ -157,12 +188,13 @@ def _cutflow_records(out: dict) -> None:
             if word not in label:
                 raise ValueError(f"ATLAS's cutflow {base}: row {row} is {label!r}, expected the {slug} step")
             level = "" if slug == "initial" else "; ATLAS's: reconstructed baseline leptons, ours: generator level"
-            out[f"{base}.{slug}"] = (ours[slug], f"ATLAS: {label!r}{level}; {_ratio(ours[slug], atlas)}")
+            stat = "" if slug == "initial" else f"; {_atlas_stat(atlas, initial, n_mc)}"
+            out[f"{base}.{slug}"] = (ours[slug], f"ATLAS: {label!r}{level}; {_ratio(ours[slug], atlas)}{stat}")
         label, atlas = rows[-1]
         out[f"{base}.final"] = (
             ours["final"],
-            f"every step (ours: acceptance x ATLAS's maps); {_ratio(ours['final'], atlas)}; our acceptance "
-            f"{cf[f'{card_region}: acceptance']:.4g} events",
+            f"every step (ours: acceptance x ATLAS's maps); {_ratio(ours['final'], atlas)}; "
+            f"{_atlas_stat(atlas, initial, n_mc)}; our acceptance {cf[f'{card_region}: acceptance']:.4g} events",
         )
 
 
@@ -816,14 +848,26 @@ def _cutflow_section(by: dict) -> list[str]:
         "last row, every step passed (ours: acceptance x the maps' efficiencies), and the first (the cross section) "
         "are compared (within 25% where ATLAS has at least 10 events). ATLAS's trigger row is the same in its SR-ee "
         "and SR-mumu tables and equals the sum of their flavour rows: for the selectron and smuon points it counts "
-        "both samples together; ours counts one flavour.",
+        "both samples together; ours counts one flavour. ATLAS's MC error: its tables give the MC events generated "
+        "per point (e.g. 24 000 at 100 GeV, 0.01 ns for 50 830 events at 139 /fb), so a row of n events holds about "
+        "n x generated / initial of them; with ATLAS's unequal weights, or a sample holding both flavours, fewer, so "
+        "the error shown is a lower bound.",
         "",
     ]
     slugs = {row: slug for slug, row, _ in CUTFLOW_STEPS}
+    generated = atlas_cutflow_mc()
     for name, m, tau, reg, rows in points:
         base = f"atlas18014.cutflow.{name}.m{m}.tau_{tau:g}ns.{reg}"
-        out += [f"**{name}, {m} GeV, {tau:g} ns, {reg}**", "", "| step | ATLAS | ours | ratio |", "|---|---|---|---|"]
+        n_mc = generated[(reg, name, m, tau)]
+        out += [
+            f"**{name}, {m} GeV, {tau:g} ns, {reg}** (ATLAS: {n_mc} MC events)",
+            "",
+            "| step | ATLAS | ATLAS's MC error | ours | ratio |",
+            "|---|---|---|---|---|",
+        ]
         for i, (label, atlas) in enumerate(rows):
+            _, rel = mc_error(atlas, rows[0][1], n_mc)
+            err = "—" if i == 0 else f">= {100 * rel:.0f}%"
             slug = "final" if i == len(rows) - 1 else slugs.get(i)
             r = by.get(f"{base}.{slug}") if slug else None
             if r is None or r.ours is None:
@@ -831,7 +875,7 @@ def _cutflow_section(by: dict) -> list[str]:
             else:
                 mark = "" if r.passed is None else (" ✓" if r.passed else " ✗")
                 ours, rat = f"{r.ours:.3g}", (f"{r.ours / atlas:.2f}" if atlas else "—") + mark
-            out.append(f"| {label.replace('|', chr(92) + '|')} | {atlas:.3g} | {ours} | {rat} |")
+            out.append(f"| {label.replace('|', chr(92) + '|')} | {atlas:.3g} | {err} | {ours} | {rat} |")
         out.append("")
     return out
 
