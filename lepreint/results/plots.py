@@ -156,15 +156,17 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     fig, ax = _figure()
+    with_dm = False
     for lumi in lumis:
         for (mc, dm), (c, r) in sorted(curves(rows, lumi).items()):
+            with_dm |= dm is not None
             ax.plot(c, r, marker=".", label=f"{_pair(mc, dm)}, {lumi:g} /fb")
     ax.axhline(1.0, color="k", ls="--")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("c tau [mm]")
     ax.set_ylabel("R95  (> 1: excluded at 95% CL)")
-    ax.legend(fontsize=11, ncol=2)
+    ax.legend(fontsize=15, ncol=2, title="(m_c, dm), luminosity" if with_dm else "mass, luminosity", title_fontsize=15)
     fig.tight_layout()
     written.append(folder / "r95_vs_ctau.png")
     fig.savefig(written[-1], dpi=70)
