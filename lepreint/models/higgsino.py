@@ -10,10 +10,13 @@ The mix of the processes inside the sample is Pythia's LO one (the K-factors of 
 processes agree within a few per cent).
 
 Decays (lepreint, ``lepreint.events.generation.species``): chi1+- -> chi1^0 W* (``wstar``, pure-higgsino couplings
-O_L = -O_R) and chi2^0 -> chi1^0 Z* (``zstar``, Z* -> e e, mu mu each 5% by default (the simplified model's choice); nu nu and
+O_L = O_R = 1/2, vector-like) and chi2^0 -> chi1^0 Z* (``zstar``, Z* -> e e, mu mu each 5% by default (the simplified model's choice); nu nu and
 hadrons share the rest in the Z's proportions).  The W* branching ratios: ``w_br = virtual_boson`` (default:
 those of a W, B(e nu) = B(mu nu) = B(tau nu) = 10.86%, channels closed by dm+- given to the rest) or
 ``widths`` (from the approximate partial widths below, dm-dependent: the single pion dominates below ~1 GeV).
+The two differ: with ``widths`` B(e nu), B(mu nu) are 4.9%, 3.1% at dm+- = 0.34 GeV, 9.2%, 7.4% at 0.5 GeV and
+about 20% each from 1 GeV (no tau), so the default's chargino leptons are 2-3.5 times those of its own widths
+below 0.4 GeV and half of them above 1 GeV.
 
 Lifetimes (``lifetime = computed``, the default; ``given``: the chargino's ``ctau`` parameter, with the
 chi2^0 lifetime scaled by the ratio of the computed widths).  APPROXIMATE (reference/physics_constants.md):
@@ -27,9 +30,12 @@ MeV, as the reference's ~0.12); the pion mode Gamma = (2/pi) G_F^2 cos^2 theta_c
 sqrt(1 - m_pi^2/dm^2) x factor below 1 GeV and the quark level (3 colours,
 u d-bar, and c s-bar above 2.5 GeV) above; chi2^0: the same three-body rate in dm^0 with the Z couplings,
 sum over open fermions of 2 N_c (g_L^2 + g_R^2) (quarks from two pions on: crude at dm^0 ~ 1 GeV; the fixed
-Z* branching ratios of the decays are not those of these widths).  chi2^0 -> chi1+- W* (a gap of dm+-, about
-(1/2)^5 of the Z* rate) is neglected.  Multi-pion modes and radiative corrections are not included: trust the
-lifetimes to a factor of about two.
+Z* branching ratios of the decays are not those of these widths).  NOT MODELLED: chi2^0 -> chi1+- X (a gap
+of dm^0 - dm+-, both charges, the pion mode included: 2 x the chargino's width at that gap), 0.69, 0.32, 0.13,
+0.06 times the Z* width at dm+- = 0.2, 0.34, 0.5, 1 GeV (dm^0 = 2 dm+-), so below 0.5 GeV the chi2^0 lifetime
+is up to 1.7 times too long and its Z* decays too frequent by as much; and chi2^0 -> chi1^0 gamma (a loop
+decay).  Multi-pion modes and radiative corrections are not included: trust the lifetimes to a factor of about
+two.
 """
 
 from __future__ import annotations

@@ -10,18 +10,22 @@ Cross section (reference/physics_constants.md): sigma(pp -> W -> l N) = sum_a si
 (ATLAS, PLB 759 (2016) 601: W+ 11.83 nb, W- 8.79 nb); at other energies times Pythia's LO ratio
 sigma_LO(E) / sigma_LO(13 TeV) of q q-bar' -> W.
 
-Lifetime (``lifetime = computed``): Gamma = a(m_N) G_F^2 m_N^5 |U|^2 / (96 pi^3) for a Majorana N (Bondarenko
-et al., arXiv:1805.08567; a = 10.27, 11.67, 12.14, 12.39, 12.60 at 5, 10, 15, 20, 30 GeV, linear in between,
-held constant outside: APPROXIMATE there; Fermi theory fails above ~30 GeV), half for a Dirac N.  Check:
-c tau = 3.70 mm at 10 GeV, |U|^2 = 1e-6.
-
-Branching ratios (``branching``): the partial widths of the N in units of G_F^2 m_N^5 |U_a|^2 / (192 pi^3), for
-m_N well above the final-state masses: charged current l_a + (e nu, mu nu, tau nu: 1 each; u d'-bar, c s'-bar:
-3 each by CKM unitarity), neutral current nu_a + (nu nu: 1 summed; l_b l_b: (1 - 4 s^2 + 8 s^4) / 4 for b != a; quarks:
-N_c (g_L^2 + g_R^2)), with the same-flavour CC + NC interference (1 + 4 s^2 + 8 s^4) / 4 for l_a l_a nu_a in
-place of the separate terms (decayed with charged-current kinematics: the interference is not modelled in the
-spectra).  Channels closed by the mass (tau, c, b) are dropped; their sum reproduces
-a(m_N) within ~6% at 10 GeV.
+Widths (``lifetime = computed``) and branching ratios: the partial widths of Bondarenko, Boyarsky, Gorbunov and
+Ruchayskiy (arXiv:1805.08567, Sec. 3 and App. A; the same as the ATLAS implementation cHNLdecay) at quark level,
+in units of G_F^2 m_N^5 |U_a|^2 / (192 pi^3) for a Dirac N; a Majorana N has twice the total width and the same
+branching ratios.  Per mixing flavour a:
+charged current l_a + (l_b nu_b, b != a: I(x_a, x_b, 0); u d' and c s' quarks: 3 I(x_a, x_u, x_d) and
+3 I(x_a, x_c, x_s), CKM unitarity per up-type row), neutral current nu_a + (nu nu: 1 summed; l_b l_b, b != a, and
+q q-bar: N_c [C1 f1(x) + 4 C2 f2(x)] with C1 = g_L^2 + g_R^2, C2 = g_L g_R of the fermion's Z couplings), and for
+l_a l_a nu_a the charged and neutral currents together (g_L + 1 for the charged lepton).  I is the massive V-A
+three-body phase space (1 for massless), f1, f2 Bondarenko's functions of x = m_f / m_N (1 and 0 for massless);
+the hadronic widths carry (1 + Delta_QCD), Delta_QCD = a + 5.2 a^2 + 26.4 a^3, a = alpha_s(m_N) / pi (two-loop
+running from alpha_s(m_Z), held at its 2 GeV value below).  A channel opens at its lightest hadronic state
+(two pions, K K, D_s, D D, B B) and carries its quark masses' phase space above.  APPROXIMATE: below about 2 GeV
+(exclusive mesons, not modelled, carry the hadronic width) and above about 30 GeV (Fermi theory, no W or Z
+propagator: c tau about 8% too long at 30 GeV, 30% at 50 GeV).  Check: for e or mu mixing the sum reproduces
+Bondarenko's total width within 1% from 5 to 30 GeV; c tau = 3.70 mm at 10 GeV, |U|^2 = 1e-6.  The decays'
+spectra: V-A matrix elements; the interference term of l_a l_a nu_a decays with charged-current kinematics.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from __future__ import annotations
 import functools
 import math
 
-import numpy as np
+from scipy.integrate import quad
 
-from lepreint.constants import G_F, HBARC_GEV_MM, M_W, SIN2_THETA_W
+from lepreint.constants import G_F, HBARC_GEV_MM, M_W, M_Z, SIN2_THETA_W
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import M_TAU
 from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
@@ -46,6 +50,10 @@ __all__ = [
     "ctau",
     "branching",
     "width_factor",
+    "partial_widths",
+    "phase_space",
+    "neutral_current",
+    "alpha_s",
 ]
 
 PDG_N = 9900012
@@ -53,6 +61,8 @@ PDG_W = 24
 DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 2000
+#: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour)
+MODEL_REVISION = 2
 DEFAULT_OPTIONS = {
     "mixing": {"e": 0.0, "mu": 1.0, "tau": 0.0},  # fractions of U2
     "majorana": True,
@@ -60,12 +70,17 @@ DEFAULT_OPTIONS = {
 }
 #: sigma(pp -> W -> l nu) per lepton flavour at 13 TeV (nb), W+ + W-
 SIGMA_W_LNU_13 = 11.83 + 8.79
-#: a(m_N) of the Majorana total width (Bondarenko et al.)
-A_TABLE = ((5.0, 10.27), (10.0, 11.67), (15.0, 12.14), (20.0, 12.39), (30.0, 12.60))
+#: quark masses (GeV) in the phase space of the quark-level channels (PDG 2024: MS-bar u, d, s at 2 GeV, c and b at
+#: their own scale)
+M_QUARK = {"u": 0.00216, "d": 0.00470, "s": 0.0935, "c": 1.273, "b": 4.183}
+#: alpha_s(m_Z) (PDG 2024) and the quark thresholds of its running (GeV)
+ALPHA_S_MZ = 0.1180
+#: (|charge|-signed charge, T3) of the quarks and leptons in the neutral current
+_Z_CHARGES = {"u": (2 / 3, 0.5), "c": (2 / 3, 0.5), "d": (-1 / 3, -0.5), "s": (-1 / 3, -0.5), "b": (-1 / 3, -0.5)}
 FLAVOURS = {"e": 1, "mu": 2, "tau": 3}
 _LEPTON = {1: 11, 2: 13, 3: 15}
 _LEPTON_MASS = {1: 0.000511, 2: 0.10566, 3: M_TAU}
-#: quark thresholds (GeV) of the hadronic channels (two pions, K K, D D_s-like, B B)
+#: where the hadronic channels open (GeV): their lightest hadronic states (two pions, D_s + K, K K, D D, B B)
 _TH = {"ud": 0.28, "cs": 2.5, "u": 0.28, "d": 0.28, "s": 1.0, "c": 3.7, "b": 10.6}
 
 
@@ -92,58 +107,140 @@ def _mixing(options: dict) -> dict[int, float]:
     return {FLAVOURS[k]: float(v) / tot for k, v in m.items() if float(v) > 0}
 
 
-def width_factor(m_n: float) -> float:
-    """a(m_N) of the Majorana width, linear between the tabulated masses, constant outside."""
-    x, y = zip(*A_TABLE)
-    return float(np.interp(m_n, x, y))
+def _kallen(a: float, b: float, c: float) -> float:
+    return a * a + b * b + c * c - 2 * (a * b + a * c + b * c)
 
 
-def ctau(m_n: float, u2: float, majorana: bool = True) -> float:
-    """Proper decay length (mm) of the N."""
-    gamma = width_factor(m_n) * G_F**2 * m_n**5 * u2 / (96 * math.pi**3)
+@functools.lru_cache(maxsize=4096)
+def phase_space(x1: float, x2: float, x3: float) -> float:
+    """The V-A three-body phase-space factor I of final-state masses x_i = m_i / m_N (1 when all vanish; symmetric
+    in its arguments): 12 int ds/s (s - x1^2 - x2^2)(1 + x3^2 - s) lambda^1/2(s, x1^2, x2^2) lambda^1/2(1, s, x3^2)."""
+    lo, hi = (x1 + x2) ** 2, (1 - x3) ** 2
+    if hi <= lo:
+        return 0.0
+    if max(x1, x2, x3) < 1e-6:
+        return 1.0
+
+    def f(t: float) -> float:
+        return (
+            (t - x1**2 - x2**2)
+            * (1 + x3**2 - t)
+            * math.sqrt(max(_kallen(t, x1**2, x2**2), 0.0) * max(_kallen(1.0, t, x3**2), 0.0))
+            / t
+        )
+
+    return 12 * float(quad(f, lo, hi, limit=200, epsabs=1e-12, epsrel=1e-10)[0])
+
+
+def neutral_current(x: float, g_l: float, g_r: float) -> float:
+    """N -> nu f f-bar for one fermion of mass x m_N with Z couplings g_L, g_R (Bondarenko et al., Eq. 3.4):
+    C1 f1(x) + 4 C2 f2(x), C1 = g_L^2 + g_R^2, C2 = g_L g_R; C1 for massless f, 0 at x = 1/2."""
+    c1, c2 = g_l**2 + g_r**2, g_l * g_r
+    if x >= 0.5:
+        return 0.0
+    if x < 1e-4:
+        return c1
+    r = math.sqrt(1 - 4 * x * x)
+    # ln[(1 - 3x^2 - (1 - x^2) r) / (x^2 (1 + r))], the numerator rationalised (it cancels at small x)
+    big_l = math.log(4 * x**4 / ((1 + r) * (1 - 3 * x * x + (1 - x * x) * r)))
+    f1 = (1 - 14 * x**2 - 2 * x**4 - 12 * x**6) * r + 12 * x**4 * (x**4 - 1) * big_l
+    f2 = x**2 * (2 + 10 * x**2 - 12 * x**4) * r + 6 * x**4 * (1 - 2 * x**2 + 2 * x**4) * big_l
+    return c1 * f1 + 4 * c2 * f2
+
+
+def _z_couplings(charge: float, t3: float) -> tuple[float, float]:
+    return t3 - charge * SIN2_THETA_W, -charge * SIN2_THETA_W
+
+
+@functools.lru_cache(maxsize=256)
+def alpha_s(mu: float) -> float:
+    """alpha_s at ``mu`` (GeV): two-loop running from alpha_s(m_Z), 5 flavours above m_b, 4 above m_c, 3 below."""
+
+    def run(a: float, mu0: float, mu1: float, nf: int) -> float:
+        b0, b1 = (33 - 2 * nf) / (12 * math.pi), (153 - 19 * nf) / (24 * math.pi**2)
+        steps = 200
+        h = (math.log(mu1**2) - math.log(mu0**2)) / steps
+        for _ in range(steps):  # d a / d ln mu^2 = -b0 a^2 - b1 a^3 (RK4)
+            k1 = -b0 * a**2 - b1 * a**3
+            a2 = a + h * k1 / 2
+            k2 = -b0 * a2**2 - b1 * a2**3
+            a3 = a + h * k2 / 2
+            k3 = -b0 * a3**2 - b1 * a3**3
+            a4 = a + h * k3
+            k4 = -b0 * a4**2 - b1 * a4**3
+            a += h * (k1 + 2 * k2 + 2 * k3 + k4) / 6
+        return a
+
+    mb, mc = M_QUARK["b"], M_QUARK["c"]
+    if mu >= mb:
+        return run(ALPHA_S_MZ, M_Z, mu, 5)
+    a_b = run(ALPHA_S_MZ, M_Z, mb, 5)
+    if mu >= mc:
+        return run(a_b, mb, mu, 4)
+    return run(run(a_b, mb, mc, 4), mc, mu, 3)
+
+
+def qcd_factor(m_n: float) -> float:
+    """1 + Delta_QCD of the hadronic widths (Bondarenko et al., Eq. 3.8), alpha_s held at 2 GeV below 2 GeV."""
+    a = alpha_s(max(m_n, 2.0)) / math.pi
+    return 1 + a + 5.2 * a**2 + 26.4 * a**3
+
+
+def partial_widths(m_n: float, flavour: int) -> dict[int, float]:
+    """The N's partial widths for mixing with one flavour (1, 2, 3: e, mu, tau), by the channel codes of
+    ``lepreint.events.generation.species``, in units of G_F^2 m_N^5 |U_a|^2 / (192 pi^3) for a Dirac N."""
+    a = flavour
+    ma = _LEPTON_MASS[a]
+    xa = ma / m_n
+    out: dict[int, float] = {}
+    for b in (1, 2, 3):
+        mb = _LEPTON_MASS[b]
+        if b == a:  # l_a l_a nu_a: charged and neutral currents together (the charged lepton's g_L + 1)
+            g_l, g_r = _z_couplings(-1.0, -0.5)
+            w = neutral_current(mb / m_n, g_l + 1, g_r) if m_n > 2 * mb else 0.0
+            if w > 0:
+                out[100 * a + _LEPTON[b]] = w
+            continue
+        w = phase_space(xa, mb / m_n, 0.0) if m_n > ma + mb else 0.0
+        if w > 0:
+            out[100 * a + _LEPTON[b]] = w  # l_a l_b nu_b: 112, 113, ...
+        w = neutral_current(mb / m_n, *_z_couplings(-1.0, -0.5)) if m_n > 2 * mb else 0.0
+        if w > 0:
+            out[100 * a + 40 + _LEPTON[b]] = w  # nu_a l_b l_b: 151, 153, ...
+    k = qcd_factor(m_n)
+    q = M_QUARK
+    cc = (3 * phase_space(xa, q["u"] / m_n, q["d"] / m_n) if m_n > ma + _TH["ud"] else 0.0) + (
+        3 * phase_space(xa, q["c"] / m_n, q["s"] / m_n) if m_n > ma + _TH["cs"] else 0.0
+    )
+    if cc > 0:
+        out[100 * a + 1] = cc * k
+    out[100 * a + 52] = 1.0  # nu_a nu nu-bar, summed over the flavours
+    nc = sum(3 * neutral_current(q[f] / m_n, *_z_couplings(*_Z_CHARGES[f])) for f in q if m_n > _TH[f])
+    if nc > 0:
+        out[100 * a + 50] = nc * k
+    return out
+
+
+def width_factor(m_n: float, options: dict | None = None) -> float:
+    """a(m_N): the total width of a Majorana N in units of G_F^2 m_N^5 |U|^2 / (96 pi^3) (the sum of the Dirac
+    partial widths in units of / (192 pi^3)), averaged over the mixing flavours' fractions."""
+    return sum(f * sum(partial_widths(m_n, a).values()) for a, f in _mixing(options or {}).items())
+
+
+def ctau(m_n: float, u2: float, majorana: bool = True, options: dict | None = None) -> float:
+    """Proper decay length (mm) of the N (``options``: its ``mixing``; pure muon mixing by default)."""
+    gamma = width_factor(m_n, options) * G_F**2 * m_n**5 * u2 / (96 * math.pi**3)
     if not majorana:
         gamma /= 2
     return HBARC_GEV_MM / gamma
 
 
-def _z(charge: float, t3: float, nc: int) -> float:
-    g_l, g_r = t3 - charge * SIN2_THETA_W, -charge * SIN2_THETA_W
-    return nc * (g_l**2 + g_r**2)
-
-
 def branching(m_n: float, options: dict) -> dict[int, float]:
     """N decay channels (codes of ``lepreint.events.generation.species``) and their branching ratios."""
-    s2 = SIN2_THETA_W
     w: dict[int, float] = {}
     for a, frac in _mixing(options).items():
-        ma = _LEPTON_MASS[a]
-        for b in (1, 2, 3):  # charged current, W* -> l_b nu_b
-            if m_n <= ma + _LEPTON_MASS[b]:
-                continue
-            if b == a:  # CC and NC interfere: l_a l_a nu_a
-                w[100 * a + _LEPTON[b]] = frac * (1 + 4 * s2 + 8 * s2**2) / 4
-            else:
-                w[100 * a + _LEPTON[b]] = frac * 1.0
-                if m_n > 2 * _LEPTON_MASS[b]:
-                    w[100 * a + 40 + _LEPTON[b]] = frac * (1 - 4 * s2 + 8 * s2**2) / 4  # NC nu_a l_b l_b: 51/53/55
-        # u d-bar + u s-bar (3 (|V_ud|^2 + |V_us|^2) = 3 by unitarity), and c s-bar + c d-bar above threshold
-        had_cc = (3.0 if m_n > ma + _TH["ud"] else 0.0) + (3.0 if m_n > ma + _TH["cs"] else 0.0)
-        if had_cc > 0:
-            w[100 * a + 1] = frac * had_cc
-        w[100 * a + 52] = frac * 1.0  # nu_a nu nu-bar, summed over flavours
-        had_nc = sum(
-            _z(q, t3, 3)
-            for f, q, t3 in (
-                ("u", 2 / 3, 0.5),
-                ("d", -1 / 3, -0.5),
-                ("s", -1 / 3, -0.5),
-                ("c", 2 / 3, 0.5),
-                ("b", -1 / 3, -0.5),
-            )
-            if m_n > _TH[f]
-        )
-        if had_nc > 0:
-            w[100 * a + 50] = frac * had_nc
+        for code, v in partial_widths(m_n, a).items():
+            w[code] = w.get(code, 0.0) + frac * v
     tot = sum(w.values())
     return {c: v / tot for c, v in sorted(w.items())}
 
@@ -155,7 +252,7 @@ def _lifetime(params: dict, options: dict) -> float:
         return params["ctau"]
     if options.get("lifetime") != "computed":
         raise LepreintError(f"lifetime must be 'computed' or 'given', got {options.get('lifetime')!r}")
-    return ctau(params["mN"], params["U2"], bool(options.get("majorana", True)))
+    return ctau(params["mN"], params["U2"], bool(options.get("majorana", True)), options)
 
 
 def pythia_setup(params: dict, options: dict):
@@ -206,12 +303,13 @@ GENERATION_U2 = 1e-6
 
 def _scan_points(mc: float, dm, ctau_axis: list[float], u2_axis: list[float], options: dict) -> list[dict]:
     maj = bool(options.get("majorana", True))
+    life = {u: ctau(mc, u, maj, options) for u in u2_axis}
     return [
         {
             "key": f"mN{mc:.6g}_U2{u:.6g}",
-            "ctau": ctau(mc, u, maj),
+            "ctau": life[u],
             "scale": u / GENERATION_U2,
-            "fields": {"mc": mc, "dm": None, "ctau_mm": ctau(mc, u, maj), "mN": mc, "U2": u},
+            "fields": {"mc": mc, "dm": None, "ctau_mm": life[u], "mN": mc, "U2": u},
         }
         for u in u2_axis
     ]

@@ -11,7 +11,9 @@ Options:
 
 ``flavour``   ``e``, ``mu`` or ``tau`` (selectrons, smuons, staus), or ``co_nlsp`` (all three flavours
               together, mass degenerate: the co-NLSP scenario); ``stau_nlsp`` is ``tau`` (the stau NLSP scenario,
-              the lighter sleptons of the other flavours decaying through it are not modelled).
+              the lighter sleptons of the other flavours decaying through it are not modelled), with ``states``
+              as given: the default LR is ATLAS's benchmark; a mostly right-handed stau_1, as in minimal GMSB,
+              is ``states = R`` (at 100 GeV 1/3.7 of the LR cross section, taus right-handed).
 ``states``    ``LR`` (left and right states, mass degenerate: ATLAS's benchmark), ``L`` or ``R``.  Staus unmixed
               (stau_1 = stau_L, stau_2 = stau_R).
 ``tau_polarisation``  ``chirality`` (default): the gravitino couples to the slepton's chiral partner, so

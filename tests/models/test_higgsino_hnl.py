@@ -1,5 +1,7 @@
 """Compressed higgsinos and heavy neutral leptons: cross sections, lifetimes, branching ratios, generated events."""
 
+import math
+
 import awkward as ak
 import numpy as np
 import pytest
@@ -100,18 +102,53 @@ def test_hnl_branching_ratios(m):
         assert sum(br.values()) == pytest.approx(1.0, abs=1e-12) and min(br.values()) > 0
 
 
-def test_hnl_channel_sum_reproduces_the_total_width():
-    """The partial widths (Dirac units of G_F^2 m^5 |U|^2 / 192 pi^3) summed, x 2 for Majorana, against a(m_N)."""
-    import math
+#: Bondarenko et al. (arXiv:1805.08567): the total width of a Majorana N mixing with e or mu, in units of
+#: G_F^2 m^5 |U|^2 / (96 pi^3), at 5, 10, 15, 20 and 30 GeV
+BONDARENKO_A = {5.0: 10.27, 10.0: 11.67, 15.0: 12.14, 20.0: 12.39, 30.0: 12.60}
 
+
+@pytest.mark.parametrize("flavour", ["e", "mu"])
+def test_hnl_partial_widths_sum_to_the_published_total_width(flavour):
+    for m, a in BONDARENKO_A.items():
+        assert hnl.width_factor(m, {"mixing": {flavour: 1.0}}) == pytest.approx(a, rel=0.005)
+
+
+def test_hnl_tau_mixing_has_its_own_width_and_its_dilepton_channels():
+    """Mixing with tau: every charged-current channel holds a tau, so the width is smaller (c tau longer) where the
+    tau's mass matters; below the tau mass the neutral currents nu_tau e e and nu_tau mu mu remain."""
+    tau, mu = {"mixing": {"tau": 1.0}}, {"mixing": {"mu": 1.0}}
+    for m, lo, hi in ((5.0, 1.6, 1.9), (10.0, 1.1, 1.25), (30.0, 1.0, 1.05)):
+        assert lo < hnl.ctau(m, 1e-6, options=tau) / hnl.ctau(m, 1e-6, options=mu) < hi
+    br = hnl.branching(1.0, tau)
+    assert br[351] > 0.04 and br[353] > 0.04  # nu_tau e e, nu_tau mu mu
+    assert not any(c in br for c in (311, 313, 301))  # tau + anything: closed
+    assert hnl.branching(1.0, {"mixing": {"e": 1.0, "tau": 1.0}}) != hnl.branching(1.0, tau)
+
+
+def test_hnl_phase_space_factors():
     from lepreint.constants import SIN2_THETA_W as s2
 
-    units = 1 + (1 + 4 * s2 + 8 * s2**2) / 4 + 1 + 2 * (1 - 4 * s2 + 8 * s2**2) / 4 + 3 * 0.94847 + 3 + 1
-    units += 3 * sum(
-        (t - q * s2) ** 2 + (q * s2) ** 2 for q, t in ((2 / 3, 0.5), (-1 / 3, -0.5), (-1 / 3, -0.5), (2 / 3, 0.5))
-    )
-    assert units == pytest.approx(hnl.width_factor(10.0), rel=0.10)  # Majorana: 2 x units / 192 = units / 96
-    assert math.isfinite(units)
+    assert hnl.phase_space(0.0, 0.0, 0.0) == 1.0
+    # one massive final state: 1 - 8 x^2 + 8 x^6 - x^8 - 24 x^4 ln x, in any slot
+    x = 0.3
+    ref = 1 - 8 * x**2 + 8 * x**6 - x**8 - 24 * x**4 * math.log(x)
+    for args in ((x, 0, 0), (0, x, 0), (0, 0, x)):
+        assert hnl.phase_space(*args) == pytest.approx(ref, rel=1e-8)
+    assert hnl.phase_space(0.6, 0.5, 0.0) == 0.0
+    # the neutral current: C1 for a massless fermion, nothing at threshold
+    g_l, g_r = -0.5 + s2, s2
+    assert hnl.neutral_current(0.0, g_l, g_r) == pytest.approx(g_l**2 + g_r**2)
+    assert hnl.neutral_current(0.4999999, g_l, g_r) == pytest.approx(0.0, abs=1e-6)
+    assert 0 < hnl.neutral_current(0.2, g_l, g_r) < g_l**2 + g_r**2
+    assert hnl.alpha_s(91.1876) == pytest.approx(0.118, rel=1e-3) and 0.17 < hnl.alpha_s(10.0) < 0.19
+
+
+def test_hnl_branching_ratios_near_the_tau_threshold():
+    """At 5 GeV (mu mixing) the channels with a tau are suppressed by their phase space, not counted as massless:
+    N -> mu e nu and mu mu nu as in Bondarenko et al. (9.7% and 5.7%)."""
+    br = hnl.branching(5.0, {"mixing": {"mu": 1.0}})
+    assert br[211] == pytest.approx(0.0972, rel=0.02) and br[213] == pytest.approx(0.0570, rel=0.02)
+    assert br[255] < 0.001
 
 
 def test_hnl_cross_section():

@@ -127,7 +127,8 @@ class GenerationRequest:
     def config(self) -> dict:
         # the LLPs Pythia decays and lepreint records, and the composition a sample is weighted to (part of the
         # key only where there are any, so that every other sample keeps its identity)
-        setup = model_module(self.model).pythia_setup(self.parameters, self.options)
+        mod = model_module(self.model)
+        setup = mod.pythia_setup(self.parameters, self.options)
         decayed = sorted(setup.decayed_llp_ids)
         fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
@@ -143,6 +144,9 @@ class GenerationRequest:
             "shower": self.shower.as_dict(),
             "xsec_source": self.xsec_source,
             "chunk_size": self.chunk_size,
+            # lepreint's own decays as the model computes them (lifetime, branching ratios): a change of the model's
+            # physics is a new sample even where its parameters and options are the same
+            "llp_decay": _rounded(_describe_decay(mod.llp_decay(self.parameters, self.options))),
             "slim": {
                 "lepton_min_pt_GeV": LEPTON_MIN_PT,
                 "iso_min_pt_GeV": ISO_MIN_PT,
@@ -580,6 +584,18 @@ def _unsaved(rows, meta) -> Sample:
 
     meta = dict(meta, schema=SCHEMA_VERSION, digest=content_digest(rows))
     return Sample(rows, meta, None)
+
+
+def _rounded(obj):
+    """``obj`` with every float to 12 significant digits (a cache key that does not hang on the last bits of a
+    computed width)."""
+    if isinstance(obj, float):
+        return float(f"{obj:.12g}")
+    if isinstance(obj, dict):
+        return {k: _rounded(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_rounded(v) for v in obj]
+    return obj
 
 
 def _describe_decay(decay: dict | list | None) -> dict | list | None:

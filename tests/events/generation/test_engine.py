@@ -118,3 +118,16 @@ def test_chunk_seeds_of_a_run_are_distinct():
 
     seeds = [_chunk_seeds(123, i)[0] for i in range(20_000)]
     assert len(set(seeds)) == len(seeds) and min(seeds) >= 1
+
+
+def test_a_change_of_a_models_decays_is_a_new_sample(monkeypatch):
+    """The cache key holds lepreint's own decays as the model computes them: new branching ratios (a corrected
+    width) never reuse a sample drawn with the old ones."""
+    from lepreint.models import hnl
+
+    req = GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, events=10, seed=3)
+    before = req.config()
+    assert before["llp_decay"]["ctau_mm"] == pytest.approx(hnl.ctau(10.0, 1e-6))
+    monkeypatch.setattr(hnl, "branching", lambda m, o: {201: 1.0})
+    after = GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, events=10, seed=3).config()
+    assert after["llp_decay"]["branching"] == {"201": 1.0} and after != before
