@@ -171,9 +171,12 @@ def validate(
         out = Path(output)
         if merge and (out / "report.json").is_file():
             new = {r.id: r for r in records}
-            # the kept records are judged again against the reference files as they are now
+            # the kept records are judged again against the reference files as they are now; those no reference
+            # file holds any more are dropped
             old = [
-                _rejudged(_from_json(d), entries.get(d["id"])) for d in json.loads((out / "report.json").read_text())
+                _rejudged(_from_json(d), entries[d["id"]])
+                for d in json.loads((out / "report.json").read_text())
+                if d["id"] in entries
             ]
             old_ids = {r.id for r in old}
             records = [new.get(r.id, r) for r in old] + [r for r in records if r.id not in old_ids]
@@ -182,11 +185,9 @@ def validate(
     return records
 
 
-def _rejudged(r: Record, entry: tuple[dict, dict] | None) -> Record:
+def _rejudged(r: Record, entry: tuple[dict, dict]) -> Record:
     """A stored record with the published value, tolerance, verdict and explanation of its reference entry as it is
-    now (its value and note as computed)."""
-    if entry is None:
-        return r
+    now (its value and note as computed: a changed note of the reference shows after the record is recomputed)."""
     e, doc = entry
     paper, tol = e.get("paper"), e.get("tolerance", {})
     return dataclasses.replace(

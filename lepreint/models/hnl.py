@@ -21,7 +21,7 @@ l_a l_a nu_a the charged and neutral currents together (g_L + 1 for the charged 
 three-body phase space (1 for massless), f1, f2 Bondarenko's functions of x = m_f / m_N (1 and 0 for massless);
 the hadronic widths carry (1 + Delta_QCD), Delta_QCD = a + 5.2 a^2 + 26.4 a^3, a = alpha_s(m_N) / pi (two-loop
 running from alpha_s(m_Z), held at its 2 GeV value below).  A channel opens at its lightest hadronic state
-(two pions, K K, D_s, D D, B B) and carries its quark masses' phase space above.  APPROXIMATE: below about 2 GeV
+(two pions, D_s, K K, D D, B B) and carries its quark masses' phase space above.  APPROXIMATE: below about 2 GeV
 (exclusive mesons, not modelled, carry the hadronic width) and above about 30 GeV (Fermi theory, no W or Z
 propagator: c tau about 8% too long at 30 GeV, 30% at 50 GeV).  Check: for e or mu mixing the sum reproduces
 Bondarenko's total width within 1% from 5 to 30 GeV; c tau = 3.70 mm at 10 GeV, |U|^2 = 1e-6.  The decays'
@@ -80,8 +80,9 @@ _Z_CHARGES = {"u": (2 / 3, 0.5), "c": (2 / 3, 0.5), "d": (-1 / 3, -0.5), "s": (-
 FLAVOURS = {"e": 1, "mu": 2, "tau": 3}
 _LEPTON = {1: 11, 2: 13, 3: 15}
 _LEPTON_MASS = {1: 0.000511, 2: 0.10566, 3: M_TAU}
-#: where the hadronic channels open (GeV): their lightest hadronic states (two pions, D_s + K, K K, D D, B B)
-_TH = {"ud": 0.28, "cs": 2.5, "u": 0.28, "d": 0.28, "s": 1.0, "c": 3.7, "b": 10.6}
+#: where the hadronic channels open (GeV): their lightest hadronic states (charged current: two pions, D_s;
+#: neutral current: two pions, K K, D D, B B)
+_TH = {"ud": 0.28, "cs": 1.97, "u": 0.28, "d": 0.28, "s": 1.0, "c": 3.73, "b": 10.56}
 
 
 def check_parameters(params: dict) -> dict:
@@ -118,8 +119,11 @@ def phase_space(x1: float, x2: float, x3: float) -> float:
     lo, hi = (x1 + x2) ** 2, (1 - x3) ** 2
     if hi <= lo:
         return 0.0
-    if max(x1, x2, x3) < 1e-6:
-        return 1.0
+    big, second = sorted((x1, x2, x3))[:0:-1]
+    if second < 1e-3:  # one massive final state (or none): closed form, exact up to O(second^2)
+        if big < 1e-6:
+            return 1.0
+        return 1 - 8 * big**2 + 8 * big**6 - big**8 - 24 * big**4 * math.log(big)
 
     def f(t: float) -> float:
         return (
@@ -129,7 +133,7 @@ def phase_space(x1: float, x2: float, x3: float) -> float:
             / t
         )
 
-    return 12 * float(quad(f, lo, hi, limit=200, epsabs=1e-12, epsrel=1e-10)[0])
+    return 12 * float(quad(f, lo, hi, limit=200, epsabs=1e-11, epsrel=1e-8)[0])
 
 
 def neutral_current(x: float, g_l: float, g_r: float) -> float:
@@ -145,7 +149,7 @@ def neutral_current(x: float, g_l: float, g_r: float) -> float:
     big_l = math.log(4 * x**4 / ((1 + r) * (1 - 3 * x * x + (1 - x * x) * r)))
     f1 = (1 - 14 * x**2 - 2 * x**4 - 12 * x**6) * r + 12 * x**4 * (x**4 - 1) * big_l
     f2 = x**2 * (2 + 10 * x**2 - 12 * x**4) * r + 6 * x**4 * (1 - 2 * x**2 + 2 * x**4) * big_l
-    return c1 * f1 + 4 * c2 * f2
+    return max(c1 * f1 + 4 * c2 * f2, 0.0)  # (round-off just below threshold)
 
 
 def _z_couplings(charge: float, t3: float) -> tuple[float, float]:
@@ -203,10 +207,10 @@ def partial_widths(m_n: float, flavour: int) -> dict[int, float]:
             continue
         w = phase_space(xa, mb / m_n, 0.0) if m_n > ma + mb else 0.0
         if w > 0:
-            out[100 * a + _LEPTON[b]] = w  # l_a l_b nu_b: 112, 113, ...
+            out[100 * a + _LEPTON[b]] = w  # l_a l_b nu_b: 113, 115, 211, ...
         w = neutral_current(mb / m_n, *_z_couplings(-1.0, -0.5)) if m_n > 2 * mb else 0.0
         if w > 0:
-            out[100 * a + 40 + _LEPTON[b]] = w  # nu_a l_b l_b: 151, 153, ...
+            out[100 * a + 40 + _LEPTON[b]] = w  # nu_a l_b l_b: 153, 155, 251, ...
     k = qcd_factor(m_n)
     q = M_QUARK
     cc = (3 * phase_space(xa, q["u"] / m_n, q["d"] / m_n) if m_n > ma + _TH["ud"] else 0.0) + (

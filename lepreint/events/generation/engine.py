@@ -129,6 +129,7 @@ class GenerationRequest:
         # key only where there are any, so that every other sample keeps its identity)
         mod = model_module(self.model)
         setup = mod.pythia_setup(self.parameters, self.options)
+        decay = mod.llp_decay(self.parameters, self.options)
         decayed = sorted(setup.decayed_llp_ids)
         fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
@@ -144,9 +145,10 @@ class GenerationRequest:
             "shower": self.shower.as_dict(),
             "xsec_source": self.xsec_source,
             "chunk_size": self.chunk_size,
-            # lepreint's own decays as the model computes them (lifetime, branching ratios): a change of the model's
-            # physics is a new sample even where its parameters and options are the same
-            "llp_decay": _rounded(_describe_decay(mod.llp_decay(self.parameters, self.options))),
+            # lepreint's own decays as the model computes them (lifetime, branching ratios, every field of the
+            # decay's specification): a change of the model's physics is a new sample even where its parameters and
+            # options are the same (part of the key only where lepreint decays, as above)
+            **({"llp_decay": _rounded(decay)} if decay is not None else {}),
             "slim": {
                 "lepton_min_pt_GeV": LEPTON_MIN_PT,
                 "iso_min_pt_GeV": ISO_MIN_PT,
@@ -587,12 +589,12 @@ def _unsaved(rows, meta) -> Sample:
 
 
 def _rounded(obj):
-    """``obj`` with every float to 12 significant digits (a cache key that does not hang on the last bits of a
-    computed width)."""
+    """``obj`` with every float to 12 significant digits and every key a string (a cache key that does not hang on
+    the last bits of a computed width)."""
     if isinstance(obj, float):
         return float(f"{obj:.12g}")
     if isinstance(obj, dict):
-        return {k: _rounded(v) for k, v in obj.items()}
+        return {str(k): _rounded(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_rounded(v) for v in obj]
     return obj

@@ -127,7 +127,12 @@ def test_a_change_of_a_models_decays_is_a_new_sample(monkeypatch):
 
     req = GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, events=10, seed=3)
     before = req.config()
-    assert before["llp_decay"]["ctau_mm"] == pytest.approx(hnl.ctau(10.0, 1e-6))
+    assert before["llp_decay"]["ctau"] == pytest.approx(hnl.ctau(10.0, 1e-6))
     monkeypatch.setattr(hnl, "branching", lambda m, o: {201: 1.0})
     after = GenerationRequest("hnl", {"mN": 10.0, "U2": 1e-6}, events=10, seed=3).config()
     assert after["llp_decay"]["branching"] == {"201": 1.0} and after != before
+
+
+def test_samples_pythia_decays_keep_their_key_without_a_decay_of_lepreint():
+    """A model whose long-lived particles Pythia decays has no decay of lepreint's in its key."""
+    assert "llp_decay" not in GenerationRequest("stop", {"mstop": 500.0, "ctau": 10.0}, events=10, seed=1).config()
