@@ -377,7 +377,7 @@ def _step_words(by: dict) -> str:
         parts.append(f"x{step:.2f} +- {err:.2f} ({i.split('.')[0]}, {abs(step - 1) / err:.1f} sigma)")
         d = re.search(r"within its 1000 mm sample ([0-9.]+) -> ([0-9.]+) from", by[i].note)
         if d:
-            drift.append(f"x{float(d.group(2)) / float(d.group(1)):.2f}")
+            drift.append(f"x{float(d.group(2)) / float(d.group(1)):.2f} ({i.split('.')[0]})")
     if not parts:
         return "n/a"
     return (
