@@ -88,7 +88,7 @@ def source_steps(prefix: str, refs: dict[float, dict], ours: dict[float, tuple])
         return S / sum(refs[c]["S"]), float(np.hypot(err / S, 1 / np.sqrt(mc[c])))
 
     out: dict[str, tuple[float, str]] = {}
-    for src in CMS_SOURCES_MM:
+    for j, src in enumerate(CMS_SOURCES_MM):
         if src not in refs:
             continue
         i = ctaus.index(src)
@@ -99,7 +99,6 @@ def source_steps(prefix: str, refs: dict[float, dict], ours: dict[float, tuple])
         if i + 1 == len(ctaus) or src == CMS_SOURCES_MM[-1]:  # CMS's last sample: beyond it, no boundary of ours
             continue
         nxt = ctaus[i + 1]
-        j = CMS_SOURCES_MM.index(src)
         first = min(c for c in ctaus if c > (CMS_SOURCES_MM[j - 1] if j else 0.0))  # the sample's first cell
 
         (lo, e_lo), (hi, e_hi) = ratio(src), ratio(nxt)
