@@ -42,7 +42,7 @@ from lepreint.extras import available, require
 from lepreint.files import write_atomic
 from lepreint.models import scan_plane
 from lepreint.models.base import point_key
-from lepreint.parallel import ignore_sigint
+from lepreint.parallel import fork_context, ignore_sigint
 from lepreint.results.fast_scan import CombinedScan, LeadingPairScan, LifetimeScan
 from lepreint.results.hepdata import export_hepdata
 from lepreint.results.plots import plot_plane, plot_scan
@@ -465,11 +465,9 @@ def run_group(
         sample, failure, scanner = None, str(e), None
     if workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
-        import multiprocessing as mp
-
         _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid)
         try:
-            with mp.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
+            with fork_context().Pool(workers, initializer=ignore_sigint) as pool:
                 pool.map(_point, missing, chunksize=1)
         finally:
             _GROUP.clear()
@@ -626,11 +624,9 @@ def run_scan(
             if workers > 1 and len(todo) >= workers:
                 # several (m_c, dm): one group per process (its generation single-process), so that loading,
                 # generating and evaluating all run in parallel; results do not depend on the split
-                import multiprocessing as mp
-
                 _GROUP.update(cfg=cfg, out=str(out), clf=clf, sid=sid)
                 try:
-                    with mp.get_context("fork").Pool(workers, initializer=ignore_sigint) as pool:
+                    with fork_context().Pool(workers, initializer=ignore_sigint) as pool:
                         for g in pool.imap_unordered(_group, todo, chunksize=1):
                             if bar:
                                 bar.advance(task, g)

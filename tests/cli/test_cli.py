@@ -146,7 +146,7 @@ def test_slepton_scan_in_the_atlas_search_from_the_command_line_and_python(run_c
         events=200,
         mpi=False,
         output=tmp_path / "py",
-        workers=1,  # in-process: a worker forked after TensorFlow was loaded here can abort in its GC
+        workers=2,  # forked after the network tests loaded TensorFlow here: the workers must not collect its objects
     )
     import csv
 

@@ -52,7 +52,7 @@ from lepreint.events.slim import (
     save_sample,
 )
 from lepreint.models import model_module as find
-from lepreint.parallel import ignore_sigint
+from lepreint.parallel import fork_context, ignore_sigint
 
 __all__ = ["GenerationRequest", "build_request", "generate", "model_module", "GENERATION_REVISION"]
 
@@ -381,10 +381,8 @@ def generate(
     bar = _Progress(request.events, "events" if not filtered else "accepted events", mode=progress)
     plan = _plan(request, filtered)
     global _TRIED, _SHOW
-    import multiprocessing as mp
-
     # events generated so far, counted inside the running chunks (the bar moves during a chunk, not after it)
-    _TRIED = mp.get_context("fork").Value("q", 0) if bar.enabled and not filtered else None
+    _TRIED = fork_context().Value("q", 0) if bar.enabled and not filtered else None
     from_store = [0]
 
     def show():
@@ -423,11 +421,7 @@ def generate(
                 if filtered and accepted >= request.events:
                     break
         else:
-            import multiprocessing as mp
-
-            pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=mp.get_context("fork"), initializer=ignore_sigint
-            )
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=fork_context(), initializer=ignore_sigint)
             try:
                 pending: dict[int, Any] = {}
                 next_needed = 0
