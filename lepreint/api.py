@@ -263,7 +263,7 @@ def simulate(
     sample,
     *,
     analysis: str = "soft_displaced_emu",
-    detector: str = "cms_run2",
+    detector: str | None = None,
     d0_extrapolation: str | None = None,
     xsec_source: str | None = None,
     xsec: float | str | None = None,
@@ -283,6 +283,7 @@ def simulate(
     it for the sample's model point; ``lumi`` defaults to the analysis card's.  ``classifier`` (or ``model``: a
     trained network's folder) adds the network's projection at ``nn_cut``."""
     from lepreint.analysis.yields import signal_yields
+    from lepreint.config.cards import detector_for
     from lepreint.detector.simulate import Detector
     from lepreint.events.slim import Sample
 
@@ -299,7 +300,7 @@ def simulate(
         s, info = _load(sample, llp_ids, displaced, skip_bad_events, invisible, weight)
         name = str(sample)
     xs = _q(xsec, "xsec", "--xsec")
-    det = Detector(detector, d0_extrapolation)
+    det = Detector(detector_for(analysis, detector), d0_extrapolation)
     r = signal_yields(s, analysis, det, xsec_source, xs, seed, _q(lumi, "lumi", "--lumi"))
     return _with_background(
         s, r, name, analysis, det, xsec_source, xs, seed, classifier or model is not None, model, nn_cut, info
@@ -416,7 +417,7 @@ def yields(
     oversampling: int | None = None,
     mpi: bool = True,
     analysis: str = "soft_displaced_emu",
-    detector: str = "cms_run2",
+    detector: str | None = None,
     d0_extrapolation: str | None = None,
     xsec_source: str = "table",
     br_reading: str = "emu_fraction",
@@ -425,13 +426,14 @@ def yields(
     """Generate (or reuse) one of the paper's Table 1 benchmarks and compute its yields, ``lepreint yields``.
     ``br_reading``: Table 1's B(l+l-) of benchmarks 1-2 as the e-mu fraction or as (B_e + B_mu)^2."""
     from lepreint.analysis.yields import benchmark_request, signal_yields
+    from lepreint.config.cards import detector_for
     from lepreint.detector.simulate import Detector
     from lepreint.events.generation.engine import generate as run
     from lepreint.events.generation.pythia import ShowerOptions
 
     req = benchmark_request(benchmark, events, seed, oversampling, ShowerOptions(mpi=mpi), br_reading=br_reading)
     s = run(req, workers=workers, progress=progress)
-    det = Detector(detector, d0_extrapolation)
+    det = Detector(detector_for(analysis, detector), d0_extrapolation)
     r = signal_yields(s, analysis, det, xsec_source)
     out = _with_background(s, r, str(s.path), analysis, det, xsec_source, None, 0, False, None, 0.9, {})
     out.benchmark = benchmark
@@ -568,7 +570,7 @@ def scan(
     draws: int = 5,
     statistic: str = "expected",
     mpi: bool = True,
-    detector: str = "cms_run2",
+    detector: str | None = None,
     options: dict | None = None,
     output: str | os.PathLike = "scan",
     overwrite: bool = False,
@@ -639,7 +641,7 @@ def scan(
             draws=draws,
             statistic=statistic,
             u2=u2_axis,
-            detector=detector,
+            detector=detector or "",
         )
     if scheduler and dask_local:
         raise LepreintError("give --scheduler or --dask-local, not both")

@@ -723,7 +723,9 @@ def _title(q) -> str:
 @click.argument("sample")
 @_hepmc_options
 @click.option("--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (name or path)")
-@click.option("--detector", default="cms_run2", show_default=True, help="detector card (name or path)")
+@click.option(
+    "--detector", default=None, help="detector card (name or path) [default: the analysis card's, else cms_run2]"
+)
 @click.option(
     "--d0-extrapolation",
     type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
@@ -813,7 +815,9 @@ def simulate_cmd(
 @click.option("--oversampling", "-K", type=int, default=None)
 @click.option("--no-mpi", is_flag=True, help="fast mode: no multiple interactions")
 @click.option("--analysis", default="soft_displaced_emu", show_default=True)
-@click.option("--detector", default="cms_run2", show_default=True)
+@click.option(
+    "--detector", default=None, help="detector card (name or path) [default: the analysis card's, else cms_run2]"
+)
 @click.option(
     "--d0-extrapolation",
     type=click.Choice(["linear_trend", "linear_to_zero", "flat", "zero", "polynomial"]),
@@ -971,7 +975,9 @@ CARD_SCAN_OPTIONS = (
 @click.option(
     "--analysis", default="soft_displaced_emu", show_default=True, help="analysis card (card@background chooses one)"
 )
-@click.option("--detector", default="cms_run2", show_default=True, help="detector card (atlas_run2 for ATLAS's search)")
+@click.option(
+    "--detector", default=None, help="detector card (name or path) [default: the analysis card's, else cms_run2]"
+)
 @click.option(
     "--option", "extra", multiple=True, help="model option KEY=VALUE (repeatable), e.g. flavour=mu for sleptons"
 )

@@ -23,7 +23,7 @@ import numpy as np
 from lepreint.analysis.features import pair_features
 from lepreint.analysis.selection import select
 from lepreint.analysis.yields import check_energy, check_jet_input, check_normalisation, normalisation, resolve_xsec
-from lepreint.config.cards import AnalysisConfig, analysis_config
+from lepreint.config.cards import AnalysisConfig, analysis_config, detector_for
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
 from lepreint.events.slim import Sample, llp_leptons_in_jets, weighted_sum
@@ -67,7 +67,7 @@ def nn_signal(
     seed: int = 0,
 ) -> NNSignal:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
-    det = detector or Detector("cms_run2")
+    det = detector or Detector(detector_for(cfg))
     check_energy(sample, cfg)
     check_jet_input(sample, cfg)
     xs, _ = resolve_xsec(sample, xsec_source, xsec_fb)

@@ -16,7 +16,7 @@ import numpy as np
 
 from lepreint.analysis.leading_pair import LeadingPairSelection, select_leading_pair
 from lepreint.analysis.selection import Selection, select
-from lepreint.config.cards import AnalysisConfig, analysis_config, benchmarks
+from lepreint.config.cards import AnalysisConfig, analysis_config, benchmarks, detector_for
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
 from lepreint.events.generation.engine import GenerationRequest, model_module
@@ -201,7 +201,7 @@ def signal_yields(
     luminosity: float | None = None,
 ) -> YieldResult:
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
-    det = detector or Detector("cms_run2")
+    det = detector or Detector(detector_for(cfg))
     check_energy(sample, cfg)
     check_jet_input(sample, cfg)
     xs, xs_src = resolve_xsec(sample, xsec_source, xsec_fb)

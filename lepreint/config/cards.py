@@ -41,6 +41,8 @@ __all__ = [
     "BackgroundConfig",
     "Benchmark",
     "analysis_config",
+    "detector_for",
+    "DEFAULT_DETECTOR",
     "benchmarks",
     "KINDS",
 ]
@@ -333,6 +335,11 @@ def _check_analysis(path: Path, data: dict) -> None:
     for lep in ("electron", "muon"):
         if units.to_internal(data[lep]["pt_min"], "energy") < 0:
             raise InvalidCard(path, f"{lep}.pt_min", "expected a non-negative threshold")
+    if "detector" in data:
+        try:
+            find_card(data["detector"], "detector")
+        except InvalidCard as e:
+            raise InvalidCard(path, "detector", e.message) from None
     regions = data["signal_regions"]
     names = [r["name"] for r in regions]
     if len(set(names)) != len(names):
@@ -495,6 +502,7 @@ def _combination_config(card: Card) -> AnalysisConfig:
         ),
         observed=tuple(observed),
         pairing="combination",
+        detector=first.detector if all(p.detector == first.detector for p in parts) else None,
         parts=tuple(parts),
         bins=tuple(bins),
         bin_channels=tuple(str(b["channel"]) for b in d["bins"]),
@@ -633,6 +641,9 @@ class AnalysisConfig:
     bin_channels: tuple[str, ...] = ()
     #: pairings ee and mumu: no identified lepton of the other flavour with |d0| above this (mm); None: no veto
     veto_other_flavour_d0_min: float | None = None
+    #: the detector card the analysis's recipe is defined with (the card's ``detector``; a combination's, its parts'
+    #: common one): the default detector, and the only built-in one it runs with (``detector_for``)
+    detector: str | None = None
     card: str = ""
     digest: str = ""
 
@@ -693,6 +704,27 @@ def _background(b: dict, name: str) -> BackgroundConfig:
         scale=float(b.get("scale", 1.0)),
         scale_source=b.get("scale_source", ""),
     )
+
+
+#: the detector of an analysis whose card names none
+DEFAULT_DETECTOR = "cms_run2"
+
+
+def detector_for(analysis: AnalysisConfig | str | os.PathLike, detector: str | os.PathLike | None = None) -> str:
+    """The detector card to run ``analysis`` with: ``detector`` if given, else the analysis card's own
+    (``detector:``), else ``DEFAULT_DETECTOR``.  A built-in detector other than the card's own is refused: the
+    recipe's efficiencies live in its detector card (ATLAS's search in ``atlas_run2``'s maps; CMS's d0 tables in
+    ``cms_run2``), so another would give numbers of no meaning.  A detector card given by path is the user's."""
+    cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
+    if detector is None:
+        return cfg.detector or DEFAULT_DETECTOR
+    name = str(detector)
+    if cfg.detector and name != cfg.detector and not Path(name).is_file():
+        raise LepreintError(
+            f"analysis {cfg.name} is defined with the {cfg.detector} detector (its card's 'detector'), not {name}: "
+            f"leave --detector out, or give a detector card of your own by path"
+        )
+    return name
 
 
 def analysis_config(card: Card | str | os.PathLike, background: str | None = None) -> AnalysisConfig:
@@ -758,6 +790,7 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
             for t in d.get("trigger", ())
         ),
         likelihood=(d.get("likelihood") or {}).get("file"),
+        detector=d.get("detector"),
         likelihood_channels=tuple((d.get("likelihood") or {}).get("channels", ())),
         preselection_pt_min=units.to_internal(d.get("preselection_pt_min", "0 GeV"), "energy"),
         opposite_charge=bool(d.get("opposite_charge", True)),

@@ -26,7 +26,7 @@ from lepreint._version import __version__
 from lepreint.analysis.projection import analysis_background, nn_signal, observed_counts
 from lepreint.analysis.yields import signal_yields
 from lepreint.classifier.network import load_classifier, stored_background_efficiency
-from lepreint.config.cards import analysis_config, find_card, load_card
+from lepreint.config.cards import analysis_config, detector_for, find_card, load_card
 from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
 from lepreint.events.generation.engine import (
@@ -134,7 +134,8 @@ class ScanConfig:
     #: the model's generation options (None: the model's scan defaults, ``ScanPlane.options``)
     options: dict | None = None
     analysis: str = "soft_displaced_emu"
-    detector: str = "cms_run2"
+    #: the detector card ("": the analysis card's own, ``detector_for``; resolved on construction)
+    detector: str = ""
     lumi: list[float] = field(default_factory=lambda: [140.0])
     events: int = 20_000
     seed: int = 1
@@ -151,6 +152,9 @@ class ScanConfig:
     generation_ctau: float = 10.0
     #: hnl: the |U|^2 axis (``mc`` is then m_N; ``dm`` and ``ctau`` are not used)
     u2: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.detector = detector_for(self.analysis, self.detector or None)
 
     @classmethod
     def from_card(cls, card) -> ScanConfig:

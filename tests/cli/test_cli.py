@@ -325,3 +325,14 @@ def test_a_scan_card_alone_reaches_the_scan_and_beside_options_are_refused_in_py
     assert seen[0].model == "slepton" and seen[0].lumi == [139.0]
     with pytest.raises(LepreintError, match="lumi beside it would be ignored"):
         lepreint.scan(card="slepton_grid_e", lumi="300", output=tmp_path / "t")
+
+
+def test_the_atlas_search_with_cmss_detector_is_refused_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from lepreint.cli import cli
+
+    args = ["scan", "--model", "slepton", "--mc", "300", "--ctau", "10mm", "--analysis", "atlas_susy_2018_14"]
+    r = CliRunner().invoke(cli, [*args, "--detector", "cms_run2", "--output", str(tmp_path / "s")])
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1 and "defined with the atlas_run2 detector" in r.output

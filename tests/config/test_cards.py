@@ -62,6 +62,7 @@ BAD = {
     "counts_length": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [3.2, 0.5]"), "background.counts", "3 values"),
     "region_beyond_d0max": (_edit("d0_max: 10 cm\n", "d0_max: 5 cm\n"), "signal_regions", "d0_max"),
     "not_yaml": ("version: 1\nkind: [analysis\n", "(top level)", "not valid YAML"),
+    "unknown_detector": (_edit("detector: cms_run2", "detector: cms_run9"), "detector", "no detector card"),
     "overlapping_boxes": (
         _edit(
             "{name: SR III, d0_min: 1 mm,   d0_max: 10 cm}",
@@ -214,3 +215,20 @@ def test_yaml_merge_keys_are_not_duplicates(tmp_path):
     path.write_text(merged.replace("  flavour: e", "  flavour: e\n  flavour: mu"))
     with pytest.raises(InvalidCard, match="the key 'flavour' is given twice"):
         load_card(path)
+
+
+def test_an_analysis_runs_with_its_own_detector_and_refuses_another_built_in_one():
+    """ATLAS's search with CMS's detector card would apply CMS's d0 tables instead of ATLAS's maps: refused."""
+    from lepreint.config.cards import detector_for
+    from lepreint.errors import LepreintError
+
+    assert detector_for("atlas_susy_2018_14") == "atlas_run2"
+    assert detector_for("soft_displaced_emu") == "cms_run2"
+    assert detector_for("cms_exo_18_003") == "cms_run2"  # a combination: its parts' common detector
+    assert detector_for("atlas_susy_2018_14", "atlas_run2") == "atlas_run2"
+    with pytest.raises(LepreintError, match="atlas_susy_2018_14 is defined with the atlas_run2 detector"):
+        detector_for("atlas_susy_2018_14", "cms_run2")
+    with pytest.raises(LepreintError, match="defined with the cms_run2 detector"):
+        detector_for("cms_8tev_emu", "atlas_run2")
+    own = str(ROOT / "cards/detector/cms_run2.yaml")  # a detector card by path is the user's choice
+    assert detector_for("atlas_susy_2018_14", own) == own
