@@ -218,7 +218,7 @@ def unfold_in_radius(
     out = np.zeros((npt, nr))
     upper = np.triu(np.ones((nr, nr)))  # f = U delta, delta >= 0: f non-increasing in r
     for i in range(npt):
-        in_pt = (pt >= pt_edges[i]) & (pt < pt_edges[i + 1]) if i < npt - 1 else pt >= pt_edges[i]
+        in_pt = (pt >= pt_edges[i]) & (pt < pt_edges[i + 1])  # the overflow is not in the published last bin
         rows, target = [], []
         for j in range(nd0):
             b = in_pt & (d0 >= d0_edges[j]) & (d0 < d0_edges[j + 1])
@@ -293,7 +293,9 @@ def fit_radius_and_d0(
 
     npt, nd0 = values.shape
     nr = r_edges.size - 1
-    i = np.clip(np.searchsorted(pt_edges, pt, side="right") - 1, 0, npt - 1)
+    # the published cells count the leptons inside their pT bins: not the overflow (ATLAS: "the overflow is not
+    # shown"), which would otherwise join the last bin
+    i = np.where((pt >= pt_edges[0]) & (pt < pt_edges[-1]), np.searchsorted(pt_edges, pt, side="right") - 1, -1)
     j = np.searchsorted(d0_edges, d0, side="right") - 1
     k = np.searchsorted(r_edges, r, side="right") - 1
     cells, frac, target = [], [], []

@@ -96,6 +96,31 @@ def test_radius_and_d0_factorisation_recovers_a_known_efficiency():
     ) == pytest.approx([fa[1] * fh[0] * fg[0], fa[1] * fh[2] * fg[1], 0.0, 0.0])
 
 
+def test_leptons_above_the_last_pt_bin_do_not_enter_the_fits():
+    """ATLAS's maps leave the overflow out ("the overflow is not shown"): leptons above the last pT edge, with any
+    efficiency, must change neither the factorised fit nor the unfolding in radius."""
+    from lepreint.detector.efficiency import fit_radius_and_d0, unfold_in_radius
+
+    a, h, g = (
+        np.array([0.6, 0.75, 0.9]),
+        np.array([1.0, 0.8, 0.6, 0.5, 0.45, 0.4]),
+        np.array([1.0, 0.9, 0.7, 0.5, 0.3, 0.1]),
+    )
+    values, pt_edges, d0_edges, r_edges, pt, d0, r = _synthetic_map(a, h, g)
+    rng = np.random.default_rng(5)
+    extra = 100_000  # more overflow than leptons in the last bin, all produced at small radius
+    pt2 = np.concatenate([pt, rng.uniform(300.0, 600.0, extra)])
+    r2 = np.concatenate([r, rng.uniform(0.0, 20.0, extra)])
+    d02 = np.concatenate([d0, rng.uniform(0.0, 20.0, extra)])
+    for f in (fit_radius_and_d0, unfold_in_radius):
+        one, two = (
+            f(values, pt_edges, d0_edges, r_edges, pt, d0, r),
+            f(values, pt_edges, d0_edges, r_edges, pt2, d02, r2),
+        )
+        for x, y in zip(one if isinstance(one, tuple) else [one], two if isinstance(two, tuple) else [two]):
+            assert np.allclose(x, y, atol=1e-6), f.__name__
+
+
 def test_the_shipped_radius_and_d0_maps_are_monotone_and_exceed_the_first_published_bin():
     """The shipped factorised maps (their fit to ATLAS's maps is a validation record, ``atlas_maps.``): h and g
     start at 1 and do not increase, and a lepton produced near the beam line is found more often than ATLAS's
