@@ -398,6 +398,37 @@ def _check_analysis(path: Path, data: dict) -> None:
         flv = [r["flavours"] for r in regions]
         if len(set(flv)) != len(flv):
             raise InvalidCard(path, "signal_regions", f"one region per flavour pair, got {flv}")
+    _check_pairing_fields(path, data)
+
+
+#: what the two selections read (``lepreint.analysis.selection`` and ``leading_pair``): a field the card's pairing
+#: does not read would be ignored without a word, so it is refused
+_NOT_WITH_LEADING_TWO = ("preselection_pt_min", "lepton_jet_veto", "d0_max", "d0_max_policy")
+_LEPTON_NOT_WITH_LEADING_TWO = (
+    "isolation_max",
+    "isolation_pt_term",
+    "eta_veto",
+    "eta_phi_veto",
+    "max_production_radius",
+)
+_ONLY_WITH_LEADING_TWO = ("trigger", "truth_volume")
+
+
+def _check_pairing_fields(path: Path, data: dict) -> None:
+    pairing = data.get("pairing", "emu")
+    if pairing == "leading_two":
+        why = "not read with pairing leading_two (the efficiencies are the detector's maps: isolation and the rest inside)"
+        for key in _NOT_WITH_LEADING_TWO:
+            if key in data:
+                raise InvalidCard(path, key, why)
+        for lep in ("electron", "muon"):
+            for key in _LEPTON_NOT_WITH_LEADING_TWO:
+                if key in data[lep]:
+                    raise InvalidCard(path, f"{lep}.{key}", why)
+    else:
+        for key in _ONLY_WITH_LEADING_TWO:
+            if key in data:
+                raise InvalidCard(path, key, f"only with pairing leading_two (pairing {pairing} does not read it)")
 
 
 def _check_boxes(path: Path, data: dict, regions: list) -> None:

@@ -62,6 +62,11 @@ BAD = {
     "counts_length": (_edit("counts: [3.2, 0.5, 0.019]", "counts: [3.2, 0.5]"), "background.counts", "3 values"),
     "region_beyond_d0max": (_edit("d0_max: 10 cm\n", "d0_max: 5 cm\n"), "signal_regions", "d0_max"),
     "not_yaml": ("version: 1\nkind: [analysis\n", "(top level)", "not valid YAML"),
+    "trigger_with_emu": (
+        _edit("opposite_charge: true", "opposite_charge: true\ntrigger: [{flavour: e, pt_min: 160 GeV}]"),
+        "trigger",
+        "only with pairing leading_two",
+    ),
     "unknown_detector": (_edit("detector: cms_run2", "detector: cms_run9"), "detector", "no detector card"),
     "overlapping_boxes": (
         _edit(
@@ -232,3 +237,24 @@ def test_an_analysis_runs_with_its_own_detector_and_refuses_another_built_in_one
         detector_for("cms_8tev_emu", "atlas_run2")
     own = str(ROOT / "cards/detector/cms_run2.yaml")  # a detector card by path is the user's choice
     assert detector_for("atlas_susy_2018_14", own) == own
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ("electron: {pt_min: 65 GeV, abs_eta_max: 2.47}", "electron: {pt_min: 65 GeV, abs_eta_max: 2.47, isolation_max: 0.1}",
+         "electron.isolation_max"),
+        ("muon:     {pt_min: 65 GeV, abs_eta_max: 2.5}", "muon:     {pt_min: 65 GeV, abs_eta_max: 2.5, max_production_radius: 1 mm}",
+         "muon.max_production_radius"),
+        ("pair_min_dr: 0.2", "pair_min_dr: 0.2\nlepton_jet_veto: {jet_pt_min: 10 GeV, dr: 0.5}", "lepton_jet_veto"),
+    ],
+)  # fmt: skip
+def test_a_leading_two_card_refuses_what_its_selection_does_not_read(tmp_path, old, new, field):
+    """ATLAS's recipe takes isolation and the rest from its maps: such a field in its card would be ignored."""
+    text = (ROOT / "cards/analyses/atlas_susy_2018_14.yaml").read_text()
+    assert old in text
+    f = tmp_path / "a.yaml"
+    f.write_text(text.replace(old, new))
+    with pytest.raises(InvalidCard) as e:
+        load_card(f)
+    assert e.value.field == field and "not read with pairing leading_two" in str(e.value)
