@@ -43,10 +43,12 @@ from lepreint.events.slim import Sample
 __all__ = [
     "LifetimeError",
     "LLPGeometry",
+    "check_movable",
     "decay_lengths",
     "expectation",
     "kinematic_prefilter",
     "llp_geometry",
+    "movable",
     "moved_vertices",
     "prefiltered",
     "resample",
@@ -59,6 +61,22 @@ PREFILTER_MARGIN = 0.8
 
 class LifetimeError(LepreintError):
     pass
+
+
+def movable(sample: Sample) -> bool:
+    """Whether the sample has rows whose leptons are linked to a long-lived particle: what moving needs (a
+    prefiltered sample may have none left; ``_check`` says why a sample cannot be moved)."""
+    ev = sample.events
+    if "llps" not in ak.fields(ev) or len(ev) == 0:
+        return False
+    return bool(np.any(ak.to_numpy(ak.num(ev.llps)) > 0)) and bool(
+        np.any(ak.to_numpy(ak.any(ev.leptons.llp >= 0, axis=1)))
+    )
+
+
+def check_movable(sample: Sample) -> None:
+    """Raise ``LifetimeError`` (one line) if the sample's decay vertices cannot be moved."""
+    _check(sample)
 
 
 def _check(sample: Sample) -> None:

@@ -37,7 +37,7 @@ from lepreint.events.generation.engine import (
     progress_mode,
 )
 from lepreint.events.generation.pythia import ShowerOptions
-from lepreint.events.lifetime import prefiltered, resample
+from lepreint.events.lifetime import check_movable, movable, prefiltered, resample
 from lepreint.extras import available, require
 from lepreint.files import write_atomic
 from lepreint.models import scan_plane
@@ -410,7 +410,9 @@ def _group(point: tuple[float, float]) -> int:
 
 def _point(point: dict) -> None:
     g = _GROUP
-    _write_point(g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"], g["sid"])
+    _write_point(
+        g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"], g["sid"], g["own"]
+    )
 
 
 def _stored(path: Path, sid: str) -> dict | None:
@@ -423,13 +425,18 @@ def _stored(path: Path, sid: str) -> dict | None:
     return rec if rec.get("status") == "ok" and rec.get("scan_id") == sid else None
 
 
-def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None, sid: str = "") -> None:
+def _write_point(
+    cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None, sid: str = "", own: bool = False
+) -> None:
+    """One point's record, written atomically.  ``own``: no row of the sample can pass the analysis at any c tau
+    (``run_group``), so the sample's own lifetimes give every point's numbers."""
     rec = {**point["fields"], "status": "ok", "reason": "", "scan_id": sid or scan_id(cfg.identity())}
     if sample is None:
         rec.update(status="failed", reason=failure)
     else:
         try:
-            rec.update(_evaluate(cfg, sample, point["ctau"], clf, b_eff, scanner, point["scale"]))
+            ctau = None if own else point["ctau"]
+            rec.update(_evaluate(cfg, sample, ctau, clf, b_eff, scanner, point["scale"]))
             rec["sample_digest"] = sample.meta.get("digest")
         except LepreintError as e:
             rec.update(status="failed", reason=str(e))
@@ -462,14 +469,24 @@ def run_group(
     try:
         sample, failure = generate(_request(cfg, mc, dm), workers=workers, progress=progress), None
         # the rows that can pass the kinematic cuts at some c tau: once per sample, not per point
-
-        sample = prefiltered(sample, _setup(cfg.analysis, cfg.detector)[0])
-        scanner = _scanner(cfg, sample, clf) if any(p["ctau"] is not None for p in missing) else None
+        kept = prefiltered(sample, _setup(cfg.analysis, cfg.detector)[0])
+        moves = any(p["ctau"] is not None for p in missing)
+        # none left with a lepton of a long-lived particle: the signal does not depend on c tau (none at all, or
+        # leptons of no long-lived particle), and the sample as generated gives every point (a sample that has no
+        # long-lived particles to move is still an error)
+        own = moves and not movable(kept)
+        if own:
+            check_movable(sample)
+        else:
+            sample = kept
+        scanner = _scanner(cfg, sample, clf) if moves and not own else None
     except LepreintError as e:
-        sample, failure, scanner = None, str(e), None
+        sample, failure, scanner, own = None, str(e), None, False
     if workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
-        _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid)
+        _GROUP.update(
+            cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid, own=own
+        )
         try:
             with fork_context().Pool(workers, initializer=ignore_sigint) as pool:
                 pool.map(_point, missing, chunksize=1)
@@ -477,7 +494,7 @@ def run_group(
             _GROUP.clear()
     else:
         for p in missing:
-            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner, sid)
+            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner, sid, own)
     return len(missing)
 
 

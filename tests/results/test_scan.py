@@ -349,3 +349,17 @@ def test_exclusion_maps_draw_the_cls_contours(tmp_path):
     assert _cls_contours(ax, old, 100.0, None, [100.0, 200.0, 300.0], [1.0, 10.0, 100.0])
     assert len(ax.collections) == 1  # the observed one only
     assert (tmp_path / "exclusion_lumi100.png") in plot_scan(rows, [100.0], tmp_path)
+
+
+def test_a_sample_of_which_nothing_can_pass_gives_zero_signal_not_failed_points(tmp_path, monkeypatch):
+    """When the prefilter keeps no row (nothing can pass at any c tau: here co-scattering's leptons, dm = 5 GeV,
+    against the 2015 search's 40-42 GeV, the prefilter made to keep none), every point is 'not excluded' with
+    S = 0, as the full chain on the sample says, not a failed point (a hole in the scan)."""
+    import lepreint.results.scan as scan_module
+    from lepreint.events.slim import Sample
+
+    monkeypatch.setattr(scan_module, "prefiltered", lambda s, cfg: Sample(s.events[:0], s.meta, s.path))
+    cfg = _small(dm=[5.0], analysis="cms_exo_16_022", classifier=False)
+    rows = run_scan(cfg, tmp_path / "s", workers=1, plots=False)
+    assert len(rows) == 3 and all(r["status"] == "ok" for r in rows), [r.get("reason") for r in rows]
+    assert all(r[f"S_{k}@140"] == 0.0 and r["R95@140"] == 0.0 for r in rows for k in (1, 2, 3))
