@@ -360,6 +360,7 @@ class _EventTables:
         if mu not in _MOMENTUM_SCALE or lu not in _LENGTH_SCALE:
             raise HepMCError(f"{path}: event {ordinal}: unknown units {mu} {lu}")
         ps, ls = _MOMENTUM_SCALE[mu], _LENGTH_SCALE[lu]
+        self.where = f"{path}: event {ordinal}"
         p = d.particles
         self.n = len(p)
         self.pid = p["pid"].astype(np.int64)
@@ -492,38 +493,59 @@ def _int_attr(attrs, name: str):
     return int(a.astype(int)) if hasattr(a, "astype") else int(a)
 
 
-def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None):
-    """Per-event pieces of one slim row."""
-    n = t.n
-    apid = np.abs(t.pid)
-    prod_pos = np.where(t.prod[:, None] >= 0, t.vpos[np.maximum(t.prod, 0)], 0.0)
-    end_pos = np.where(t.end[:, None] >= 0, t.vpos[np.maximum(t.end, 0)], np.nan)
-    is_llp = np.isin(apid, list(llp_ids))
-    if displaced_mm is not None:
-        flight = np.linalg.norm(end_pos[:, :3] - prod_pos[:, :3], axis=1)
-        is_llp |= np.nan_to_num(flight, nan=0.0) > displaced_mm
-    if t.lepreint_written:
-        is_llp &= t.status != _PLACEHOLDER_STATUS
-    # LLPs appear once: keep the last copy in a chain of same-id copies (the one that decays)
-    same_as_child = np.zeros(n, dtype=bool)
-    child_of = t.mother
-    has_m = child_of >= 0
-    same_as_child[child_of[has_m & (t.pid == t.pid[np.maximum(child_of, 0)])]] = True
-    is_llp &= ~same_as_child
-    # nearest LLP ancestor of every particle
-    anc = np.full(n, -1)
-    cur = t.mother.copy()
+def _nearest_ancestor(mother: np.ndarray, is_llp: np.ndarray) -> np.ndarray:
+    """Per particle: the row of its nearest ancestor that is an LLP, or -1."""
+    anc = np.full(mother.size, -1)
+    cur = mother.copy()
     for _ in range(4096):
         live = (anc < 0) & (cur >= 0)
         if not live.any():
             break
         hit = live & is_llp[np.maximum(cur, 0)]
         anc[hit] = cur[hit]
-        cur = np.where(live & ~hit, t.mother[np.maximum(cur, 0)], -1)
+        cur = np.where(live & ~hit, mother[np.maximum(cur, 0)], -1)
+    return anc
+
+
+def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None):
+    """Per-event pieces of one slim row."""
+    n = t.n
+    apid = np.abs(t.pid)
+    prod_pos = np.where(t.prod[:, None] >= 0, t.vpos[np.maximum(t.prod, 0)], 0.0)
+    end_pos = np.where(t.end[:, None] >= 0, t.vpos[np.maximum(t.end, 0)], np.nan)
+    # LLPs appear once: keep the last copy in a chain of same-id copies (the one that decays)
+    same_as_child = np.zeros(n, dtype=bool)
+    child_of = t.mother
+    has_m = child_of >= 0
+    same_as_child[child_of[has_m & (t.pid == t.pid[np.maximum(child_of, 0)])]] = True
+    is_llp = np.isin(apid, list(llp_ids))
+    if t.lepreint_written:
+        is_llp &= t.status != _PLACEHOLDER_STATUS
+    is_llp &= ~same_as_child
+    anc = _nearest_ancestor(t.mother, is_llp)
+    if displaced_mm is not None:
+        # a particle that flies: an LLP of its own unless it comes from one already (a tau or b hadron of a named
+        # LLP's decay moves with that LLP, not as a second LLP inside it)
+        flight = np.linalg.norm(end_pos[:, :3] - prod_pos[:, :3], axis=1)
+        flies = (np.nan_to_num(flight, nan=0.0) > displaced_mm) & (anc < 0) & ~same_as_child
+        if t.lepreint_written:
+            flies &= t.status != _PLACEHOLDER_STATUS
+        if flies.any():
+            is_llp |= flies
+            anc = _nearest_ancestor(t.mother, is_llp)
+    llp_idx = np.flatnonzero(is_llp)
+    m = t.mass[llp_idx]
+    m_p4 = np.sqrt(np.maximum(t.p4[llp_idx, 3] ** 2 - np.sum(t.p4[llp_idx, :3] ** 2, axis=1), 0.0))
+    bad = ~((np.isfinite(m) & (m > 0)) | (m_p4 > 0))
+    if bad.any():
+        k = llp_idx[np.flatnonzero(bad)[0]]
+        raise HepMCError(
+            f"{t.where}: the long-lived particle {int(t.pid[k])} has no mass (its mass and its four-momentum's are "
+            "zero): its proper decay length cannot be computed"
+        )
     final = t.status == 1
     invisible = final & np.isin(apid, list(t.invisible))
     visible = final & ~invisible & ~is_llp
-    llp_idx = np.flatnonzero(is_llp)
     local = np.full(n, -1)
     local[llp_idx] = np.arange(llp_idx.size)
     # decay mode of each LLP: |pdg| of a charged-lepton daughter, else 0; -1 if it does not decay
@@ -558,8 +580,8 @@ def _rows_from_tables(tables: list[_EventTables], first_event: int):
                 ]
             )
         )
-        m = np.where(
-            np.isfinite(t.mass[llp_idx]),
+        m = np.where(  # the mass written, else (not written, or zero) the four-momentum's (``_row_tables``)
+            np.isfinite(t.mass[llp_idx]) & (t.mass[llp_idx] > 0),
             t.mass[llp_idx],
             np.sqrt(np.maximum(p4[llp_idx, 3] ** 2 - np.sum(p4[llp_idx, :3] ** 2, axis=1), 0.0)),
         )
@@ -652,11 +674,13 @@ def _gather_facts(facts: dict, tables: list[_EventTables]) -> None:
         if facts["weight_name"] is None and t.weight_name:
             facts["weight_name"] = t.weight_name
         facts["visible_bsm"] |= t.visible_bsm
-        llp_idx, prod_pos, end_pos = t.derived[4], t.derived[5], t.derived[6]
+        anc, llp_idx, prod_pos, end_pos = t.derived[2], t.derived[4], t.derived[5], t.derived[6]
         flight = np.linalg.norm(end_pos[llp_idx, :3] - prod_pos[llp_idx, :3], axis=1)
         decayed = np.isfinite(flight)
         facts["llps_decayed"] += int(decayed.sum())
         facts["llps_flying"] += int((flight[decayed] > 0).sum())
+        facts["llps_undecayed"] += int((~decayed).sum())
+        facts["llps_nested"] += int((anc[llp_idx] >= 0).sum())
 
 
 def read_hepmc(
@@ -692,7 +716,15 @@ def read_hepmc(
     done = False
     # what the file says about itself: its beams' energy, its first weight's name, stable new-physics particles
     # counted as visible, and how many of its LLPs decay away from where they were produced
-    facts: dict = {"sqrt_s": None, "weight_name": None, "visible_bsm": set(), "llps_decayed": 0, "llps_flying": 0}
+    facts: dict = {
+        "sqrt_s": None,
+        "weight_name": None,
+        "visible_bsm": set(),
+        "llps_decayed": 0,
+        "llps_flying": 0,
+        "llps_undecayed": 0,
+        "llps_nested": 0,
+    }
     for header, events, footer_seen in _split_events(path):
         if footer_seen is not None:
             footer = footer_seen
@@ -798,6 +830,10 @@ def read_hepmc(
         "visible_bsm_ids": sorted(facts["visible_bsm"]),
         "llps_decayed": facts["llps_decayed"],
         "llps_flying": facts["llps_flying"],
+        #: long-lived particles the file leaves undecayed, and those produced in another's decay: the sample can be
+        #: simulated as written, not moved in c tau (``lepreint.events.lifetime``)
+        "llps_undecayed": facts["llps_undecayed"],
+        "llps_nested": facts["llps_nested"],
         "schema": SCHEMA_VERSION,
         "digest": content_digest(events) if n_rows else None,
     }

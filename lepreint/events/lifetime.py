@@ -81,6 +81,19 @@ def check_movable(sample: Sample) -> None:
 
 def _check(sample: Sample) -> None:
     ev = sample.events
+    where = sample.meta.get("source_file") or sample.path or "sample"
+    nested, undecayed = sample.meta.get("llps_nested") or 0, sample.meta.get("llps_undecayed") or 0
+    if nested:
+        raise LifetimeError(
+            f"{where}: {nested} of its long-lived particles come from another one's decay (e.g. chi2 -> chi1+-): "
+            "moving one decay would leave the other's start behind, so its c tau cannot be changed (simulate it as "
+            "written, or name only the outer particle with --llp-ids)"
+        )
+    if undecayed:
+        raise LifetimeError(
+            f"{where}: {undecayed} of its long-lived particles are not decayed in the file: their products are "
+            "unknown, so its c tau cannot be changed (simulate it as written, or let the generator decay them)"
+        )
     if "llps" not in ak.fields(ev) or len(ev) == 0:
         raise LifetimeError(f"{sample.path or 'sample'}: no LLP table: cannot move decay vertices")
     n_llp = ak.to_numpy(ak.num(ev.llps))
