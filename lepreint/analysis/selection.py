@@ -4,7 +4,8 @@ The card's ``pairing`` is the channel: ``emu`` (exactly one electron and one muo
 two electrons or two muons; with ``veto_other_flavour``, no identified lepton of the other flavour above its |d0|).
 Steps (each a line of the cutflow, as weighted sums over generated events):
 
-1. ``preselection``: leptons with pT > ``preselection_pt_min`` and |eta| < the card's ``abs_eta_max``;
+1. ``preselection``: leptons with pT > ``preselection_pt_min`` (without it: their flavour's ``pt_min``) and |eta| <
+   the card's ``abs_eta_max``;
 2. ``isolation``: relative isolation in the card's cone (``isolation_cone``, R = 0.2 for the paper) below
    its ``isolation_max``, per flavour;
 3. ``pair``: exactly one identified electron and one identified muon (ee, mumu: exactly two of the flavour)
@@ -52,11 +53,20 @@ def _dr2(eta1, phi1, eta2, phi2):
     return (eta1 - eta2) ** 2 + dphi**2
 
 
+def preselection_floor(is_e, cfg: AnalysisConfig):
+    """Per lepton: the pT above which it counts as a candidate (``exactly one`` of a flavour, the other-flavour
+    veto): the card's ``preselection_pt_min``, else its flavour's ``pt_min`` (a lepton below the search's
+    thresholds is not one of its leptons and vetoes nothing).  numpy or awkward."""
+    if cfg.preselection_pt_min is not None:
+        return cfg.preselection_pt_min
+    return is_e * cfg.electron.pt_min + (~is_e) * cfg.muon.pt_min
+
+
 def lepton_ok(is_e, pt, eta, iso: dict, cfg: AnalysisConfig, phi=None):
     """Per lepton: a candidate of the pair (preselection pT, |eta| acceptance and gap, (eta, phi) vetoes,
     isolation).  Works on numpy and awkward arrays; shared by ``select`` and the fast c tau path.  ``iso``: relative
     isolation per cone field; ``phi``: needed with a card's ``eta_phi_veto``."""
-    out = (pt > cfg.preselection_pt_min) & (
+    out = (pt > preselection_floor(is_e, cfg)) & (
         (is_e & (abs(eta) < cfg.electron.abs_eta_max)) | (~is_e & (abs(eta) < cfg.muon.abs_eta_max))
     )
     for flag, cuts in ((is_e, cfg.electron), (~is_e, cfg.muon)):
@@ -181,7 +191,7 @@ def select(reco: RecoEvents, cfg: AnalysisConfig) -> Selection:
         )
     lep = reco.leptons
     n = len(lep)
-    presel = (lep.pt > cfg.preselection_pt_min) & (
+    presel = (lep.pt > preselection_floor(abs(lep.pdg) == 11, cfg)) & (
         ((abs(lep.pdg) == 11) & (abs(lep.eta) < cfg.electron.abs_eta_max))
         | ((abs(lep.pdg) == 13) & (abs(lep.eta) < cfg.muon.abs_eta_max))
     )

@@ -645,7 +645,9 @@ class AnalysisConfig:
     electron: LeptonCuts
     muon: LeptonCuts
     regions: tuple[Region, ...]
-    preselection_pt_min: float = 0.0  #: GeV
+    #: GeV: the leptons counted in the pair's 'exactly one electron and one muon' (or two of a flavour) and the
+    #: other-flavour veto; None (a card without it): each flavour's own ``pt_min``, the search's lepton definition
+    preselection_pt_min: float | None = None
     opposite_charge: bool = True
     d0_max: float | None = None  #: mm
     d0_max_policy: str = "veto"
@@ -823,7 +825,9 @@ def analysis_config(card: Card | str | os.PathLike, background: str | None = Non
         likelihood=(d.get("likelihood") or {}).get("file"),
         detector=d.get("detector"),
         likelihood_channels=tuple((d.get("likelihood") or {}).get("channels", ())),
-        preselection_pt_min=units.to_internal(d.get("preselection_pt_min", "0 GeV"), "energy"),
+        preselection_pt_min=(
+            units.to_internal(d["preselection_pt_min"], "energy") if "preselection_pt_min" in d else None
+        ),
         opposite_charge=bool(d.get("opposite_charge", True)),
         d0_max=units.to_internal(d["d0_max"], "length") if "d0_max" in d else None,
         d0_max_policy=d.get("d0_max_policy", "veto"),

@@ -95,3 +95,26 @@ def test_leptons_of_lepreint_decays_are_not_taken_out_of_jets():
     assert residual_jets(truth, llp_leptons_clustered=True).pt[0, 0] < 10.0
     prompt = ak.Array([{"leptons": [{**lep, "llp": -1}], "jets": [_p4(20.0, 0.3, 0.0)]}])
     assert residual_jets(prompt).pt[0, 0] < 10.0
+
+
+def test_a_lepton_below_the_searchs_thresholds_vetoes_nothing(cms8):
+    """CMS's 'exactly one electron and one muon' counts the search's leptons (above its thresholds): an isolated
+    15 GeV electron beside the pair (the 8 TeV search's 25 GeV) leaves it selected; a third lepton above the
+    threshold vetoes it.  The soft-displaced-lepton paper's card counts from its preselection's 15 GeV."""
+    e, m = _lepton(11, 60.0, 0.2, 0.0), _lepton(-13, 50.0, -0.5, 2.5)
+    soft, hard = _lepton(11, 15.0, 1.0, 1.0), _lepton(11, 30.0, 1.0, 1.0)
+    assert select(_reco([e, m, soft], []), cms8).region_prob.sum() == pytest.approx(1.0)
+    assert select(_reco([e, m, hard], []), cms8).region_prob.sum() == 0.0
+    paper = analysis_config("soft_displaced_emu")
+    assert select(_reco([e, m, _lepton(11, 16.0, 1.0, 1.0)], []), paper).region_prob.sum() == 0.0
+    # the same-flavour channels' other-flavour veto: a muon below the e-mu channel's threshold vetoes no ee pair
+    ee = analysis_config("cms_exo_18_003_ee_2018")
+    e1, e2 = _lepton(11, 150.0, 0.2, 0.0), _lepton(-11, 120.0, -0.5, 2.5)
+    e1["d0"] = e2["d0"] = 0.3
+    m_soft = {**_lepton(13, ee.muon.pt_min - 5.0, 1.0, 1.0), "d0": 1.0}
+    m_hard = {**_lepton(13, ee.muon.pt_min + 5.0, 1.0, 1.0), "d0": 1.0}
+    assert select(_reco([e1, e2], []), ee).region_prob.sum() > 0
+    assert select(_reco([e1, e2, m_soft], []), ee).region_prob.sum() == pytest.approx(
+        select(_reco([e1, e2], []), ee).region_prob.sum()
+    )
+    assert select(_reco([e1, e2, m_hard], []), ee).region_prob.sum() == 0.0

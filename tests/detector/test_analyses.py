@@ -27,15 +27,26 @@ def s13():
     return _sample(13000.0)
 
 
-def test_cms_exo_16_022_is_a_subset_of_the_paper_selection(s13):
-    paper = signal_yields(s13, "soft_displaced_emu")
+def test_cms_exo_16_022_is_a_subset_of_the_paper_selection_at_its_thresholds(s13):
+    """The 2015 search is the paper's selection at (42, 40) GeV with CMS's lepton definition (its leptons are those
+    above its thresholds: a softer one vetoes nothing) and the identifications' production radii on top: a subset,
+    per unit luminosity."""
+    import dataclasses
+
+    paper_cfg = analysis_config("soft_displaced_emu")
+    at_42_40 = dataclasses.replace(
+        paper_cfg,
+        electron=dataclasses.replace(paper_cfg.electron, pt_min=42.0),
+        muon=dataclasses.replace(paper_cfg.muon, pt_min=40.0),
+        preselection_pt_min=None,
+    )
+    paper = signal_yields(s13, at_42_40)
     cms = signal_yields(s13, "cms_exo_16_022")
     assert cms.luminosity == 2.6 and paper.luminosity == 140
-    # same regions, harder thresholds (42, 40 GeV): a subset, per unit luminosity
     for a, b in zip(cms.efficiency, paper.efficiency):
         assert 0 <= a <= b
     assert sum(cms.efficiency) > 0
-    assert cms.cutflow["pT thresholds"] < cms.cutflow["opposite charge"]
+    assert sum(cms.efficiency) < sum(signal_yields(s13, "soft_displaced_emu").efficiency)
 
 
 def test_cms_8tev_needs_an_8tev_sample(s13):
