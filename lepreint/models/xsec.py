@@ -188,6 +188,14 @@ def table_range(process: str, sqrt_s: float = 13.0) -> tuple[float, float]:
     return max(r[0] for r in ranges), min(r[1] for r in ranges)
 
 
+def power_law_between_rows(mass: float, m: np.ndarray, xs: np.ndarray) -> float:
+    """A cross section between two table rows: a power law through them (log sigma linear in log m).  These
+    falling, curving functions are far from exponential across the wide spacings of some tables (100 GeV at
+    13.6 TeV): log sigma linear in m put sigma up to 25% high between rows there (150 GeV), a power law stays
+    within 2.5% where the tables can tell (the 13 TeV rows every 25 GeV, read from every fourth)."""
+    return float(np.exp(np.interp(np.log(mass), np.log(m), np.log(xs))))
+
+
 def xsec(process: str = "wino-c1c1", mass: float = 220.0, sqrt_s: float = 13.0, source: str = "table") -> Xsec:
     """Cross section of ``process`` at ``mass`` (GeV) and ``sqrt_s`` (TeV), in fb.
 
@@ -217,8 +225,8 @@ def xsec(process: str = "wino-c1c1", mass: float = 220.0, sqrt_s: float = 13.0, 
         if node.size:  # exactly on a table row: the printed number, no round trip through log/exp
             x, rel = float(xs[node[0]]), float(unc[node[0]] / xs[node[0]])
         else:
-            x = float(np.exp(np.interp(mass, m, np.log(xs))))
-            rel = float(np.interp(mass, m, unc / xs))
+            x = float(power_law_between_rows(mass, m, xs))
+            rel = float(np.interp(np.log(mass), np.log(m), unc / xs))
         total += x
         unc2 += x * rel  # the summed files' uncertainties are fully correlated (same PDFs, scales)
     return Xsec(total, unc2, "table", process, float(mass), float(sqrt_s), f"{tables[0].reference}: {tables[0].title}")
