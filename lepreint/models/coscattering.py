@@ -252,6 +252,27 @@ def pythia_setup(params: dict, options: dict):
     return PythiaSetup(settings, slha(mc, mc - dm), frozenset({PDG_MEDIATOR}))
 
 
+def check_request(params: dict, options: dict) -> None:
+    """Options that the chosen decays would not read, refused rather than recorded and ignored: a pion mode with
+    the purely leptonic decays, lepreint's matrix element or couplings with Pythia's decays."""
+    if options.get("decays", "leptonic") == "leptonic" and float(options.get("gamma_pi_ratio", 0.0)) != 0.0:
+        raise LepreintError(
+            "gamma_pi_ratio is read by decays = eq2.16 only (decays = leptonic: B(e) = B(mu) = 1/2); "
+            "add --option decays=eq2.16"
+        )
+    if options.get("decayer", "lepreint") == "pythia":
+        changed = []
+        if options.get("matrix_element", "V-A") != "V-A":
+            changed.append("matrix_element")
+        if [float(x) for x in options.get("couplings", [1.0, 1.0])] != [1.0, 1.0]:
+            changed.append("couplings")
+        if changed:
+            raise LepreintError(
+                f"{', '.join(changed)}: lepreint's decays' options; with decayer = pythia Pythia decays the "
+                "charginos (flat phase space)"
+            )
+
+
 def llp_decay(params: dict, options: dict) -> dict | None:
     """How lepreint decays the LLPs of this model (None when Pythia decays them)."""
     if options.get("decayer", "lepreint") == "pythia":

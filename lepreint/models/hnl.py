@@ -249,6 +249,20 @@ def branching(m_n: float, options: dict) -> dict[int, float]:
     return {c: v / tot for c, v in sorted(w.items())}
 
 
+def check_request(params: dict, options: dict) -> None:
+    """A c tau given with ``lifetime = computed`` would be recorded and not used, one given that is not positive
+    would be used: both refused."""
+    life = options.get("lifetime", "computed")
+    if "ctau" in params and life == "computed":
+        computed = ctau(params["mN"], params["U2"], bool(options.get("majorana", True)), options)
+        raise LepreintError(
+            f"ctau = {params['ctau']:g} mm is not used: with lifetime = computed the N's c tau follows from "
+            f"(m_N, |U|^2) ({computed:.4g} mm here); drop --ctau, or impose it with --option lifetime=given"
+        )
+    if life == "given" and "ctau" in params and not params["ctau"] > 0:
+        raise LepreintError(f"ctau must be > 0, got {params['ctau']:g} mm")
+
+
 def _lifetime(params: dict, options: dict) -> float:
     if options.get("lifetime", "computed") == "given":
         if "ctau" not in params:

@@ -51,3 +51,20 @@ def test_bbbar_filter_acts_on_final_leptons():
 def test_closed_tau_channel_is_renormalised_away():
     b = coscattering.branching(1.5, {"decays": "eq2.16"})
     assert 15 not in b and sum(b.values()) == pytest.approx(1) and b[11] == pytest.approx(1 / 8)
+
+
+@pytest.mark.parametrize(
+    "model, params, options, words",
+    [
+        ("hnl", {"mN": 10.0, "U2": 1e-6, "ctau": 50.0}, {}, "ctau = 50 mm is not used"),
+        ("hnl", {"mN": 10.0, "U2": 1e-6, "ctau": -5.0}, {"lifetime": "given"}, "ctau must be > 0"),
+        ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"gamma_pi_ratio": 2.95}, "read by decays = eq2.16"),
+        ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"decayer": "pythia", "couplings": [1, 0]}, "couplings"),
+    ],
+)
+def test_options_a_model_would_ignore_are_refused(model, params, options, words):
+    """An option recorded with the sample but not read by the chosen decays would be a silent wrong answer."""
+    from lepreint.events.generation.engine import GenerationRequest
+
+    with pytest.raises(LepreintError, match=words):
+        GenerationRequest(model, params, events=10, options=options)
