@@ -26,11 +26,13 @@ def ignore_sigint() -> None:
 
 class _FrozenForkProcess(mpc.ForkProcess):
     def start(self) -> None:
+        frozen_before = gc.get_freeze_count()
         gc.freeze()  # the child inherits every existing object as frozen: its collector never finalises them
         try:
             super().start()
         finally:
-            gc.unfreeze()
+            if not frozen_before:  # a caller's own freeze is left as it was (with ours inside it)
+                gc.unfreeze()
 
 
 class _FrozenForkContext(mpc.ForkContext):

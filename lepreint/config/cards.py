@@ -337,9 +337,11 @@ def _check_analysis(path: Path, data: dict) -> None:
             raise InvalidCard(path, f"{lep}.pt_min", "expected a non-negative threshold")
     if "detector" in data:
         try:
-            find_card(data["detector"], "detector")
+            found = find_card(data["detector"], "detector")
         except InvalidCard as e:
             raise InvalidCard(path, "detector", e.message) from None
+        if not found.is_file():
+            raise InvalidCard(path, "detector", f"no such detector card: {data['detector']}")
     regions = data["signal_regions"]
     names = [r["name"] for r in regions]
     if len(set(names)) != len(names):
@@ -405,6 +407,7 @@ def _check_analysis(path: Path, data: dict) -> None:
 #: does not read would be ignored without a word, so it is refused
 _NOT_WITH_LEADING_TWO = ("preselection_pt_min", "lepton_jet_veto", "d0_max", "d0_max_policy")
 _LEPTON_NOT_WITH_LEADING_TWO = (
+    "isolation_cone",
     "isolation_max",
     "isolation_pt_term",
     "eta_veto",
@@ -467,6 +470,7 @@ def _check_combination(path: Path, data: dict) -> None:
     """Every part an analysis card at the combination's energy; the parts of a bin with the same regions; one
     background, uncertainty and count per region; no bin twice."""
     seen = set()
+    first_detector: dict = {}
     for i, b in enumerate(data["bins"]):
         where = f"bins[{i}]"
         ident = (b["channel"], b["period"])
@@ -482,6 +486,14 @@ def _check_combination(path: Path, data: dict) -> None:
             if abs(_q(card.data, "sqrt_s", "energy") - _q(data, "sqrt_s", "energy")) > 1.0:
                 raise InvalidCard(
                     path, f"{where}.parts[{j}]", f"{part} is at {card.data['sqrt_s']}, not {data['sqrt_s']}"
+                )
+            det = card.data.get("detector")
+            if det != first_detector.setdefault("name", det):
+                raise InvalidCard(
+                    path,
+                    f"{where}.parts[{j}]",
+                    f"{part} runs with the {det} detector, another part with {first_detector['name']}: one "
+                    "detector simulates a combination's events",
                 )
             regs = [r["name"] for r in card.data["signal_regions"]]
             if names is not None and regs != names:
@@ -745,9 +757,10 @@ DEFAULT_DETECTOR = "cms_run2"
 
 def detector_for(analysis: AnalysisConfig | str | os.PathLike, detector: str | os.PathLike | None = None) -> str:
     """The detector card to run ``analysis`` with: ``detector`` if given, else the analysis card's own
-    (``detector:``), else ``DEFAULT_DETECTOR``.  A built-in detector other than the card's own is refused: the
-    recipe's efficiencies live in its detector card (ATLAS's search in ``atlas_run2``'s maps; CMS's d0 tables in
-    ``cms_run2``), so another would give numbers of no meaning.  A detector card given by path is the user's."""
+    (``detector:``), else ``DEFAULT_DETECTOR``.  Another detector named by a bare name (shipped, or one's own in
+    ``$LEPREINT_CARDS``) is refused: the recipe's efficiencies live in its detector card (ATLAS's search in
+    ``atlas_run2``'s maps; CMS's d0 tables in ``cms_run2``), so another would give numbers of no meaning.  A
+    detector card given by path is the user's deliberate choice and is taken as given."""
     cfg = analysis if isinstance(analysis, AnalysisConfig) else analysis_config(analysis)
     if detector is None:
         return cfg.detector or DEFAULT_DETECTOR

@@ -531,6 +531,9 @@ def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None)
         if t.lepreint_written:
             flies &= t.status != _PLACEHOLDER_STATUS
         if flies.any():
+            # the outermost of a chain of flying particles (a B meson, not the D of its decay): the rest of the
+            # chain is its decay system and moves with it
+            flies &= _nearest_ancestor(t.mother, flies) < 0
             is_llp |= flies
             anc = _nearest_ancestor(t.mother, is_llp)
     llp_idx = np.flatnonzero(is_llp)

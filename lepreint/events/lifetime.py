@@ -87,7 +87,7 @@ def _check(sample: Sample) -> None:
         raise LifetimeError(
             f"{where}: {nested} of its long-lived particles come from another one's decay (e.g. chi2 -> chi1+-): "
             "moving one decay would leave the other's start behind, so its c tau cannot be changed (simulate it as "
-            "written, or name only the outer particle with --llp-ids)"
+            "written, or name with --llp-ids only the particle whose c tau is scanned)"
         )
     if undecayed:
         raise LifetimeError(

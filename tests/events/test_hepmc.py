@@ -451,3 +451,20 @@ def test_a_long_lived_particle_without_mass_is_named(tmp_path):
     _write(path, massless + _END)
     with pytest.raises(HepMCError, match=r"event 1 \(line \d+\): the long-lived particle 1000023 has no mass"):
         read_hepmc(path)
+
+
+def test_with_displaced_only_the_outermost_flying_particle_of_a_chain_is_an_llp(tmp_path):
+    """A B meson flying 5 mm whose D flies 2 mm more before its muon: with --displaced the B is the long-lived
+    particle and the D part of its decay system (moved with it), not a second one inside it."""
+    path = tmp_path / "b.hepmc3"
+    _write(
+        path,
+        "E 0 3 7\nU GEV MM\nP 1 0 21 0 0 300 300 0 4\nP 2 0 21 0 0 -300 300 0 4\nV -1 0 [1,2]\n"
+        "P 3 -1 511 0 20 0 20.69 5.28 2\nP 4 -1 -511 0 -20 0 20.69 5.28 1\nV -2 0 [3] @ 0 5 0 0\n"
+        "P 5 -2 -411 0 15 0 15.1 1.87 2\nP 6 -2 211 0 4 0 4.1 0.14 1\nV -3 0 [5] @ 0 7 0 0\n"
+        "P 7 -3 -13 1 14 0 14.04 0.1057 1\n" + _END,
+    )
+    sample, _ = read_hepmc(path, llp_ids=[], displaced_mm=1.0)
+    llps = sample.events.llps[0]
+    assert list(llps.pdg) == [511] and sample.meta["llps_nested"] == 0
+    assert list(sample.events.leptons[0].llp) == [0]
