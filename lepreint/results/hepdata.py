@@ -33,14 +33,17 @@ def export_hepdata(
     description: str = "",
     model: str = "coscattering",
     sqrt_s_tev: float = 13.0,
+    statistic: str = "expected",
 ) -> Path:
-    """HEPData tables of a scan in ``folder/hepdata``; ``sqrt_s_tev``: the collision energy of the analysis."""
+    """HEPData tables of a scan in ``folder/hepdata``; ``sqrt_s_tev``: the collision energy of the analysis;
+    ``statistic``: the scan's (``expected``: R95 with N = B; ``observed``: with the observed counts)."""
     from hepdata_lib import Submission, Table, Variable
 
     sub = Submission()
     sub.comment = description or "lepreint reinterpretation of the soft displaced e-mu search (R95 = Q/5.99)."
+    word = "Observed" if statistic == "observed" else "Expected"
     if plane_axes(model) is not None:
-        return _write(_plane_tables(sub, rows, lumis, model, sqrt_s_tev), folder)
+        return _write(_plane_tables(sub, rows, lumis, model, sqrt_s_tev, word), folder)
     cls = {(lumi, key): cls_curves(rows, lumi, key) for lumi in lumis for key, _ in CLS_COLUMNS}
     by_point: dict = {}
     for lumi in lumis:
@@ -49,11 +52,13 @@ def export_hepdata(
     for (mc, dm), per_lumi in sorted(by_point.items()):
         if dm is None:  # a model without a dm axis (top squarks)
             t = Table(f"R95 vs ctau mass {mc:g} GeV")
-            t.description = f"R95 (> 1: excluded at 95% CL) versus the proper decay length for a mass of {mc:g} GeV."
+            t.description = (
+                f"{word} R95 (> 1: excluded at 95% CL) versus the proper decay length for a mass of {mc:g} GeV."
+            )
         else:
             t = Table(f"R95 vs ctau mc {mc:g} GeV dm {dm:g} GeV")  # file r95_vs_ctau_mc_220_gev_dm_20_gev.yaml
             t.description = (
-                f"Expected R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
+                f"{word} R95 (> 1: excluded at 95% CL) versus the mediator's proper decay length for "
                 f"m_c = {mc:g} GeV, dm = {dm:g} GeV."
             )
         c0 = next(iter(per_lumi.values()))[0]
@@ -82,7 +87,7 @@ def export_hepdata(
             continue
         tag = "" if dm is None else f" dm {dm:g} GeV"
         t = Table(f"Mass reach{tag}")
-        t.description = f"Largest mass with R95 > 1 for some c tau{tag}, versus integrated luminosity."
+        t.description = f"Largest mass with {word.lower()} R95 > 1 for some c tau{tag}, versus integrated luminosity."
         x = Variable("Integrated luminosity", is_independent=True, is_binned=False, units="fb$^{-1}$")
         x.values = [float(lumi) for lumi, _ in reach]
         y = Variable("mass reach", is_independent=False, is_binned=False, units="GeV")
@@ -93,7 +98,7 @@ def export_hepdata(
     return _write(sub, folder)
 
 
-def _plane_tables(sub, rows, lumis, model, sqrt_s_tev):
+def _plane_tables(sub, rows, lumis, model, sqrt_s_tev, word="Expected"):
     """R95 in a model's natural plane, one table per luminosity (x, y independent, R95 dependent)."""
     from hepdata_lib import Table, Variable
 
@@ -101,7 +106,7 @@ def _plane_tables(sub, rows, lumis, model, sqrt_s_tev):
     for lumi in lumis:
         x, y, z = plane(rows, lumi, model)
         t = Table(f"R95 {model} {lumi:g} invfb")
-        t.description = f"Expected R95 (> 1: excluded at 95% CL) in the ({kx}, {ky}) plane, {lumi:g} fb^-1."
+        t.description = f"{word} R95 (> 1: excluded at 95% CL) in the ({kx}, {ky}) plane, {lumi:g} fb^-1."
         vx = Variable(kx, is_independent=True, is_binned=False, units="GeV" if kx in ("mc", "mN") else "")
         vy = Variable(ky, is_independent=True, is_binned=False, units="GeV" if ky == "dm" else "")
         vz = Variable("R95", is_independent=False, is_binned=False, units="")

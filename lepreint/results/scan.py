@@ -694,6 +694,7 @@ def run_scan(
                 f"{f'NN >= {cfg.nn_cut:g}' if cfg.classifier else 'cut-based'}",
                 cfg.model,
                 _setup(cfg.analysis, cfg.detector)[0].sqrt_s / 1000.0,
+                cfg.statistic,
             )
         elif log is not None:
             log("HEPData tables not written: pip install 'lepreint[hepdata]'")

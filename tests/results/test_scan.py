@@ -249,6 +249,13 @@ def test_8tev_scan_with_observed_counts(tmp_path):
     assert sum(S) > 0 and r["R95@19.7"] == pytest.approx(r95(S, [18.0, 1.01, 0.051], [19, 0, 0]))
     # 8 TeV: Pythia LO x the 13 TeV NLO+NLL/LO factor, about 260 fb at 220 GeV (13 TeV table: 640 fb)
     assert 150 < rows[0]["xsec_fb"] < 400
+    # the HEPData tables say which R95 they hold
+    from lepreint.results.hepdata import export_hepdata
+
+    (tmp_path / "h").mkdir()
+    out = export_hepdata(rows, [19.7], tmp_path / "h", sqrt_s_tev=8.0, statistic="observed")
+    text = "".join(p.read_text() for p in Path(out).rglob("*.yaml"))
+    assert "Observed R95" in text and "Expected R95" not in text
 
 
 def test_scan_cards():
