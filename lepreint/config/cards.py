@@ -545,7 +545,7 @@ def _combination_config(card: Card) -> AnalysisConfig:
         ),
         observed=tuple(observed),
         pairing="combination",
-        detector=first.detector if all(p.detector == first.detector for p in parts) else None,
+        detector=first.detector,  # the parts share it (``_check_combination``)
         parts=tuple(parts),
         bins=tuple(bins),
         bin_channels=tuple(str(b["channel"]) for b in d["bins"]),

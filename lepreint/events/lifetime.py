@@ -65,7 +65,7 @@ class LifetimeError(LepreintError):
 
 def movable(sample: Sample) -> bool:
     """Whether the sample has rows whose leptons are linked to a long-lived particle: what moving needs (a
-    prefiltered sample may have none left; ``_check`` says why a sample cannot be moved)."""
+    prefiltered sample may have none left; ``check_movable`` says why a sample cannot be moved)."""
     ev = sample.events
     if "llps" not in ak.fields(ev) or len(ev) == 0:
         return False
@@ -76,10 +76,6 @@ def movable(sample: Sample) -> bool:
 
 def check_movable(sample: Sample) -> None:
     """Raise ``LifetimeError`` (one line) if the sample's decay vertices cannot be moved."""
-    _check(sample)
-
-
-def _check(sample: Sample) -> None:
     ev = sample.events
     where = sample.meta.get("source_file") or sample.path or "sample"
     nested, undecayed = sample.meta.get("llps_nested") or 0, sample.meta.get("llps_undecayed") or 0
@@ -235,7 +231,7 @@ def _rows(sample: Sample, ctau: float, cfg: AnalysisConfig | None) -> ak.Array:
     """The rows to move (checked; prefiltered when an analysis is given)."""
     if not ctau > 0:
         raise LifetimeError(f"ctau must be > 0, got {ctau}")
-    _check(sample)
+    check_movable(sample)
     ev = sample.events
     return ev[kinematic_prefilter(ev, cfg)] if cfg is not None else ev
 

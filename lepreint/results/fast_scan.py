@@ -48,7 +48,14 @@ from lepreint.analysis.selection import (
 from lepreint.analysis.yields import check_energy, check_jet_input, normalisation, resolve_xsec
 from lepreint.config.cards import AnalysisConfig
 from lepreint.detector.simulate import LEPTON_OVERLAP_MIN_PT, Detector
-from lepreint.events.lifetime import LifetimeError, _check, _replicate, decay_lengths, llp_geometry, moved_vertices
+from lepreint.events.lifetime import (
+    LifetimeError,
+    _replicate,
+    check_movable,
+    decay_lengths,
+    llp_geometry,
+    moved_vertices,
+)
 from lepreint.events.slim import llp_leptons_in_jets
 
 __all__ = ["CombinedScan", "LifetimeScan", "LeadingPairScan", "PointYields", "MAX_THIRD_LEPTONS"]
@@ -100,7 +107,7 @@ class LifetimeScan:
         detector_seed: int = 0,
     ):
 
-        _check(sample)
+        check_movable(sample)
         check_energy(sample, analysis)
         check_jet_input(sample, analysis)
         self.cfg, self.det, self.cut, self.seed = analysis, detector, float(cut), int(seed)
@@ -381,7 +388,7 @@ class LeadingPairScan:
         xsec_source: str | None = None,
         detector_seed: int = 0,
     ):
-        _check(sample)
+        check_movable(sample)
         check_energy(sample, analysis)
         self.cfg, self.det, self.seed = analysis, detector, int(seed)
         self.xsec_fb, _ = resolve_xsec(sample, xsec_source)

@@ -415,9 +415,7 @@ def _group(point: tuple[float, float]) -> int:
 
 def _point(point: dict) -> None:
     g = _GROUP
-    _write_point(
-        g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"], g["sid"], g["own"]
-    )
+    _write_point(g["cfg"], point, g["sample"], g["failure"], g["clf"], g["b_eff"], g["pts"], g["scanner"], g["sid"])
 
 
 def _stored(path: Path, sid: str) -> dict | None:
@@ -430,11 +428,11 @@ def _stored(path: Path, sid: str) -> dict | None:
     return rec if rec.get("status") == "ok" and rec.get("scan_id") == sid else None
 
 
-def _write_point(
-    cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None, sid: str = "", own: bool = False
-) -> None:
-    """One point's record, written atomically.  ``own``: no row of the sample can pass the analysis at any c tau
-    (``run_group``), so the sample's own lifetimes give every point's numbers."""
+def _point_record(
+    cfg, point: dict, sample, failure, clf, b_eff, scanner=None, sid: str = "", own: bool = False
+) -> dict:
+    """One point's record.  ``own``: no row of the sample can pass the analysis at any c tau (``run_group``), so
+    the sample's own lifetimes give the point's numbers."""
     rec = {**point["fields"], "status": "ok", "reason": "", "scan_id": sid or scan_id(cfg.identity())}
     if sample is None:
         rec.update(status="failed", reason=failure)
@@ -445,6 +443,12 @@ def _write_point(
             rec["sample_digest"] = sample.meta.get("digest")
         except LepreintError as e:
             rec.update(status="failed", reason=str(e))
+    return rec
+
+
+def _write_point(cfg, point: dict, sample, failure, clf, b_eff, pts: Path, scanner=None, sid: str = "") -> None:
+    """One point's record (``_point_record``), written atomically."""
+    rec = _point_record(cfg, point, sample, failure, clf, b_eff, scanner, sid)
     _write_atomic(pts / f"{point['key']}.json", json.dumps(rec, sort_keys=True) + "\n")
 
 
@@ -490,18 +494,13 @@ def run_group(
     if own:  # every point's numbers are the sample's own: computed once (per signal scale) and written for each
         done: dict[float, dict] = {}
         for p in missing:
-            rec = done.get(p["scale"])
-            if rec is None:
-                _write_point(cfg, p, sample, failure, clf, b_eff, pts, None, sid, own=True)
-                done[p["scale"]] = json.loads((pts / f"{p['key']}.json").read_text())
-            else:
-                fields = {**rec, **p["fields"]}
-                _write_atomic(pts / f"{p['key']}.json", json.dumps(fields, sort_keys=True) + "\n")
+            if p["scale"] not in done:
+                done[p["scale"]] = _point_record(cfg, p, sample, failure, clf, b_eff, None, sid, own=True)
+            rec = {**done[p["scale"]], **p["fields"]}
+            _write_atomic(pts / f"{p['key']}.json", json.dumps(rec, sort_keys=True) + "\n")
     elif workers > 1 and sample is not None and len(missing) >= 4:
         # the points of one sample in parallel: forked workers inherit the sample (no copy, no pickling)
-        _GROUP.update(
-            cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid, own=own
-        )
+        _GROUP.update(cfg=cfg, sample=sample, failure=failure, clf=clf, b_eff=b_eff, pts=pts, scanner=scanner, sid=sid)
         try:
             with fork_context().Pool(workers, initializer=ignore_sigint) as pool:
                 pool.map(_point, missing, chunksize=1)
@@ -509,7 +508,7 @@ def run_group(
             _GROUP.clear()
     else:
         for p in missing:
-            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner, sid, own)
+            _write_point(cfg, p, sample, failure, clf, b_eff, pts, scanner, sid)
     return len(missing)
 
 
