@@ -510,6 +510,9 @@ class ScanResult(_Result):
     failures: list[str]
     table: str
     model: str
+    #: the physics choices the numbers rest on: the model's options (its defaults filled in), the analysis and
+    #: detector cards, the statistic, the cross sections, the network and its cut, events, draws, MPI, seed
+    settings: dict[str, Any] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(repr=False, default_factory=list)
 
 
@@ -549,12 +552,17 @@ _CARD_SCAN_ARGUMENTS = (
 )  # fmt: skip
 
 
+#: the grid of ``scan`` where its axis is not given (dm in GeV)
+SCAN_DEFAULT_DM = "20"
+SCAN_DEFAULT_CTAU = "0.3mm:3m:log30"
+
+
 def scan(
     *,
     model: str = "coscattering",
     mc="220",
-    dm="20",
-    ctau="0.3mm:3m:log30",
+    dm=None,
+    ctau=None,
     u2=None,
     card: str | os.PathLike | None = None,
     mixing=None,
@@ -619,6 +627,16 @@ def scan(
                     f"{', '.join(sorted(known)) or 'none'})"
                 )
             options = {**(options or {}), **extra}
+        unused = [f"--{n}" for n, v in (("dm", dm), ("ctau", ctau)) if v is not None and n not in axes]
+        if unused:
+            raise LepreintError(
+                f"{', '.join(unused)}: a {model} scan has no such axis (its plane: {', '.join(axes)}"
+                + ("; c tau follows from the masses" if model == "higgsino" else "")
+                + ("; c tau follows from (m_N, |U|^2)" if model == "hnl" else "")
+                + ")"
+            )
+        dm = SCAN_DEFAULT_DM if dm is None else dm
+        ctau = SCAN_DEFAULT_CTAU if ctau is None else ctau
         if "u2" in axes and not u2:
             raise LepreintError(f"--model {model} needs --u2 (the |U|^2 axis)")
         if u2 and "u2" not in axes:
@@ -665,8 +683,29 @@ def scan(
         failures=sorted({r["reason"] for r in rows if r["status"] != "ok"}),
         table=os.path.join(str(output), "scan.csv"),
         model=cfg.model,
+        settings=_scan_settings(cfg),
         rows=rows,
     )
+
+
+def _scan_settings(cfg) -> dict:
+    from lepreint.models import model_module
+
+    out = {
+        "options": {**model_module(cfg.model).DEFAULT_OPTIONS, **cfg.model_options()},
+        "analysis": str(cfg.analysis),
+        "detector": str(cfg.detector),
+        "statistic": cfg.statistic,
+        "xsec_source": cfg.xsec_source,
+        "classifier": cfg.classifier,
+        "events": cfg.events,
+        "draws": cfg.draws,
+        "mpi": cfg.mpi,
+        "seed": cfg.seed,
+    }
+    if cfg.classifier:
+        out["nn_cut"] = cfg.nn_cut
+    return out
 
 
 # --------------------------------------------------------------------------- cross sections

@@ -416,7 +416,11 @@ def _options(pairs) -> dict:
         if "=" not in item:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--option")
         k, v = item.split("=", 1)
-        out[k.strip()] = yaml.safe_load(v)
+        try:
+            out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise click.BadParameter(f"{item!r}: the value is not YAML ({problem})", param_hint="--option") from None
     return out
 
 
@@ -930,6 +934,23 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 # --------------------------------------------------------------------------- scan
 
 
+def _settings_line(settings: dict) -> str:
+    """A scan's physics choices in one line under its table (``ScanResult.settings``)."""
+
+    def word(v) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k}: {word(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(word(x) for x in v) + "]"
+        return str(v)
+
+    opts = ", ".join(f"{k}={word(v)}" for k, v in sorted(settings.get("options", {}).items()))
+    rest = ", ".join(f"{k}={word(v)}" for k, v in settings.items() if k != "options")
+    return f"{rest}; model options: {opts or 'none'}"
+
+
 #: scan options a scan card replaces (``--card``): given with it, they would be dropped
 CARD_SCAN_OPTIONS = (
     "model", "mc", "dm", "ctau", "u2", "mixing", "dirac", "lumi", "events", "seed", "analysis", "detector",
@@ -948,12 +969,11 @@ CARD_SCAN_OPTIONS = (
     "(m via --mc, c tau; --option flavour=e|mu|tau|co_nlsp)",
 )
 @click.option("--mc", default="220", show_default=True, help="GeV: 150:600:50, 200,220 or one value (hnl: m_N)")
-@click.option("--dm", default="20", show_default=True, help="GeV: list or start:stop:step")
+@click.option("--dm", default=None, help="GeV: list or start:stop:step  [default: 20 where the model has a dm axis]")
 @click.option(
     "--ctau",
-    default="0.3mm:3m:log30",
-    show_default=True,
-    help="lengths: 0.1mm:10m:log30 or a list (coscattering, stop)",
+    default=None,
+    help="lengths: 0.1mm:10m:log30 or a list (coscattering, stop, slepton)  [default: 0.3mm:3m:log30]",
 )
 @click.option("--u2", default=None, help="hnl: |U|^2 axis, e.g. 1e-8:1e-4:log9 or 1e-7,1e-6")
 @click.option(
@@ -1099,7 +1119,10 @@ def scan_cmd(
             else:
                 cells = [row["reason"][:40]] + [""] * (len(r.lumis) - 1)
             t.add_row(f"{row['mc']:g}", *second, fmt_length(row.get("ctau_mm")), *cells)
-        return t
+        from rich.console import Group
+        from rich.text import Text
+
+        return Group(t, Text(_settings_line(q["settings"])))
 
     _emit(payload, as_json, table)
     if r.points and not r.ok:  # nothing computed: the table names each point's reason, the exit status says so

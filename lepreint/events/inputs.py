@@ -118,6 +118,11 @@ def hepmc_notes(read: dict) -> list[str]:
     out = []
     if read.get("bad_events"):
         out.append(f"{read['bad_events']} bad events skipped (--skip-bad-events)")
+    if read.get("truncated"):
+        out.append(
+            "the file ends without HepMC3's footer (truncated?): read up to its end (--skip-bad-events); the yields "
+            "are per event read"
+        )
     if read.get("weight_name"):
         which = "--weight" if read.get("weight_chosen") else "the file's first"
         out.append(f"event weights: {read['weight_name']!r} ({which})")

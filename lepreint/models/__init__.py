@@ -31,3 +31,42 @@ def scan_plane(name: str):
         scannable = [m for m in MODELS if getattr(model_module(m), "SCAN", None) is not None]
         raise LepreintError(f"model {name!r} cannot be scanned (scannable: {', '.join(scannable)})")
     return plane
+
+
+def _real(v) -> bool:
+    import math
+
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def check_options(name: str, options: dict) -> None:
+    """Every given option of model ``name``, of its default's type: a switch a true boolean (a quoted 'no' is a
+    string, not false), a number a finite number, a list of numbers as long as the default, a table of numbers
+    with the default's keys, a word one of the model's ``OPTION_CHOICES``.  Unknown names are refused too."""
+    mod = model_module(name)
+    defaults = mod.DEFAULT_OPTIONS
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise LepreintError(
+            f"unknown option(s) {', '.join(sorted(unknown))} for model {name}; known: {', '.join(sorted(defaults))}"
+        )
+    choices = getattr(mod, "OPTION_CHOICES", {})
+    for key, value in options.items():
+        d = defaults[key]
+        if isinstance(d, bool):
+            ok, want = isinstance(value, bool), "true or false"
+        elif isinstance(d, (int, float)):
+            ok, want = _real(value), "a finite number"
+        elif isinstance(d, str):
+            ok = isinstance(value, str) and (key not in choices or value in choices[key])
+            want = f"one of {', '.join(choices[key])}" if key in choices else "a word"
+        elif isinstance(d, (list, tuple)):
+            ok = isinstance(value, (list, tuple)) and len(value) == len(d) and all(_real(x) for x in value)
+            want = f"a list of {len(d)} finite numbers"
+        elif isinstance(d, dict):
+            ok = isinstance(value, dict) and set(value) <= set(d) and all(_real(x) for x in value.values())
+            want = f"a table of finite numbers with keys among {', '.join(d)}"
+        else:  # pragma: no cover - a model's default of another type
+            ok, want = True, ""
+        if not ok:
+            raise LepreintError(f"option {key} of model {name}: need {want}, got {value!r}")

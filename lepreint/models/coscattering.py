@@ -112,6 +112,12 @@ DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
 
 #: physics options of the co-scattering generation (each one is recorded in every sample)
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {
+    "decays": ("leptonic", "eq2.16"),
+    "matrix_element": ("V-A", "flat"),
+    "decayer": ("lepreint", "pythia"),
+}
 DEFAULT_OPTIONS = {
     # 'leptonic': B(e) = B(mu) = 1/2, the paper's benchmarks 3-7 ("exclusively into electrons and
     # muons"); 'eq2.16': e, mu, tau, and 2 N_c quark channels with one common three-body width,

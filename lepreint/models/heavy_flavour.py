@@ -27,6 +27,8 @@ __all__ = ["DEFAULT_OPTIONS", "pythia_setup", "llp_decay", "cross_section", "che
 #: weakly decaying b and c hadrons whose purely hadronic modes are switched off
 WEAK_HADRONS = (511, 521, 531, 541, 5122, 5132, 5232, 5332, 411, 421, 431, 4122, 4232, 4132, 4332)
 
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {"filter_require": ("emu", "lepton")}
 DEFAULT_OPTIONS = {
     # Measured (MPI off, bias pT-hat^3): of the weighted e-mu yield with both pT > 20 GeV, ~3% comes from
     # pT-hat 30-40 GeV, ~22% from 40-60, ~44% from 60-100, ~30% above; none of 87k events with pT-hat

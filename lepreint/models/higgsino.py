@@ -69,6 +69,8 @@ PDG_C1, PDG_N1, PDG_N2 = 1000024, 1000022, 1000023
 DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {"lifetime": ("computed", "given"), "w_br": ("virtual_boson", "widths")}
 DEFAULT_OPTIONS = {
     "dm0_ratio": 2.0,  # dm^0 / dm^+-
     "lifetime": "computed",  # or 'given' (the chargino's c tau from the parameters)

@@ -63,6 +63,8 @@ DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 2000
 #: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour)
 MODEL_REVISION = 2
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {"lifetime": ("computed", "given")}
 DEFAULT_OPTIONS = {
     "mixing": {"e": 0.0, "mu": 1.0, "tau": 0.0},  # fractions of U2
     "majorana": True,

@@ -78,6 +78,8 @@ PYTHIA_XSEC_REFUSED = (
 TAU_POLARISATIONS = ("chirality", "none")
 FLAVOURS = {"e": (11,), "mu": (13,), "tau": (15,), "co_nlsp": (11, 13, 15), "stau_nlsp": (15,)}
 STATES = ("LR", "L", "R")
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {"flavour": tuple(FLAVOURS), "states": STATES, "tau_polarisation": TAU_POLARISATIONS}
 PDG_GRAVITINO = 1000039
 #: heavy sparticles (GeV): decoupled
 HEAVY = 5000.0

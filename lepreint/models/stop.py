@@ -48,6 +48,8 @@ RHADRON_IDS = STOP_RHADRON_IDS
 DEFAULT_OVERSAMPLING = 1  # Pythia decays the LLPs: one record per event
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 500
+#: the words each string option takes (``lepreint.models.check_options``)
+OPTION_CHOICES = {"decay": ("bl", "dl"), "tune": ("4C", "CP5", "shower")}
 DEFAULT_OPTIONS = {
     "decay": "bl",  # stop -> b l (or 'dl': stop -> d l)
     "branching": {"e": 1 / 3, "mu": 1 / 3, "tau": 1 / 3},  # lepton flavour fractions

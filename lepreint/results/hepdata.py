@@ -126,6 +126,8 @@ def _write(sub, folder) -> Path:
     # hepdata_lib writes its archive (submission.tar.gz) into the working directory: work in the scan's folder
     import contextlib
 
+    for t in sub.tables:  # hepdata_lib's default is a placeholder ("Example location")
+        t.location = "lepreint scan (scan.csv of this folder); not a figure of a publication"
     with contextlib.chdir(out.parent):
         sub.create_files(str(out), remove_old=True)
     return out

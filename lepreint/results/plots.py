@@ -146,12 +146,15 @@ def _figure():
     return fig, fig.subplots()
 
 
-def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
+def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path, extrapolate: bool = True) -> list[Path]:
+    """R95 against c tau per mass (and dm), the exclusion per dm and luminosity, and (``extrapolate``) the mass
+    reach against luminosity scaled from the first luminosity's R95, which holds for expected limits (N = B) only:
+    a scan with the observed counts has no such curve."""
     with _style():
-        return _plot_scan(rows, lumis, folder)
+        return _plot_scan(rows, lumis, folder, extrapolate)
 
 
-def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list[Path]:
+def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path, extrapolate: bool) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -172,19 +175,21 @@ def _plot_scan(rows: list[dict], lumis: list[float], folder: str | Path) -> list
     fig.savefig(written[-1], dpi=70)
     mcs = sorted({r["mc"] for r in rows if r.get("status") == "ok"})
     if len(mcs) >= 2:
-        lgrid = np.geomspace(1.0, 3000.0, 60)
-        fig, ax = _figure()
-        for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
-            reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
-            ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=f"{_dm_tag(dm)} GeV" if dm else "reach")
-        ax.axhline(max(mcs), color="grey", ls=":", label="largest mass scanned")
-        ax.set_xscale("log")
-        ax.set_xlabel("integrated luminosity [fb$^{-1}$]")
-        ax.set_ylabel("mass reach [GeV] (R95 > 1 for some c tau)")
-        ax.legend(fontsize=12)
-        fig.tight_layout()
-        written.append(folder / "mass_reach_vs_lumi.png")
-        fig.savefig(written[-1], dpi=70)
+        if extrapolate:
+            lgrid = np.geomspace(1.0, 3000.0, 60)
+            fig, ax = _figure()
+            for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+                reach = [mass_reach(rows, lumis[0], L).get(dm) for L in lgrid]
+                label = f"{_dm_tag(dm)} GeV" if dm else "reach"
+                ax.plot(lgrid, [np.nan if v is None else v for v in reach], label=label)
+            ax.axhline(max(mcs), color="grey", ls=":", label="largest mass scanned")
+            ax.set_xscale("log")
+            ax.set_xlabel("integrated luminosity [fb$^{-1}$]")
+            ax.set_ylabel("mass reach [GeV] (R95 > 1 for some c tau)")
+            ax.legend(fontsize=12)
+            fig.tight_layout()
+            written.append(folder / "mass_reach_vs_lumi.png")
+            fig.savefig(written[-1], dpi=70)
         for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
             for lumi in lumis:
                 cv = {mc: v for (mc, d), v in curves(rows, lumi).items() if d == dm}
@@ -267,15 +272,18 @@ def plane(rows: list[dict], lumi: float, model: str, kind: str = "R95"):
     return np.array(xs), np.array(ys), z
 
 
-def plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
+def plot_plane(
+    rows: list[dict], lumis: list[float], folder: str | Path, model: str, network: bool = True
+) -> list[Path]:
     """R95 maps in a model's natural plane ((m, dm) for higgsinos, (m_N, |U|^2) for heavy neutral leptons),
     with the R95 = 1 contour, one per luminosity (and one without the network when the scan used it).  The
-    colour range follows the values (R95 spans many decades where nothing is excluded)."""
+    colour range follows the values (R95 spans many decades where nothing is excluded).  ``network``: whether
+    the scan's R95 column is the network's (else it is the cut-based selection's)."""
     with _style():
-        return _plot_plane(rows, lumis, folder, model)
+        return _plot_plane(rows, lumis, folder, model, network)
 
 
-def _plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str) -> list[Path]:
+def _plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model: str, network: bool) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (_, xl, xscale), (_, yl, yscale) = plane_axes(model)
@@ -297,9 +305,9 @@ def _plot_plane(rows: list[dict], lumis: list[float], folder: str | Path, model:
             ax.set_yscale(yscale)
             ax.set_xlabel(xl)
             ax.set_ylabel(yl)
-            what = "network" if kind == "R95" else "cut-based"
+            what = "network" if kind == "R95" and network else "cut-based"
             ax.set_title(f"{model}, {what}, {lumi:g} /fb; red: R95 = 1 (excluded inside)", fontsize=14)
             fig.tight_layout()
             written.append(folder / f"{kind.lower()}_{model}_lumi{lumi:g}.png")
             fig.savefig(written[-1], dpi=70)
-        return written
+    return written

@@ -40,7 +40,7 @@ from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.lifetime import check_movable, movable, prefiltered, resample
 from lepreint.extras import available, require
 from lepreint.files import write_atomic
-from lepreint.models import scan_plane
+from lepreint.models import check_options, scan_plane
 from lepreint.models.base import point_key
 from lepreint.parallel import fork_context, ignore_sigint
 from lepreint.results.fast_scan import CombinedScan, LeadingPairScan, LifetimeScan
@@ -159,6 +159,20 @@ class ScanConfig:
 
     def __post_init__(self) -> None:
         self.detector = detector_for(self.analysis, self.detector or None)
+        if self.options is not None:
+            check_options(self.model, self.options)
+        # a value twice would be scanned twice and counted twice; values equal to 6 significant figures share one
+        # point file (``point_key``) and luminosities one column (R95@<lumi:g>)
+        for name in ("mc", "dm", "ctau", "u2", "lumi"):
+            seen: dict[str, float] = {}
+            for v in getattr(self, name):
+                key = f"{v:.6g}"
+                if key in seen:
+                    raise LepreintError(
+                        f"{name}: {v:g} is given twice (or equals {seen[key]:g} to 6 significant figures); "
+                        "give each value once"
+                    )
+                seen[key] = v
 
     @classmethod
     def from_card(cls, card) -> ScanConfig:
@@ -580,11 +594,17 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
             for f in (pts, out / "hepdata"):
                 if f.is_dir():
                     shutil.rmtree(f)
-            for f in ("scan.csv", "scan.parquet", "provenance.json"):
-                (out / f).unlink(missing_ok=True)
+            # and every other output of the replaced scan: its plots (named by its grid) and HEPData archive
+            for f in ("scan.csv", "scan.parquet", "provenance.json", "submission.tar.gz", *PLOT_GLOBS):
+                for p in out.glob(f):
+                    p.unlink(missing_ok=True)
         pts.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ScanFolderError(f"--output {out}: {e.strerror or e}") from None
+
+
+#: the plots a scan writes into its folder (``lepreint.results.plots``), removed with the scan by ``--overwrite``
+PLOT_GLOBS = ("r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_*.png", "r95_*.png")
 
 
 def run_scan(
@@ -680,9 +700,9 @@ def run_scan(
     _write_table(rows, out)
     if plots and any(r.get("status") == "ok" for r in rows):
         if "ctau" in scan_plane(cfg.model).axes:
-            plot_scan(rows, cfg.lumi, out)
+            plot_scan(rows, cfg.lumi, out, extrapolate=cfg.statistic == "expected")
         else:
-            plot_plane(rows, cfg.lumi, out, cfg.model)
+            plot_plane(rows, cfg.lumi, out, cfg.model, network=cfg.classifier)
 
         if available("hepdata_lib"):
             export_hepdata(

@@ -485,15 +485,19 @@ def _exact_upper_limit(s: np.ndarray, b: np.ndarray, n: np.ndarray | None, rel_u
     calc = _ExactCLs(s, b, rel_unc)
     quant = (0.5, 0.02275, 0.15866, 0.84134, 0.97725)  # median, -2, -1, +1, +2 sigma
 
+    def too_many(mu: float) -> None:  # checked before enumerating: a large background would exhaust the memory
+        if calc.cells(mu, n) > 4 * EXACT_MAX_CELLS:
+            raise StatsError(
+                f"the exact CLs limit for S = {s.tolist()}, B = {b.tolist()} needs more outcomes than it can "
+                "enumerate: use the asymptotic calculator"
+            )
+
     def solve(f) -> float:
         lo, hi = 0.0, 3.0 / float(s.sum())
+        too_many(hi)
         while f(hi) > 0:  # CLs falls with mu
             lo, hi = hi, 2.0 * hi
-            if calc.cells(hi, n) > 4 * EXACT_MAX_CELLS:
-                raise StatsError(
-                    f"the exact CLs limit for S = {s.tolist()}, B = {b.tolist()} needs more outcomes than it can "
-                    "enumerate: use the asymptotic calculator"
-                )
+            too_many(hi)
         return float(brentq(f, lo, hi, xtol=1e-5 * hi, rtol=1e-6))
 
     obs = None if n is None else solve(lambda mu: (calc.cls(mu, n)[0] or 0.0) - 0.05)

@@ -36,6 +36,9 @@ def d(tmp_path_factory):
     (d / "ctau_kg.yaml").write_text(MODEL.format(params="mc: 220 GeV, dm: 20 GeV, ctau: 1 kg"))
     (d / "scan_draws0.yaml").write_text(SCAN.format(extra="draws: 0"))
     (d / "scan_lumi0.yaml").write_text(SCAN.format(extra="lumi: [0]"))
+    hnl = "version: 1\nkind: scan\nname: x\nmodel: hnl\nmc: '5'\nu2: 1e-6\n"
+    (d / "scan_majorana_quoted.yaml").write_text(hnl + "options: {majorana: 'no'}\n")
+    (d / "scan_couplings_number.yaml").write_text(SCAN.format(extra="options: {couplings: 5}"))
     (d / "good.hepmc3").write_text(_events(3))
     (d / "zero_weights.hepmc3").write_text(_events(3, w=0.0))
     (d / "number.hepmc3").write_text(_events(3, body=GOOD_EVENT.replace("5.0011", "1.2.3e")))
@@ -98,7 +101,7 @@ ROWS = [
     ("generate --mc 220 --dm 20 --ctau 1cm --hepmc {d}/missing/x.hepmc3", "No such file or directory"),
     ("generate --model stop --param mstop=500 --ctau 1cm --hepmc {d}/x.hepmc3", "Pythia decays the long-lived"),
     ("generate --model stop --param mstop=50 --ctau 1cm", "mstop = 50 GeV"),
-    ("generate --model stop --param mstop=500 --ctau 1cm --option decay=tl", "decay must be 'bl' or 'dl'"),
+    ("generate --model stop --param mstop=500 --ctau 1cm --option decay=tl", "option decay of model stop: need one of bl, dl, got 'tl'"),
     ("generate --card {d}/dm_above_mc.yaml", "parameters.dm: expected dm < mc"),
     # scan
     ("scan --lumi 0", "--lumi"),
@@ -160,6 +163,24 @@ ROWS = [
     ("check {d}/scan_lumi0.yaml", "lumi[0]: expected a number > 0"),
     ("check {d}/missing.yaml", "file not found"),
     ("check {d}/not_a_sample", "is a folder"),
+    # model options of the wrong type or word, which were recorded and then read otherwise
+    ("check {d}/scan_majorana_quoted.yaml", "option majorana of model hnl: need true or false, got 'no'"),
+    ("check {d}/scan_couplings_number.yaml", "option couplings of model coscattering: need a list of 2"),
+    ('generate --model hnl --param mN=5 --param U2=1e-6 --option "majorana=\'no\'" --events 10', "need true or"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --option couplings=[1,2,3] --events 10", "a list of 2 finite numbers"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --option couplings=[a,b] --events 10", "a list of 2 finite numbers"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --option decayer=foo --events 10", "need one of lepreint, pythia"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --option gamma_pi_ratio=abc --events 10", "need a finite number"),
+    ("generate --mc 220 --dm 20 --ctau 1cm --option couplings=[1,2 --events 10", "the value is not YAML"),
+    ("scan --model hnl --mc 5 --u2 1e-6 --mixing e:nan --events 10 --output {d}/o", "option mixing of model hnl"),
+    # grid axes a model does not have, and values given twice
+    ("scan --model higgsino --mc 100 --dm 3 --ctau 5mm --events 10 --output {d}/o", "--ctau: a higgsino scan has"),
+    ("scan --model hnl --mc 5 --u2 1e-6 --dm 5 --events 10 --output {d}/o", "--dm: a hnl scan has no such axis"),
+    ("scan --mc 220,220 --ctau 1mm --events 10 --output {d}/o", "mc: 220 is given twice"),
+    ("scan --mc 220 --ctau 1mm,0.1cm --events 10 --output {d}/o", "ctau: 1 is given twice"),
+    ("scan --mc 220 --ctau 1mm --lumi 140,140 --events 10 --output {d}/o", "lumi: 140 is given twice"),
+    # an exact CLs limit that would enumerate a billion outcomes
+    ("limit --signal 5 --background 1e9 --cls-calculator exact", "needs more outcomes than it can enumerate"),
     # the command line itself
     ("nosuch", "No such command 'nosuch'"),
     ("scan --nosuch", "No such option '--nosuch'"),

@@ -249,6 +249,16 @@ def test_unknown_stable_new_particles_and_the_weight_name_are_reported(written, 
     assert notes[2].startswith("stable new-physics particles 9000022 are counted as visible (invisible: 12, 14, 16")
 
 
+def test_a_truncated_file_read_with_skip_bad_events_says_so(written, tmp_path):
+    from lepreint.events.inputs import load_input
+
+    d, _ = written
+    bad = tmp_path / "cut.hepmc3"
+    _truncate(d / "s.hepmc3", bad)
+    _, info = load_input(bad, skip_bad=True, cache=False)
+    assert info["truncated"] and any("ends without HepMC3's footer" in n for n in info["notes"])
+
+
 def test_a_region_made_negative_by_negative_weights_is_named():
     """NLO generators' negative weights can leave a region's sum below zero: named, never passed on as a yield."""
     from lepreint.analysis.yields import signal_yields

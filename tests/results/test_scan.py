@@ -169,6 +169,33 @@ def test_mass_reach_and_exclusion_plots(tmp_path):
 
     names = {p.name for p in plot_scan(rows, [140.0], tmp_path)}
     assert {"r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_dm20_lumi140.png"} <= names
+    # with the observed counts R95 is not linear in the luminosity: no extrapolated reach
+    names = {p.name for p in plot_scan(rows, [140.0], tmp_path / "observed", extrapolate=False)}
+    assert "mass_reach_vs_lumi.png" not in names and "exclusion_dm20_lumi140.png" in names
+
+
+def test_overwrite_removes_the_replaced_scans_plots_and_archive(tmp_path):
+    run_scan(_small(), tmp_path / "s", workers=1, plots=False)
+    stale = [tmp_path / "s" / n for n in ("exclusion_dm30_lumi140.png", "mass_reach_vs_lumi.png", "submission.tar.gz")]
+    for p in stale:
+        p.write_bytes(b"old")
+    keep = tmp_path / "s" / "notes.txt"  # the user's own file stays
+    keep.write_text("mine")
+    run_scan(_small(draws=3), tmp_path / "s", workers=1, plots=False, overwrite=True)
+    assert not any(p.exists() for p in stale) and keep.exists()
+
+
+@pytest.mark.parametrize(
+    ("axes", "word"),
+    [
+        ({"mc": [220.0, 220.0]}, "mc: 220 is given twice"),
+        ({"ctau": [1.0, 1.0000001]}, "ctau: 1 is given twice"),
+        ({"lumi": [140.0, 140.0000001]}, "lumi: 140 is given twice"),
+    ],
+)
+def test_a_value_given_twice_on_an_axis_is_refused(axes, word):
+    with pytest.raises(LepreintError, match=word):
+        _small(**axes)
 
 
 def test_dask_executor_gives_the_same_table(tmp_path):
@@ -309,6 +336,9 @@ def test_hnl_scan_in_its_plane(tmp_path):
     assert (tmp_path / "h" / "r95_hnl_lumi140.png").exists() and (
         tmp_path / "h" / "hepdata" / "submission.yaml"
     ).exists()
+    assert (tmp_path / "h" / "r95_cut_hnl_lumi140.png").exists()  # the cut-based map beside the network's
+    hep = (tmp_path / "h" / "hepdata" / "submission.yaml").read_text()
+    assert "Example location" not in hep and "location: lepreint scan" in hep
     with pytest.raises(LepreintError, match="u2"):
         run_scan(ScanConfig(mc=[10.0], dm=[], ctau=[], model="hnl"), tmp_path / "x")
 

@@ -51,6 +51,7 @@ from lepreint.events.slim import (
     find_sample,
     save_sample,
 )
+from lepreint.models import check_options
 from lepreint.models import model_module as find
 from lepreint.parallel import fork_context, ignore_sigint
 
@@ -95,12 +96,7 @@ class GenerationRequest:
                 f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
                 f"known: {', '.join(sorted(self.parameters)) or 'none'}"
             )
-        unknown = set(self.options) - set(mod.DEFAULT_OPTIONS)
-        if unknown:
-            raise LepreintError(
-                f"unknown option(s) {', '.join(sorted(unknown))} for model {self.model}; "
-                f"known: {', '.join(sorted(mod.DEFAULT_OPTIONS))}"
-            )
+        check_options(self.model, self.options)
         self.options = {**mod.DEFAULT_OPTIONS, **self.options}
         check = getattr(mod, "check_request", None)  # a model's checks of parameters and options together
         if check is not None:
