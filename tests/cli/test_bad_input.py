@@ -101,7 +101,10 @@ ROWS = [
     ("generate --mc 220 --dm 20 --ctau 1cm --hepmc {d}/missing/x.hepmc3", "No such file or directory"),
     ("generate --model stop --param mstop=500 --ctau 1cm --hepmc {d}/x.hepmc3", "Pythia decays the long-lived"),
     ("generate --model stop --param mstop=50 --ctau 1cm", "mstop = 50 GeV"),
-    ("generate --model stop --param mstop=500 --ctau 1cm --option decay=tl", "option decay of model stop: need one of bl, dl, got 'tl'"),
+    (
+        "generate --model stop --param mstop=500 --ctau 1cm --option decay=tl",
+        "option decay of model stop: need one of bl, dl, got 'tl'",
+    ),
     ("generate --card {d}/dm_above_mc.yaml", "parameters.dm: expected dm < mc"),
     # scan
     ("scan --lumi 0", "--lumi"),
@@ -166,7 +169,7 @@ ROWS = [
     # model options of the wrong type or word, which were recorded and then read otherwise
     ("check {d}/scan_majorana_quoted.yaml", "option majorana of model hnl: need true or false, got 'no'"),
     ("check {d}/scan_couplings_number.yaml", "option couplings of model coscattering: need a list of 2"),
-    ('generate --model hnl --param mN=5 --param U2=1e-6 --option "majorana=\'no\'" --events 10', "need true or"),
+    ("generate --model hnl --param mN=5 --param U2=1e-6 --option \"majorana='no'\" --events 10", "need true or"),
     ("generate --mc 220 --dm 20 --ctau 1cm --option couplings=[1,2,3] --events 10", "a list of 2 finite numbers"),
     ("generate --mc 220 --dm 20 --ctau 1cm --option couplings=[a,b] --events 10", "a list of 2 finite numbers"),
     ("generate --mc 220 --dm 20 --ctau 1cm --option decayer=foo --events 10", "need one of lepreint, pythia"),

@@ -117,6 +117,7 @@ def _box_card(pairing: str, veto_d0: float | None = None):
         muon=muon,
         veto_other_flavour_d0_min=veto_d0,
         observed=None,
+        pair_min_dr=0.0,  # the leptons below sit at one (eta, phi)
     )
 
 

@@ -134,3 +134,23 @@ def test_a_chargino_decayed_by_pythia_is_movable_too():
     assert ak.sum(hard & (lep.llp >= 0)) / ak.sum(hard) > 0.9
     moved = resample(s, 5.0, draws=2, seed=1)
     assert np.mean(_flat(moved.events.llps, "ctau")) < 0.2 * ct.mean()
+
+
+def test_an_event_with_an_rhadron_pythia_left_undecayed_is_redrawn():
+    """In about 1 event in 1000 Pythia returns an R-hadron whose decay failed (final, status +104): the stop before
+    hadronisation would stand as an LLP with a decay that never happened and the R-hadron as a visible particle.
+    Such events are redrawn, as Pythia's own failures are (this seed has two among its first 240 events)."""
+    from lepreint.events.generation.engine import _chunk_seeds
+    from lepreint.events.generation.pythia import PythiaRun
+
+    seed, _ = _chunk_seeds(3, 0)
+    run = PythiaRun(stop.pythia_setup({"mstop": 500.0, "ctau": 10.0}, {"tune": "4C"}), ShowerOptions(ecm=8000.0), seed)
+    try:
+        out = run.run(240)
+    finally:
+        run.close()
+    assert out.tried == len(out.weights) == 240 and out.undecayed_redrawn == 2
+    llp_ids = {abs(int(i)) for block in out.llps for i in block[:, 0]}
+    assert llp_ids and llp_ids <= stop.RHADRON_IDS  # every LLP an R-hadron, none a stop left over
+    visible = {abs(int(i)) for block in out.vis for i in block[:, 0]}
+    assert not visible & (stop.RHADRON_IDS | {stop.PDG_STOP})

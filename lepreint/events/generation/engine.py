@@ -129,7 +129,8 @@ class GenerationRequest:
         decayed = sorted(setup.decayed_llp_ids)
         fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
-            **({"pythia_decayed_llps": decayed} if decayed else {}),
+            # (2: an event in which Pythia left one of them undecayed is redrawn, not kept)
+            **({"pythia_decayed_llps": decayed, "pythia_decayed_revision": 2} if decayed else {}),
             # weighted to the composition over the whole sample, once generated
             **({"state_fractions": fractions, "state_weighting": "sample"} if fractions else {}),
             "model": self.model,
@@ -281,6 +282,7 @@ def _run_chunk(req: GenerationRequest, index: int, n_tried: int, keep_truth: boo
         "sum_weights_tried": truth.sum_weights_tried,
         "sum_weights_kept": float(np.sum(truth.weights)),
         "tried_by_state": dict(truth.tried_by_state),
+        "undecayed_redrawn": truth.undecayed_redrawn,
         "sigma_fb": sigma,
         "sigma_err_fb": sigma_err,
     }
@@ -477,6 +479,11 @@ def generate(
         "xsec_fb": xsec_fb,
         "xsec_source": xsec_src,
         "xsec_pythia_fb": sigma_py,
+        **(
+            {"pythia_undecayed_redrawn": sum(r.get("undecayed_redrawn", 0) for r in results)}
+            if cfg.get("pythia_decayed_llps")
+            else {}
+        ),
         "llp_decay": _describe_decay(mod.llp_decay(request.parameters, request.options)),
         "generation_seconds": wall,
         "versions": {**cfg["versions"], **_versions()},

@@ -146,6 +146,9 @@ class TruthChunk:
     inv_particles: list[np.ndarray] = field(default_factory=list)
     tried: int = 0
     sum_weights_tried: float = 0.0
+    #: events Pythia returned with a long-lived particle it should have decayed left undecayed (an R-hadron whose
+    #: decay failed, about 1 in 1000 top-squark events): redrawn, as Pythia's own failures are
+    undecayed_redrawn: int = 0
     #: the generated weight per state (``PythiaSetup.state_fractions``; before any filter)
     tried_by_state: dict[int, float] = field(default_factory=dict)
 
@@ -215,16 +218,12 @@ class PythiaRun:
                 if failures > MAX_FAILURES:
                     raise LepreintError(f"Pythia failed {failures} times in a row; check the model settings")
                 continue
-            failures = 0
-            out.tried += 1
-            if tick is not None and out.tried % 20 == 0:
-                tick(20)
             w = py.infoPython().weight()  # (an Info obtained once can hold stale per-event values)
-            out.sum_weights_tried += w
             ev = py.event
             vis, llps, invp = [], [], []
             cands, lep_rows = [], []
             ipx = ipy = 0.0
+            undecayed = False
             for i in range(ev.size()):
                 p = ev[i]
                 if not p.isFinal():
@@ -233,6 +232,11 @@ class PythiaRun:
                     continue
                 pid = p.id()
                 a = pid if pid > 0 else -pid
+                if decayed_ids and a in decayed_ids:
+                    # Pythia left a particle it decays undecayed: not an event of the model (its stop would stand
+                    # as an LLP with a decay that did not happen, the R-hadron as a visible particle)
+                    undecayed = True
+                    break
                 if a in llp_ids:
                     llps.append(
                         (
@@ -276,6 +280,20 @@ class PythiaRun:
                     )
                 else:
                     vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0, -1))
+            if undecayed:
+                out.undecayed_redrawn += 1
+                failures += 1
+                if failures > MAX_FAILURES:
+                    raise LepreintError(
+                        f"Pythia left a long-lived particle it should decay undecayed in {failures} events in a row; "
+                        "check the model settings"
+                    )
+                continue
+            failures = 0
+            out.tried += 1
+            if tick is not None and out.tried % 20 == 0:
+                tick(20)
+            out.sum_weights_tried += w
             if cands:
                 carriers = _carriers(ev, cands)
                 base = len(llps)  # the event's LLP list: any kept undecayed first, then the carriers
