@@ -155,16 +155,18 @@ def validate(
             ok = None if paper is None or not tol else _within(float(paper), value, tol)
             note = "; ".join(x for x in (r.get("note", ""), auto_note) if x)
             records.append(
-                Record(
-                    rid,
-                    paper,
-                    value,
-                    tol,
-                    ok,
-                    note,
-                    r.get("source", doc.get("source", "")),
-                    r.get("unit", ""),
-                    r.get("known_discrepancy", ""),
+                _settled(
+                    Record(
+                        rid,
+                        paper,
+                        value,
+                        tol,
+                        ok,
+                        note,
+                        r.get("source", doc.get("source", "")),
+                        r.get("unit", ""),
+                        r.get("known_discrepancy", ""),
+                    )
                 )
             )
     if output is not None:
@@ -190,15 +192,31 @@ def _rejudged(r: Record, entry: tuple[dict, dict]) -> Record:
     now (its value and note as computed: a changed note of the reference shows after the record is recomputed)."""
     e, doc = entry
     paper, tol = e.get("paper"), e.get("tolerance", {})
-    return dataclasses.replace(
-        r,
-        paper=paper,
-        tolerance=tol,
-        passed=None if paper is None or not tol else _within(float(paper), r.ours, tol),
-        source=e.get("source", doc.get("source", "")),
-        unit=e.get("unit", ""),
-        known_discrepancy=e.get("known_discrepancy", ""),
+    return _settled(
+        dataclasses.replace(
+            r,
+            paper=paper,
+            tolerance=tol,
+            passed=None if paper is None or not tol else _within(float(paper), r.ours, tol),
+            source=e.get("source", doc.get("source", "")),
+            unit=e.get("unit", ""),
+            known_discrepancy=e.get("known_discrepancy", ""),
+        )
     )
+
+
+#: how a passing record's note begins the explanation its reference gives for records of its kind that fail
+CONTEXT = "Context (where records of this kind fail): "
+
+
+def _settled(r: Record) -> Record:
+    """A record that does not fail is not a known discrepancy: the explanation its reference entry gives (often
+    shared by a row of records, some of which fail) goes into its note, so that no pass is counted as 'known'."""
+    if r.passed is False or not r.known_discrepancy:
+        return r
+    text = CONTEXT + r.known_discrepancy
+    note = r.note if text in r.note else "; ".join(x for x in (r.note, text) if x)
+    return dataclasses.replace(r, note=note, known_discrepancy="")
 
 
 def _from_json(d: dict) -> Record:
@@ -578,7 +596,9 @@ def _markdown(records: list[Record]) -> str:
         f"{sum(r.passed is True for r in records)} pass, "
         f"{sum(r.passed is False and bool(r.known_discrepancy) for r in records)} known and explained discrepancies (the paper's own, or a stated difference of samples), "
         f"{len(unexplained_failures(records))} unexplained failures, "
-        f"{sum(r.passed is None for r in records)} without a published counterpart.",
+        f"{sum(r.passed is None and r.paper is None for r in records)} without a published counterpart, "
+        f"{sum(r.passed is None and r.paper is not None for r in records)} with a published value shown but not "
+        "judged (below the compared size, e.g. a region with too few events, as each section states).",
         "",
     ]
     if any(i.startswith("table2.") for i in by):
