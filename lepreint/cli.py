@@ -655,7 +655,8 @@ def _yields_table(q, title: str, verbose: bool):
                 t.add_row(f"cutflow: {k} (events)", f"{v:.4g}")
             for k, v in sorted(q["options"].items()):
                 t.add_row(f"option: {k}", str(v))
-        return Group(regions, t)
+            return Group(regions, t)
+        return Group(regions, t, _options_line(q))
     t = Table(title=title, caption=caption)
     t.add_column("")
     for name in q["regions"]:
@@ -692,7 +693,16 @@ def _yields_table(q, title: str, verbose: bool):
             t.add_row(f"cutflow: {k} (events)", *pad, f"{v:.4g}")
         for k, v in sorted(q["options"].items()):
             t.add_row(f"option: {k}", *pad, str(v))
-    return t
+        return t
+    return Group(t, _options_line(q))
+
+
+def _options_line(q):
+    """The physics choices of a yields table in one line (every option, with the cards' digests, with -v)."""
+    from rich.text import Text
+
+    opts = {k: v for k, v in sorted(q.get("options", {}).items()) if not k.endswith("_digest") and k != "xsec_source"}
+    return Text("options: " + ", ".join(f"{k}={v}" for k, v in opts.items()) + " (all, with digests: -v)")
 
 
 def _cls_text(c: dict) -> str:
