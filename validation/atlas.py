@@ -233,15 +233,19 @@ def _ptpt_records(out: dict) -> None:
     pt = ak.unflatten(np.where(prep.apdg == 11, prep.pt, 0.0), np.asarray(prep.counts))
     two = ak.to_numpy(ak.fill_none(ak.pad_none(ak.sort(pt, axis=1, ascending=False), 2, axis=1)[:, :2], 0.0))
     w = ak.to_numpy(moved.events.weight)
+    ev = ak.to_numpy(moved.events.event).astype(np.int64)
     lead, sub = (np.floor(two[:, i] / PTPT_BIN) for i in (0, 1))
     for (a, b), v in atlas_ptpt().items():
         inb = (lead == a // PTPT_BIN) & (sub == b // PTPT_BIN)
         n = int(inb.sum())
         ours = float(np.sum(w[inb] * sel.acceptance[inb, 0]) / np.sum(w[inb])) if n else None
-        err = np.sqrt(ours * (1 - ours) / n) if ours is not None else float("nan")
+        err = float("nan")
+        if ours is not None:  # a ratio's error with the rows of one generated event (its decay copies) correlated
+            resid = np.bincount(ev[inb], weights=w[inb] * (sel.acceptance[inb, 0] - ours), minlength=ev.max() + 1)
+            err = float(np.sqrt(np.sum(resid**2)) / np.sum(w[inb]))
         out[f"atlas18014.ptpt.selectron.m{m}.tau_{tau:g}ns.lead{a:g}_sub{b:g}"] = (
             ours,
-            f"+- {err:.2g} ({n} rows); {_ratio(ours or 0.0, v)}",
+            f"+- {err:.2g} ({n} rows of {len(np.unique(ev[inb]))} events); {_ratio(ours or 0.0, v)}",
         )
 
 
