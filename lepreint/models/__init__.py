@@ -33,16 +33,33 @@ def scan_plane(name: str):
     return plane
 
 
-def _real(v) -> bool:
+def _number(v):
+    """A finite real number as given (a Python int or float kept as it is, so that sample identities stay the
+    same), a numpy scalar or a numeric string (YAML reads 5e-2 as a string) as a float; None for anything else."""
     import math
+    import numbers
 
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return v if math.isfinite(v) else None
+    if isinstance(v, numbers.Real):
+        v = float(v)
+        return v if math.isfinite(v) else None
+    if isinstance(v, str):
+        try:
+            x = float(v)
+        except ValueError:
+            return None
+        return x if math.isfinite(x) else None
+    return None
 
 
-def check_options(name: str, options: dict) -> None:
+def check_options(name: str, options: dict) -> dict:
     """Every given option of model ``name``, of its default's type: a switch a true boolean (a quoted 'no' is a
-    string, not false), a number a finite number, a list of numbers as long as the default, a table of numbers
-    with the default's keys, a word one of the model's ``OPTION_CHOICES``.  Unknown names are refused too."""
+    string, not false), a number a finite number (a numeric string or numpy scalar becomes a float), a list of
+    numbers as long as the default, a table of numbers with the default's keys, a word one of the model's
+    ``OPTION_CHOICES``.  Unknown names are refused too.  Returns the options with their numbers as floats."""
     mod = model_module(name)
     defaults = mod.DEFAULT_OPTIONS
     unknown = set(options) - set(defaults)
@@ -51,22 +68,31 @@ def check_options(name: str, options: dict) -> None:
             f"unknown option(s) {', '.join(sorted(unknown))} for model {name}; known: {', '.join(sorted(defaults))}"
         )
     choices = getattr(mod, "OPTION_CHOICES", {})
+    out = {}
     for key, value in options.items():
         d = defaults[key]
+        new = value
         if isinstance(d, bool):
             ok, want = isinstance(value, bool), "true or false"
         elif isinstance(d, (int, float)):
-            ok, want = _real(value), "a finite number"
+            new = _number(value)
+            ok, want = new is not None, "a finite number"
         elif isinstance(d, str):
             ok = isinstance(value, str) and (key not in choices or value in choices[key])
             want = f"one of {', '.join(choices[key])}" if key in choices else "a word"
         elif isinstance(d, (list, tuple)):
-            ok = isinstance(value, (list, tuple)) and len(value) == len(d) and all(_real(x) for x in value)
+            ok = isinstance(value, (list, tuple)) and len(value) == len(d)
+            new = [_number(x) for x in value] if ok else value
+            ok = ok and all(x is not None for x in new)
             want = f"a list of {len(d)} finite numbers"
         elif isinstance(d, dict):
-            ok = isinstance(value, dict) and set(value) <= set(d) and all(_real(x) for x in value.values())
+            ok = isinstance(value, dict) and set(value) <= set(d)
+            new = {k: _number(x) for k, x in value.items()} if ok else value
+            ok = ok and all(x is not None for x in new.values())
             want = f"a table of finite numbers with keys among {', '.join(d)}"
         else:  # pragma: no cover - a model's default of another type
             ok, want = True, ""
         if not ok:
             raise LepreintError(f"option {key} of model {name}: need {want}, got {value!r}")
+        out[key] = new
+    return out

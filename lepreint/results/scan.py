@@ -31,6 +31,7 @@ from lepreint.detector.simulate import Detector
 from lepreint.errors import LepreintError
 from lepreint.events.generation.engine import (
     GENERATION_REVISION,
+    PYTHIA_DECAYED_REVISION,
     GenerationRequest,
     generate,
     model_module,
@@ -160,7 +161,7 @@ class ScanConfig:
     def __post_init__(self) -> None:
         self.detector = detector_for(self.analysis, self.detector or None)
         if self.options is not None:
-            check_options(self.model, self.options)
+            self.options = check_options(self.model, self.options)
         # a value twice would be scanned twice and counted twice; values equal to 6 significant figures share one
         # point file (``point_key``) and luminosities one column (R95@<lumi:g>)
         for name in ("mc", "dm", "ctau", "u2", "lumi"):
@@ -229,6 +230,11 @@ class ScanConfig:
         model_revision = getattr(model_module(self.model), "MODEL_REVISION", None)
         if model_revision is not None:  # a model's own physics revision (only where a model has one)
             d["model_revision"] = model_revision
+        if self.mc:  # LLPs decayed by Pythia: the revision of how their events are kept (part of their samples' keys)
+            plane = scan_plane(self.model)
+            params = plane.generation(self.mc[0], self.dm[0] if self.dm else None, self.generation_ctau)
+            if model_module(self.model).pythia_setup(params, d["options"]).decayed_llp_ids:
+                d["pythia_decayed_revision"] = PYTHIA_DECAYED_REVISION
         if self.statistic == "observed":  # what a point's columns hold (2: the expected CLs limits and band too)
             d["statistics_revision"] = STATISTICS_REVISION
         d["analysis_digest"] = ana.digest

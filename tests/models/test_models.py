@@ -68,3 +68,34 @@ def test_options_a_model_would_ignore_are_refused(model, params, options, words)
 
     with pytest.raises(LepreintError, match=words):
         GenerationRequest(model, params, events=10, options=options)
+
+
+def test_model_options_are_checked_against_their_defaults_types():
+    """A quoted 'no' is not false, a misspelt word is not a choice, a list is as long as its default; numbers
+    written as YAML reads them (5e-2 is a string to it) or as numpy gives them are numbers."""
+    import numpy as np
+
+    from lepreint.models import check_options
+
+    assert check_options("higgsino", {"z_ee": "5e-2"}) == {"z_ee": 0.05}
+    assert check_options("bbbar", {"pthat_min": np.int64(3)}) == {"pthat_min": 3.0}
+    assert check_options("hnl", {"mixing": {"e": "1e-3", "mu": 1}}) == {"mixing": {"e": 0.001, "mu": 1}}
+    assert check_options("coscattering", {"couplings": (1, 0.5)}) == {"couplings": [1, 0.5]}
+    for model, options, words in [
+        ("hnl", {"majorana": "no"}, "need true or false"),
+        ("coscattering", {"decayer": "foo"}, "need one of lepreint, pythia"),
+        ("coscattering", {"couplings": [1, 2, 3]}, "a list of 2 finite numbers"),
+        ("coscattering", {"gamma_pi_ratio": float("nan")}, "a finite number"),
+        ("stop", {"branching": {"e": 1, "x": 1}}, "keys among e, mu, tau"),
+        ("slepton", {"flavour": "electron"}, "need one of e, mu, tau, co_nlsp, stau_nlsp"),
+    ]:
+        with pytest.raises(LepreintError, match=words):
+            check_options(model, options)
+
+
+def test_scans_of_llps_decayed_by_pythia_carry_the_revision_of_how_their_events_are_kept():
+    from lepreint.events.generation.engine import PYTHIA_DECAYED_REVISION
+    from lepreint.results.scan import ScanConfig
+
+    assert ScanConfig.from_card("stop_grid_8tev").identity()["pythia_decayed_revision"] == PYTHIA_DECAYED_REVISION
+    assert "pythia_decayed_revision" not in ScanConfig.from_card("coscattering_grid").identity()

@@ -55,7 +55,14 @@ from lepreint.models import check_options
 from lepreint.models import model_module as find
 from lepreint.parallel import fork_context, ignore_sigint
 
-__all__ = ["GenerationRequest", "build_request", "generate", "model_module", "GENERATION_REVISION"]
+__all__ = [
+    "GenerationRequest",
+    "build_request",
+    "generate",
+    "model_module",
+    "GENERATION_REVISION",
+    "PYTHIA_DECAYED_REVISION",
+]
 
 #: bumped whenever lepreint's own generation physics changes (decays, extraction, slim-event
 #: definitions): part of every cache key, so that a stale sample is never reused
@@ -64,6 +71,11 @@ GENERATION_REVISION = 2
 
 #: a filtered run that accepts nothing in this many chunks stops with an error instead of running forever
 MAX_EMPTY_CHUNKS = 50
+
+
+#: how events with LLPs decayed by Pythia are kept (2: one in which Pythia left such a particle undecayed is
+#: redrawn); part of those samples' keys and of their scans' identities only
+PYTHIA_DECAYED_REVISION = 2
 
 
 def model_module(name: str):
@@ -96,7 +108,7 @@ class GenerationRequest:
                 f"unknown parameter(s) {', '.join(sorted(unknown))} for model {self.model}; "
                 f"known: {', '.join(sorted(self.parameters)) or 'none'}"
             )
-        check_options(self.model, self.options)
+        self.options = check_options(self.model, self.options)
         self.options = {**mod.DEFAULT_OPTIONS, **self.options}
         check = getattr(mod, "check_request", None)  # a model's checks of parameters and options together
         if check is not None:
@@ -130,7 +142,7 @@ class GenerationRequest:
         fractions = {str(k): v for k, v in sorted((setup.state_fractions or {}).items())}
         return {
             # (2: an event in which Pythia left one of them undecayed is redrawn, not kept)
-            **({"pythia_decayed_llps": decayed, "pythia_decayed_revision": 2} if decayed else {}),
+            **({"pythia_decayed_llps": decayed, "pythia_decayed_revision": PYTHIA_DECAYED_REVISION} if decayed else {}),
             # weighted to the composition over the whole sample, once generated
             **({"state_fractions": fractions, "state_weighting": "sample"} if fractions else {}),
             "model": self.model,

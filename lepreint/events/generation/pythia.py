@@ -208,7 +208,7 @@ class PythiaRun:
         min_pt2 = LEPTON_MIN_PT**2
         inv_ids = INVISIBLE_PDG
         cmm = C_MM_PER_NS
-        failures = 0
+        failures = undecayed_in_row = 0
         fractions = self.state_fractions
         tried_by_state = out.tried_by_state
         while out.tried < n_tried:
@@ -282,14 +282,14 @@ class PythiaRun:
                     vis.append((pid, p.px(), p.py(), p.pz(), p.e(), 0.0, 0.0, 0.0, 0.0, 0, -1))
             if undecayed:
                 out.undecayed_redrawn += 1
-                failures += 1
-                if failures > MAX_FAILURES:
+                undecayed_in_row += 1
+                if undecayed_in_row > MAX_FAILURES:
                     raise LepreintError(
-                        f"Pythia left a long-lived particle it should decay undecayed in {failures} events in a row; "
-                        "check the model settings"
+                        f"Pythia left a long-lived particle it should decay undecayed in {undecayed_in_row} events in "
+                        "a row; check the model settings"
                     )
                 continue
-            failures = 0
+            failures = undecayed_in_row = 0
             out.tried += 1
             if tick is not None and out.tried % 20 == 0:
                 tick(20)
