@@ -730,7 +730,7 @@ def _section(by: dict) -> list[str]:
         "emitted close to the slepton's flight direction, or a decay within a few cm) and 5% |eta|; cutting on the "
         "production radius instead of |d0| would give 7-20 times ATLAS's acceptance at 0.01 ns, so the cut is on "
         "d0 as ATLAS states. At 100 GeV the leptons need the slepton's momentum to pass 65 GeV (50 GeV in its rest "
-        "frame); neither ATLAS's shower tune (A14: +1-2%) nor switching initial-state radiation off (within 1%) "
+        "frame); neither ATLAS's shower tune (A14: +0.1%, +0.8%, +2.5% at 0.1, 1, 10 ns) nor switching initial-state radiation off (within 1%) "
         "moves it (records `acceptance_tune_a14`, `acceptance_no_isr`): the recoil does not carry it, the pair's "
         "production kinematics do. Those are leading order's (`slepton_lo.`: the pair's mass within 1%). A "
         "threshold of 60 GeV (the diphoton trigger's) instead of 65 would raise ours by 27 / 13 / 7 / 4 / 2% at "
