@@ -54,6 +54,8 @@ def _parse(text: str, dim: str) -> float:
 
     ureg = _registry()
     d = DIMENSIONS[dim]
+    if "," in text:  # a list where one value is taken (lists are split before they get here)
+        raise UnitError(f"{text!r}: one value expected here ({d.name}, e.g. {d.example!r}), not a list")
     cleaned = _INVERSE_HEP.sub(r"\1^-1", text.strip())
     try:
         q = ureg.Quantity(cleaned)

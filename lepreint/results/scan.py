@@ -120,11 +120,14 @@ def parse_u2_axis(text: str) -> list[float]:
             lo, hi, n = text.split(":")
             if not n.startswith("log"):
                 raise LepreintError(f"u2 {text!r}: use lo:hi:logN (log-spaced) or a list")
-            vals = [float(v) for v in np.geomspace(float(lo), float(hi), int(n[3:]))]
+            count = int(n[3:])
+            vals = [float(v) for v in np.geomspace(float(lo), float(hi), max(count, 2))]
         else:
-            vals = [float(x) for x in text.split(",")]
+            count, vals = 2, [float(x) for x in text.split(",")]
     except ValueError:
         raise LepreintError(f"u2 {text!r} is not lo:hi:logN or a list of numbers") from None
+    if count < 2:
+        raise LepreintError(f"u2 {text!r}: log spacing needs at least 2 points (one value: give it alone)")
     if any(not 0 < v <= 1 for v in vals):
         raise LepreintError(f"u2 {text!r}: values must lie in (0, 1]")
     return vals

@@ -182,6 +182,9 @@ ROWS = [
     ("scan --mc 220,220 --ctau 1mm --events 10 --output {d}/o", "mc: 220 is given twice"),
     ("scan --mc 220 --ctau 1mm,0.1cm --events 10 --output {d}/o", "ctau: 1 is given twice"),
     ("scan --mc 220 --ctau 1mm --lumi 140,140 --events 10 --output {d}/o", "lumi: 140 is given twice"),
+    ("scan --model hnl --mc 5 --u2 1e-7:1e-5:log1 --events 10 --output {d}/o", "at least 2 points"),
+    ("scan --model hnl --mc 5 --u2 1e-7:1e-5:log0 --events 10 --output {d}/o", "at least 2 points"),
+    ("background --lumi 140,300", "one value expected here"),
     # an exact CLs limit that would enumerate a billion outcomes
     ("limit --signal 5 --background 1e9 --cls-calculator exact", "needs more outcomes than it can enumerate"),
     # the command line itself
