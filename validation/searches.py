@@ -313,7 +313,8 @@ def grid_scan(card: str, workers: int = 2) -> list[dict]:
     from lepreint.results.scan import ScanConfig, run_scan
 
     out = cache_root() / "validation_scans" / card
-    rows = run_scan(ScanConfig.from_card(card), out, workers=workers)
+    # a folder left by older code (another identity) is replaced; the same identity resumes
+    rows = run_scan(ScanConfig.from_card(card), out, workers=workers, overwrite=True)
     dest = Path("validation/report")
     dest.mkdir(parents=True, exist_ok=True)
     for png in list(out.glob("r95_*_lumi*.png")) + list(out.glob("r95_cut_*_lumi*.png")):
