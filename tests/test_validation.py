@@ -99,3 +99,38 @@ def test_merge_judges_kept_records_against_the_reference_as_it_is_now(tmp_path):
     )
     (r,) = core.validate(out, reference=ref, only="zzz", merge=True)
     assert (r.id, r.ours, r.passed, r.known_discrepancy, r.note) == ("x.kept", 1.3, False, "why", "n")
+
+
+def test_a_producer_that_stops_loses_nothing_else_and_a_rerun_resumes(tmp_path, monkeypatch):
+    """One producer's error leaves the others' records in the report (its own records fail, naming the error), and
+    what finished is kept in the report folder: the rerun computes only what is missing, then clears it."""
+    from validation import core
+
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    (ref / "x.yaml").write_text(
+        "source: test\nrecords:\n  - {id: a.x, paper: 1.0, tolerance: {rel: 0.1}}\n"
+        "  - {id: b.y, paper: 2.0, tolerance: {rel: 0.1}}\n"
+    )
+    calls = {"a": 0, "b": 0}
+
+    def a():
+        calls["a"] += 1
+        return {"a.x": (1.0, "")}
+
+    def b():
+        calls["b"] += 1
+        if calls["b"] == 1:
+            raise RuntimeError("disk full")
+        return {"b.y": (2.0, "")}
+
+    monkeypatch.setattr(core, "PRODUCERS", {"a.": a, "b.": b})
+    monkeypatch.setattr(core, "PRODUCER_PREFIXES", {"a.": ("a.",), "b.": ("b.",)})
+    monkeypatch.setattr(core, "SLOW_PREFIXES", set())
+    first = {r.id: r for r in core.validate(tmp_path / "out", ref)}
+    assert first["a.x"].passed and first["b.y"].passed is False
+    assert "its producer b. stopped: RuntimeError: disk full" in first["b.y"].note
+    assert (tmp_path / "out" / ".checkpoints" / "a.json").is_file()
+    second = {r.id: r for r in core.validate(tmp_path / "out", ref)}
+    assert second["a.x"].passed and second["b.y"].passed and calls == {"a": 1, "b": 2}
+    assert not (tmp_path / "out" / ".checkpoints").exists()

@@ -100,6 +100,58 @@ def reference_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parent / "reference"
 
 
+def _code_digest() -> str:
+    """The digest of everything a record's value depends on: lepreint's code and data, the validation code."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        p
+        for d in (root / "lepreint", root / "validation")
+        for p in d.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".yaml", ".json", ".csv", ".keras") and "report" not in p.parts
+    )
+    for p in files:
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class _Checkpoints:
+    """Each producer's records, kept in the report folder as it finishes (``.checkpoints/``) with the digest of the
+    code that computed them: a run stopped by a crash or Ctrl-C resumes where it stopped; a change of the code
+    computes everything again.  Removed when the report is written."""
+
+    def __init__(self, folder: Path):
+        self.dir = folder / ".checkpoints"
+        self.code = _code_digest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / (key.strip(".").replace("/", "_") + ".json")
+
+    def get(self, key: str) -> dict | None:
+        try:
+            d = json.loads(self._path(key).read_text())
+        except (OSError, ValueError):
+            return None
+        if d.get("code") != self.code:
+            return None
+        return {k: (v[0], v[1]) for k, v in d["records"].items()}
+
+    def put(self, key: str, records: dict) -> None:
+        def plain(v):
+            return None if v is None else float(v) if isinstance(v, (int, float, np.number)) else v
+
+        payload = {"code": self.code, "records": {k: [plain(v), note] for k, (v, note) in records.items()}}
+        write_atomic(self._path(key), json.dumps(payload))
+
+    def clear(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def _within(paper: float, ours: float, tol: dict) -> bool:
     if ours is None or (isinstance(ours, float) and math.isnan(ours)):
         return False
@@ -130,13 +182,29 @@ def validate(
     prefixes = None if only is None else tuple(p.strip() for p in only.split(",") if p.strip())
     ours: dict[str, tuple[float | None, str]] = {}
     skipped = set(SLOW_PREFIXES) if quick else set()
+    failed: dict[str, str] = {}  # producer -> the error that stopped it
+    checkpoints = _Checkpoints(Path(output)) if output is not None else None
     for key, fn in PRODUCERS.items():
         if key in skipped:
             continue
         if prefixes is None or any(
             p.startswith(o) or o.startswith(p) for p in PRODUCER_PREFIXES[key] for o in prefixes
         ):
-            ours.update(fn())
+            kept = checkpoints.get(key) if checkpoints else None
+            if kept is not None:  # computed by this very code before a crash or Ctrl-C: not computed again
+                ours.update(kept)
+                continue
+            try:
+                got = fn()
+            except Exception as exc:  # one producer's error does not lose the others' records
+                import traceback
+
+                traceback.print_exc()
+                failed[key] = f"{type(exc).__name__}: {exc}"
+                continue
+            ours.update(got)
+            if checkpoints:
+                checkpoints.put(key, got)
     records: list[Record] = []
     entries: dict[str, tuple[dict, dict]] = {}  # every reference record: (its entry, its file's document)
     for f in sorted(ref.glob("*.yaml")):
@@ -148,7 +216,11 @@ def validate(
                 continue
             if any(rid.startswith(p) for p in skipped):
                 continue
-            value, auto_note = ours.get(rid, (None, "no producer computes this id"))
+            missing = next(
+                (f"its producer {k} stopped: {e}" for k, e in failed.items() if rid.startswith(PRODUCER_PREFIXES[k])),
+                "no producer computes this id",
+            )
+            value, auto_note = ours.get(rid, (None, missing))
             paper = r.get("paper")
             tol = r.get("tolerance", {})
             # a published number without a tolerance is shown, not judged (e.g. a cell below the compared yield)
@@ -172,7 +244,8 @@ def validate(
     if output is not None:
         out = Path(output)
         if merge and (out / "report.json").is_file():
-            new = {r.id: r for r in records}
+            # a record whose producer stopped keeps the report's value (a failed recomputation replaces nothing)
+            new = {r.id: r for r in records if not (r.ours is None and "its producer" in r.note)}
             # the kept records are judged again against the reference files as they are now; those no reference
             # file holds any more are dropped
             old = [
@@ -184,6 +257,8 @@ def validate(
             records = [new.get(r.id, r) for r in old] + [r for r in records if r.id not in old_ids]
         write_atomic(out / "report.json", json.dumps([r.as_json() for r in records], indent=1, sort_keys=True) + "\n")
         write_atomic(out / "report.md", _markdown(records))
+        if checkpoints and not failed:  # written whole: nothing to resume
+            checkpoints.clear()
     return records
 
 
