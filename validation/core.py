@@ -141,10 +141,13 @@ class _Checkpoints:
 
     def put(self, key: str, records: dict) -> None:
         def plain(v):
-            return None if v is None else float(v) if isinstance(v, (int, float, np.number)) else v
+            return None if v is None else float(v) if isinstance(v, (int, float, np.number, np.bool_)) else v
 
-        payload = {"code": self.code, "records": {k: [plain(v), note] for k, (v, note) in records.items()}}
-        write_atomic(self._path(key), json.dumps(payload))
+        payload = {"code": self.code, "records": {k: [plain(v), str(note)] for k, (v, note) in records.items()}}
+        try:  # a checkpoint that cannot be written costs a resume, never the run
+            write_atomic(self._path(key), json.dumps(payload))
+        except (TypeError, ValueError, OSError):
+            pass
 
     def clear(self) -> None:
         import shutil
