@@ -631,8 +631,7 @@ def scan(
         if unused:
             raise LepreintError(
                 f"{', '.join(unused)}: a {model} scan has no such axis (its plane: {', '.join(axes)}"
-                + ("; c tau follows from the masses" if model == "higgsino" else "")
-                + ("; c tau follows from (m_N, |U|^2)" if model == "hnl" else "")
+                + ("; c tau follows from the model's parameters" if "ctau" not in axes else "")
                 + ")"
             )
         dm = SCAN_DEFAULT_DM if dm is None else dm
@@ -689,10 +688,8 @@ def scan(
 
 
 def _scan_settings(cfg) -> dict:
-    from lepreint.models import model_module
-
     out = {
-        "options": {**model_module(cfg.model).DEFAULT_OPTIONS, **cfg.model_options()},
+        "options": cfg.resolved_options(),
         "analysis": str(cfg.analysis),
         "detector": str(cfg.detector),
         "statistic": cfg.statistic,

@@ -702,7 +702,7 @@ def _options_line(q):
     from rich.text import Text
 
     opts = {k: v for k, v in sorted(q.get("options", {}).items()) if not k.endswith("_digest") and k != "xsec_source"}
-    return Text("options: " + ", ".join(f"{k}={v}" for k, v in opts.items()) + " (all, with digests: -v)")
+    return Text("options: " + ", ".join(f"{k}={_word(v)}" for k, v in opts.items()) + " (all, with digests: -v)")
 
 
 def _cls_text(c: dict) -> str:
@@ -944,20 +944,21 @@ def train_cmd(seed, epochs, background_weights, output, workers, as_json):
 # --------------------------------------------------------------------------- scan
 
 
+def _word(v) -> str:
+    """An option's value in a line of options: floats to 4 digits, tables and lists without quotes."""
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_word(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_word(x) for x in v) + "]"
+    return str(v)
+
+
 def _settings_line(settings: dict) -> str:
     """A scan's physics choices in one line under its table (``ScanResult.settings``)."""
-
-    def word(v) -> str:
-        if isinstance(v, float):
-            return f"{v:.4g}"
-        if isinstance(v, dict):
-            return "{" + ", ".join(f"{k}: {word(x)}" for k, x in v.items()) + "}"
-        if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(word(x) for x in v) + "]"
-        return str(v)
-
-    opts = ", ".join(f"{k}={word(v)}" for k, v in sorted(settings.get("options", {}).items()))
-    rest = ", ".join(f"{k}={word(v)}" for k, v in settings.items() if k != "options")
+    opts = ", ".join(f"{k}={_word(v)}" for k, v in sorted(settings.get("options", {}).items()))
+    rest = ", ".join(f"{k}={_word(v)}" for k, v in settings.items() if k != "options")
     return f"{rest}; model options: {opts or 'none'}"
 
 

@@ -146,6 +146,10 @@ def _figure():
     return fig, fig.subplots()
 
 
+#: the files the plots below write into a scan's folder (``run_scan`` removes them with a replaced scan)
+PLOT_GLOBS = ("r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_*.png", "r95_*.png")
+
+
 def plot_scan(rows: list[dict], lumis: list[float], folder: str | Path, extrapolate: bool = True) -> list[Path]:
     """R95 against c tau per mass (and dm), the exclusion per dm and luminosity, and (``extrapolate``) the mass
     reach against luminosity scaled from the first luminosity's R95, which holds for expected limits (N = B) only:

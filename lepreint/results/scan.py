@@ -46,7 +46,7 @@ from lepreint.models.base import point_key
 from lepreint.parallel import fork_context, ignore_sigint
 from lepreint.results.fast_scan import CombinedScan, LeadingPairScan, LifetimeScan
 from lepreint.results.hepdata import export_hepdata
-from lepreint.results.plots import plot_plane, plot_scan
+from lepreint.results.plots import PLOT_GLOBS, plot_plane, plot_scan
 from lepreint.stats.likelihood import published_likelihood_limit
 from lepreint.stats.limits import cls_upper_limit, r95
 
@@ -120,14 +120,15 @@ def parse_u2_axis(text: str) -> list[float]:
             lo, hi, n = text.split(":")
             if not n.startswith("log"):
                 raise LepreintError(f"u2 {text!r}: use lo:hi:logN (log-spaced) or a list")
-            count = int(n[3:])
-            vals = [float(v) for v in np.geomspace(float(lo), float(hi), max(count, 2))]
+            ends, count = (float(lo), float(hi)), int(n[3:])
         else:
-            count, vals = 2, [float(x) for x in text.split(",")]
+            vals = [float(x) for x in text.split(",")]
     except ValueError:
         raise LepreintError(f"u2 {text!r} is not lo:hi:logN or a list of numbers") from None
-    if count < 2:
-        raise LepreintError(f"u2 {text!r}: log spacing needs at least 2 points (one value: give it alone)")
+    if ":" in text:
+        if count < 2:
+            raise LepreintError(f"u2 {text!r}: log spacing needs at least 2 points (one value: give it alone)")
+        vals = [float(v) for v in np.geomspace(*ends, count)]
     if any(not 0 < v <= 1 for v in vals):
         raise LepreintError(f"u2 {text!r}: values must lie in (0, 1]")
     return vals
@@ -217,6 +218,10 @@ class ScanConfig:
         """The generation options of the scan's samples (None: the model's scan defaults, ``ScanPlane.options``)."""
         return dict(scan_plane(self.model).options) if self.options is None else dict(self.options)
 
+    def resolved_options(self) -> dict:
+        """The options as the generation resolves them: the model's defaults under the scan's."""
+        return {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
+
     def identity(self) -> dict:
         """Everything that changes a point's numbers, except the grid axes: the options (with the model's defaults),
         the contents (digests) of the analysis and detector cards and of the network, the lepreint version and its
@@ -227,7 +232,7 @@ class ScanConfig:
         d = {k: v for k, v in self.as_dict().items() if k not in AXES}
         # the options as the generation resolves them (the model's defaults under the card's), and the revision of
         # lepreint's generation physics: a changed default or decay must not reuse the points it changes
-        d["options"] = {**model_module(self.model).DEFAULT_OPTIONS, **self.model_options()}
+        d["options"] = self.resolved_options()
         d["generation_revision"] = GENERATION_REVISION
         d["analysis_revision"] = ANALYSIS_REVISION
         model_revision = getattr(model_module(self.model), "MODEL_REVISION", None)
@@ -610,10 +615,6 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
         pts.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ScanFolderError(f"--output {out}: {e.strerror or e}") from None
-
-
-#: the plots a scan writes into its folder (``lepreint.results.plots``), removed with the scan by ``--overwrite``
-PLOT_GLOBS = ("r95_vs_ctau.png", "mass_reach_vs_lumi.png", "exclusion_*.png", "r95_*.png")
 
 
 def run_scan(
