@@ -406,22 +406,34 @@ class _EventTables:
         order = np.argsort(inc_p)[::-1]  # so that the lowest particle index wins
         vin[inc_v[order]] = inc_p[order]
         self.mother = np.where(self.prod >= 0, vin[np.maximum(self.prod, 0)], -1)
-        # vertices without a position (written at the origin) inherit their parent's production vertex
+        # vertices without a position (written at the origin) inherit their parent's production vertex, however
+        # deep the chain (HepMC3's rule), and a root one the event's position ("E ... @ x y z t": a beam spot)
+        ep = d.event_pos
+        self.event_pos = np.array([ep.x * ls, ep.y * ls, ep.z * ls, ep.t * ls / C_MM_PER_NS], dtype=float)
+        if not np.all(np.isfinite(self.event_pos)):
+            raise HepMCError(f"{path}: event {ordinal}: non-finite event position")
         unset = ~np.any(pos != 0, axis=1)
-        for _ in range(64):
-            parent_vtx = np.where(vin >= 0, self.prod[np.maximum(vin, 0)], -1)
-            fix = unset & (parent_vtx >= 0) & ~unset[np.maximum(parent_vtx, 0)]
+        parent_vtx = np.where(vin >= 0, self.prod[np.maximum(vin, 0)], -1)
+        pos[unset & (parent_vtx < 0)] = self.event_pos
+        unset &= parent_vtx >= 0
+        for _ in range(len(pos)):
+            fix = unset & ~unset[np.maximum(parent_vtx, 0)]
             if not fix.any():
                 break
             pos[fix] = pos[parent_vtx[fix]]
             unset &= ~fix
+        if unset.any():  # a chain of unpositioned vertices that closes on itself
+            raise HepMCError(f"{path}: event {ordinal}: vertices without positions form a loop")
         self.vpos = pos
         try:
             names = list(ev.weight_names) if len(ev.weights) else []
         except Exception:  # no run info with weight names
             names = []
+        #: the first (nominal) weight: the sum a variation is normalised by when the file's cross section is the
+        #: nominal one only
+        self.nominal_weight = float(ev.weights[0]) if len(ev.weights) else 1.0
         if weight is None:
-            self.weight = float(ev.weights[0]) if len(ev.weights) else 1.0
+            self.weight = self.nominal_weight
             #: the name of the weight lepreint uses (the first, or the one asked for), if the file names its weights
             self.weight_name = names[0] if names else None
         else:
@@ -429,6 +441,8 @@ class _EventTables:
                 have = ", ".join(repr(n) for n in names) if names else "none named"
                 raise HepMCError(f"{path}: event {ordinal}: no weight named {weight!r} (its weights: {have})")
             self.weight, self.weight_name = float(ev.weights[names.index(weight)]), weight
+        #: the weight used is the file's first (nominal) one
+        self.weight_is_first = weight is None or (bool(names) and weight == names[0])
         # the collision energy of the beams (status 4), GeV: what the file's units say it is
         # the beams (status 4): protons, antiprotons or nuclei; HepMC3's LHE conversion marks the incoming partons
         # with status 4, whose energy is not the collider's
@@ -462,9 +476,18 @@ class _EventTables:
         #: written by lepreint: status-11 particles are stand-in mothers of displaced vertices, never LLPs
         self.lepreint_written = self.lepreint_event is not None
         self.lepreint_copy = _int_attr(attrs, "lepreint_copy") or 0
+        #: True when ``xsec_pb`` is the file's cross section for the chosen (non-first) weight, False when it is the
+        #: nominal one (what a variation's weights are then normalised against)
+        self.xsec_of_weight = False
         try:
             xs = ev.cross_section
             self.xsec_pb = float(xs.xsec()) if xs is not None else None
+            if xs is not None and not self.weight_is_first:
+                # HepMC3 gives every weight the first cross section when the file writes one only: a value of its
+                # own is one that differs (were it equal, normalising to either weights' sum is the same answer)
+                own = float(xs.xsec(weight))
+                if np.isfinite(own) and own > 0 and own != self.xsec_pb:
+                    self.xsec_pb, self.xsec_of_weight = own, True
         except Exception:  # no or unreadable cross-section attribute: the user gives --xsec
             self.xsec_pb = None
         if self.xsec_pb is not None and not (np.isfinite(self.xsec_pb) and self.xsec_pb > 0):
@@ -511,7 +534,7 @@ def _row_tables(t: _EventTables, llp_ids: frozenset, displaced_mm: float | None)
     """Per-event pieces of one slim row."""
     n = t.n
     apid = np.abs(t.pid)
-    prod_pos = np.where(t.prod[:, None] >= 0, t.vpos[np.maximum(t.prod, 0)], 0.0)
+    prod_pos = np.where(t.prod[:, None] >= 0, t.vpos[np.maximum(t.prod, 0)], t.event_pos)
     end_pos = np.where(t.end[:, None] >= 0, t.vpos[np.maximum(t.end, 0)], np.nan)
     # LLPs appear once: keep the last copy in a chain of same-id copies (the one that decays)
     same_as_child = np.zeros(n, dtype=bool)
@@ -676,6 +699,7 @@ def _gather_facts(facts: dict, tables: list[_EventTables]) -> None:
             facts["sqrt_s"] = t.sqrt_s
         if facts["weight_name"] is None and t.weight_name:
             facts["weight_name"] = t.weight_name
+        facts["weight_is_first"] = facts.get("weight_is_first", True) and t.weight_is_first
         facts["visible_bsm"] |= t.visible_bsm
         anc, llp_idx, prod_pos, end_pos = t.derived[2], t.derived[4], t.derived[5], t.derived[6]
         flight = np.linalg.norm(end_pos[llp_idx, :3] - prod_pos[llp_idx, :3], axis=1)
@@ -713,6 +737,8 @@ def read_hepmc(
     stats = ReadStats(bad_examples=[])
     parts = []
     xsec_file = None
+    xsec_of_weight = False
+    sw_nominal = 0.0
     n_rows = 0
     t0 = time.perf_counter()
     footer = False
@@ -777,9 +803,10 @@ def read_hepmc(
                     _gather_facts(facts, tables)
                     parts.append(_rows_from_tables(tables, n_rows))
                     n_rows += len(tables)
-                    xs = [t.xsec_pb for t in tables if t.xsec_pb]
-                    if xs:
-                        xsec_file = xs[-1] * 1e3
+                    sw_nominal += sum(t.nominal_weight for t in tables)
+                    given = [t for t in tables if t.xsec_pb]
+                    if given:
+                        xsec_file, xsec_of_weight = given[-1].xsec_pb * 1e3, given[-1].xsec_of_weight
                 if max_events is not None and n_rows >= max_events:
                     done = True
                     break
@@ -807,6 +834,19 @@ def read_hepmc(
     stats.seconds = time.perf_counter() - t0
     events = ak.concatenate(parts) if parts else ak.Array([])
     xs = xsec_fb if xsec_fb is not None else xsec_file
+    sum_w = float(ak.sum(events.weight)) if n_rows else 0.0
+    xs_source = "user (--xsec)" if xsec_fb is not None else ("the file's GenCrossSection" if xs else None)
+    if xsec_fb is None and xs and not facts.get("weight_is_first", True):
+        if xsec_of_weight:
+            xs_source = f"the file's GenCrossSection for weight {weight!r}"
+        else:
+            # the file's cross section is the nominal weights': a variation keeps its change of the total rate
+            # only normalised against their sum (sigma x sum of passing varied weights / sum of nominal weights)
+            sum_w = sw_nominal
+            xs_source = (
+                f"the file's GenCrossSection (the nominal weight's; weight {weight!r} normalised to the sum of the "
+                "nominal weights)"
+            )
     meta = {
         "model": "hepmc",
         "parameters": {},
@@ -815,10 +855,10 @@ def read_hepmc(
         "rows": n_rows,
         "tried": n_rows,
         "oversampling": 1,
-        "sum_weights_tried": float(ak.sum(events.weight)) if n_rows else 0.0,
+        "sum_weights_tried": sum_w,
         "filter_efficiency": 1.0,
         "xsec_fb": xs,
-        "xsec_source": "user (--xsec)" if xsec_fb is not None else ("the file's GenCrossSection" if xs else None),
+        "xsec_source": xs_source,
         "options": {
             "llp_ids": sorted(llp_ids),
             "displaced_mm": displaced_mm,
@@ -866,17 +906,27 @@ class HepMCWriter:
         if copies not in ("all", "one"):
             raise HepMCError(f"copies must be 'all' or 'one', got {copies!r}")
         self.copies = copies
-        #: cross section (pb) and its error written into every event (GenCrossSection); None: not written
+        #: cross section (pb) and its error written into every event (GenCrossSection): that of the events in the
+        #: file, i.e. after any generator-level filter (``set_cross_section``); None: not written
         self.xsec_pb: float | None = None
         self.xsec_err_pb: float = 0.0
         #: True when the cross section is the running estimate of this generation (Pythia's sigmaGen)
         self.xsec_from_run = False
+        #: the generated process's cross section (pb) before any filter, when it comes from a table; None: Pythia's
+        self.process_xsec_pb: float | None = None
         self.mu, self.lu = momentum_unit, length_unit
         self.ps = 1.0 / _MOMENTUM_SCALE[momentum_unit]
         self.ls = 1.0 / _LENGTH_SCALE[length_unit]
         self.units = (getattr(pyhepmc.Units, momentum_unit), getattr(pyhepmc.Units, length_unit))
         self._f = pyhepmc.open(self.path, "w")
         self.written = 0
+
+    def set_cross_section(self, total_pb: float, total_err_pb: float, filter_efficiency: float) -> None:
+        """The cross section written with the events to come: the generated process's ``total_pb`` times the
+        generator-level filter's efficiency so far, since a reader normalises the file's own events by it
+        (yield = sigma x sum of passing weights / sum of the file's weights)."""
+        self.xsec_pb = float(total_pb) * float(filter_efficiency)
+        self.xsec_err_pb = float(total_err_pb) * float(filter_efficiency)
 
     def close(self) -> None:
         if self._f is not None:

@@ -7,6 +7,7 @@ import awkward as ak
 import numpy as np
 import pytest
 
+from lepreint.analysis.yields import normalisation
 from lepreint.events.generation.engine import GenerationRequest, generate
 from lepreint.events.generation.pythia import ShowerOptions
 from lepreint.events.hepmc import HepMCError, read_hepmc
@@ -77,6 +78,12 @@ def test_bbbar_round_trip_keeps_displaced_lepton_vertices(tmp_path):
     s = generate(req, cache=False, hepmc=tmp_path / "bb.hepmc3")
     back, _ = read_hepmc(tmp_path / "bb.hepmc3")
     _assert_same_rows(s.events, back.events)
+    # the file holds the filtered events only: its cross section is the process's times the filter's efficiency,
+    # so that a reader's cross section per unit of the file's weight is the sample's (the yields are the same)
+    assert 0 < s.meta["filter_efficiency"] < 0.5
+    assert back.meta["xsec_fb"] == pytest.approx(s.meta["xsec_fb"] * s.meta["filter_efficiency"], rel=1e-6)
+    per_weight = back.meta["xsec_fb"] / normalisation(back)
+    assert per_weight == pytest.approx(s.meta["xsec_fb"] / normalisation(s), rel=1e-6)
 
 
 def _truncate(src, dst, frac=0.6):
@@ -304,6 +311,27 @@ def test_extra_invisible_ids_and_a_named_weight(written, tmp_path):
     with pytest.raises(HepMCError, match=r"no weight named 'double' \(its weights: 'nominal', 'half'\)"):
         load_input(named, cache=False, weight="double")
 
+    # the variation's change of the total rate survives the normalisation: with the file's one (the nominal
+    # weights') cross section, the varied weights are normalised to the nominal weights' sum ...
+    def total(s) -> float:
+        return s.meta["xsec_fb"] * float(ak.sum(s.events.weight)) / normalisation(s)
+
+    assert "normalised to the sum of the nominal weights" in half.meta["xsec_source"]
+    assert total(half) == pytest.approx(0.5 * total(base), rel=1e-9)
+
+    # ... and with a cross section per weight in the file, the chosen weight's, normalised to its own weights
+    def per_weight_xsec(text: str) -> str:
+        def both(m: re.Match) -> str:
+            return f"{m.group(0)} {0.5 * float(m.group(1)):.16e} {0.5 * float(m.group(2)):.16e}"
+
+        return re.sub(r"(?m)^A 0 GenCrossSection (\S+) (\S+) -?\d+ -?\d+$", both, text)
+
+    both_xs = _rewritten(named, tmp_path / "wx.hepmc3", per_weight_xsec)
+    half_xs, _ = load_input(both_xs, cache=False, weight="half")
+    assert half_xs.meta["xsec_source"] == "the file's GenCrossSection for weight 'half'"
+    assert half_xs.meta["xsec_fb"] == pytest.approx(0.5 * base.meta["xsec_fb"], rel=1e-9)
+    assert total(half_xs) == pytest.approx(0.5 * total(base), rel=1e-9)
+
 
 @pytest.mark.parametrize(
     ("edit", "message"),
@@ -478,3 +506,42 @@ def test_with_displaced_only_the_outermost_flying_particle_of_a_chain_is_an_llp(
     llps = sample.events.llps[0]
     assert list(llps.pdg) == [511] and sample.meta["llps_nested"] == 0
     assert list(sample.events.leptons[0].llp) == [0]
+
+
+_CHARGINO = "P 3 -1 1000024 100 0 0 223.6068 200 2\nV -2 0 [3] @ 10 0 0 0\nP 4 -2 1000022 60 0 0 170 150 1\n"
+
+
+def test_a_vertex_without_a_position_takes_its_parents_however_deep_the_chain(tmp_path):
+    """HepMC3's rule: an unpositioned vertex sits where its first parent was produced, followed all the way up;
+    a muon from a 10 mm chargino decay after 80 copies of itself in unpositioned vertices is still displaced."""
+    depth = 80
+    lines = ["U GEV MM", "P 1 0 2212 0 0 6500 6500 0.938 4", "P 2 0 2212 0 0 -6500 6500 0.938 4", "V -1 0 [1,2]"]
+    lines += [*_CHARGINO.strip().splitlines(), "P 5 -2 -13 40 0 0 40.0001 0.1057 2"]
+    for k in range(depth):
+        last = k == depth - 1
+        lines += [f"V -{3 + k} 0 [{5 + k}]", f"P {6 + k} -{3 + k} -13 40 0 0 40.0001 0.1057 {1 if last else 2}"]
+    path = tmp_path / "deep.hepmc3"
+    _write(path, f"E 0 {2 + depth} {5 + depth}\n" + "\n".join(lines) + "\n" + _END)
+    sample, _ = read_hepmc(path)
+    mu = sample.events.leptons[0][0]
+    assert mu.vx == pytest.approx(10.0) and mu.llp == 0
+
+
+def test_the_event_position_places_unpositioned_roots_and_not_the_rest(tmp_path):
+    """'E ... @ x y z t' (a beam spot): the primary vertex written without a position is there, so its prompt
+    positron has |d0| = 3 mm and the chargino flies from there; the positioned decay vertex stays where written."""
+    path = tmp_path / "spot.hepmc3"
+    _write(
+        path,
+        "E 0 2 6 @ 0 3 0 0\nU GEV MM\nP 1 0 2212 0 0 6500 6500 0.938 4\nP 2 0 2212 0 0 -6500 6500 0.938 4\n"
+        "V -1 0 [1,2]\nP 3 -1 1000024 100 0 0 223.6068 200 2\nP 4 -1 -11 -100 0 0 100 0 1\nV -2 0 [3] @ 10 0 0 0\n"
+        "P 5 -2 -13 0 30 0 30.0002 0.1057 1\nP 6 -2 1000022 100 -30 0 195 170 1\n" + _END,
+    )
+    sample, _ = read_hepmc(path)
+    lep = sample.events.leptons[0]
+    e = lep[lep.pdg == -11][0]
+    mu = lep[lep.pdg == -13][0]
+    assert (e.vx, e.vy) == pytest.approx((0.0, 3.0)) and (mu.vx, mu.vy) == pytest.approx((10.0, 0.0))
+    llp = sample.events.llps[0][0]
+    assert (llp.vx, llp.vy) == pytest.approx((0.0, 3.0))
+    assert llp.ctau == pytest.approx(np.hypot(10.0, 3.0) * 200 / 100)

@@ -383,8 +383,7 @@ def generate(
         if request.xsec_source == "none":
             raise LepreintError("HepMC output writes the sample's cross section: choose a source other than 'none'")
         writer = HepMCWriter(hepmc, **(hepmc_options or {}))
-        if xsec_fb is not None:
-            writer.xsec_pb = xsec_fb / 1000.0
+        writer.process_xsec_pb = xsec_fb / 1000.0 if xsec_fb is not None else None
     results: list[dict] = []
     accepted = 0
     t0 = time.perf_counter()
@@ -561,16 +560,17 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
         r["rows"] = ak.with_field(r["rows"], r["rows"].event + offset, "event")
     results.append(r)
     if writer is not None:
-        if writer.xsec_pb is None or writer.xsec_from_run:  # Pythia's own: the running estimate of the chunks so far
+        # the file holds the events that passed the generator-level filter: its cross section is the process's
+        # times the filter's efficiency so far (the last event's value is the one a reader takes)
+        sw_tried = sum(x["sum_weights_tried"] for x in results)
+        eff = sum(x["sum_weights_kept"] for x in results) / sw_tried if sw_tried > 0 else 0.0
+        if writer.process_xsec_pb is not None:
+            writer.set_cross_section(writer.process_xsec_pb, 0.0, eff)
+        else:  # Pythia's own: the running estimate of the chunks so far
             tried = [x["tried"] for x in results]
-            writer.xsec_pb = float(np.average([x["sigma_fb"] for x in results], weights=tried)) / 1000.0
-            writer.xsec_err_pb = (
-                float(
-                    np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)])))
-                    / max(np.sum(tried), 1)
-                )
-                / 1000.0
-            )
+            sigma = float(np.average([x["sigma_fb"] for x in results], weights=tried))
+            err = float(np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)]))))
+            writer.set_cross_section(sigma / 1000.0, err / max(np.sum(tried), 1) / 1000.0, eff)
             writer.xsec_from_run = True
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.done(r["tried"] if bar.unit == "events" else r["accepted"])
