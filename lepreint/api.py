@@ -282,8 +282,9 @@ def simulate(
     simulate``.  ``xsec`` (fb, or with a unit) overrides the sample's cross section, ``xsec_source`` recomputes
     it for the sample's model point; ``lumi`` defaults to the analysis card's.  ``classifier`` (or ``model``: a
     trained network's folder) adds the network's projection at ``nn_cut``."""
+    from lepreint.analysis.projection import check_network_background
     from lepreint.analysis.yields import signal_yields
-    from lepreint.config.cards import detector_for
+    from lepreint.config.cards import analysis_config, detector_for
     from lepreint.detector.simulate import Detector
     from lepreint.events.slim import Sample
 
@@ -300,6 +301,8 @@ def simulate(
         s, info = _load(sample, llp_ids, displaced, skip_bad_events, invisible, weight)
         name = str(sample)
     xs = _q(xsec, "xsec", "--xsec")
+    if classifier or model is not None:
+        check_network_background(analysis_config(analysis))
     det = Detector(detector_for(analysis, detector), d0_extrapolation)
     r = signal_yields(s, analysis, det, xsec_source, xs, seed, _q(lumi, "lumi", "--lumi"))
     return _with_background(

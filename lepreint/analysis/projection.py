@@ -56,6 +56,16 @@ class NNSignal:
     pair_region: np.ndarray = field(repr=False, default=None)
 
 
+def check_network_background(cfg: AnalysisConfig) -> None:
+    """The network's background efficiency was measured on heavy-flavour (b b-bar) events: it scales a heavy-flavour
+    background, not an experiment's total estimate of other sources (refused rather than applied)."""
+    if cfg.background.model != "heavy_flavour_kappa":
+        raise LepreintError(
+            f"analysis {cfg.name}: the network's background efficiency is measured on heavy flavour, "
+            f"but this card's background is {cfg.background.model!r}: use it without the network"
+        )
+
+
 def nn_signal(
     sample: Sample,
     classifier,

@@ -30,7 +30,7 @@ from lepreint.events.slim import (
 __all__ = ["load_input", "hepmc_notes", "parse_llp_ids", "sample_id", "HEPMC_READER_REVISION"]
 
 #: bumped whenever the HepMC reader's output changes for the same file: part of the cache key
-HEPMC_READER_REVISION = 9
+HEPMC_READER_REVISION = 10
 _ID = re.compile(r"^[0-9a-f]{6,64}$")
 
 

@@ -266,6 +266,8 @@ def check_request(params: dict, options: dict) -> None:
             "gamma_pi_ratio is read by decays = eq2.16 only (decays = leptonic: B(e) = B(mu) = 1/2); "
             "add --option decays=eq2.16"
         )
+    if [float(x) for x in options.get("couplings", [1.0, 1.0])] == [0.0, 0.0]:
+        raise LepreintError("couplings = [0, 0]: the mediator would not decay (its matrix element is zero)")
     if options.get("decayer", "lepreint") == "pythia":
         changed = []
         if options.get("matrix_element", "V-A") != "V-A":
@@ -347,6 +349,11 @@ def check_parameters(params: dict) -> dict:
     mc, dm, ctau = float(params["mc"]), float(params["dm"]), float(params["ctau"])
     if not 0 < dm < mc:
         raise LepreintError(f"need 0 < dm < mc, got mc = {mc:g} GeV, dm = {dm:g} GeV")
+    if dm >= M_W:
+        raise LepreintError(
+            f"dm = {dm:g} GeV: the decay goes through an off-shell W (dm < m_W = {M_W:g} GeV); an on-shell W is a "
+            "two-body decay this model does not describe"
+        )
     if not ctau > 0:
         raise LepreintError(f"need ctau > 0, got {ctau:g} mm")
     return {"mc": mc, "dm": dm, "ctau": ctau}

@@ -44,7 +44,7 @@ import math
 
 import numpy as np
 
-from lepreint.constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, SIN2_THETA_W
+from lepreint.constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI, M_W, M_Z, SIN2_THETA_W
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import M_TAU, PURE_HIGGSINO
 from lepreint.events.generation.pythia import PythiaSetup
@@ -197,7 +197,19 @@ def neutralino_branching(dm0: float, options: dict) -> dict[int, float]:
 
 
 def check_request(params: dict, options: dict) -> None:
-    """A c tau given with ``lifetime = computed`` would be recorded and not used: refused."""
+    """Options outside the model (a chi2^0 not above chi1^0, a non-positive width factor, an on-shell W or Z in the
+    decays) and a c tau given with ``lifetime = computed`` (recorded and not used): refused."""
+    ratio, factor = float(options.get("dm0_ratio", 2.0)), float(options.get("higgsino_factor", 0.25))
+    if not ratio > 0:
+        raise LepreintError(f"dm0_ratio = {ratio:g}: chi2^0 must lie above chi1^0 (dm0_ratio > 0)")
+    if not factor > 0:
+        raise LepreintError(f"higgsino_factor = {factor:g}: a width factor must be > 0")
+    dm = float(params["dm"])
+    if dm >= M_W or ratio * dm >= M_Z:
+        raise LepreintError(
+            f"dm+- = {dm:g} GeV, dm0 = {ratio * dm:g} GeV: the decays go through an off-shell W and Z (dm+- < m_W, "
+            f"dm0 < m_Z); on-shell bosons make two-body decays this model does not describe"
+        )
     if "ctau" in params and options.get("lifetime", "computed") == "computed":
         computed = lifetimes({k: v for k, v in params.items() if k != "ctau"}, options)[0]
         raise LepreintError(

@@ -23,7 +23,7 @@ import numpy as np
 
 from lepreint import units
 from lepreint._version import __version__
-from lepreint.analysis.projection import analysis_background, nn_signal, observed_counts
+from lepreint.analysis.projection import analysis_background, check_network_background, nn_signal, observed_counts
 from lepreint.analysis.yields import signal_yields
 from lepreint.classifier.network import load_classifier, stored_background_efficiency
 from lepreint.config.cards import analysis_config, detector_for, find_card, load_card
@@ -279,11 +279,8 @@ def check_config(cfg: ScanConfig) -> None:
         _request(cfg, mc, dm)
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
-    if cfg.classifier and ana.background.model != "heavy_flavour_kappa":
-        raise LepreintError(
-            f"analysis {ana.name}: the network's background efficiency is measured on heavy flavour, "
-            f"but this card's background is {ana.background.model!r}: scan it without the network"
-        )
+    if cfg.classifier:
+        check_network_background(ana)
     if cfg.statistic == "observed":
         if cfg.classifier:
             raise LepreintError(

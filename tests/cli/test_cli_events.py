@@ -152,6 +152,10 @@ def test_simulate_with_the_classifier(run_cli):
     assert r["excluded_nn"] == (r["R95_nn"] > 1)
     code, out, err = run_cli("simulate", p["sample"], "--classifier", "--nn-cut", "0.905")
     assert code == 2 and "not among the calibrated cuts" in err
+    # a search whose background is the experiment's total estimate, not heavy flavour: the network's heavy-flavour
+    # efficiency would scale it down by 100 (refused, as in scans)
+    code, out, err = run_cli("simulate", p["sample"], "--analysis", "cms_exo_16_022", "--classifier")
+    assert code == 2 and "measured on heavy flavour" in err and "Traceback" not in err
 
 
 def test_generate_other_models_from_the_command_line(run_cli, tmp_path):

@@ -60,6 +60,13 @@ def test_closed_tau_channel_is_renormalised_away():
         ("hnl", {"mN": 10.0, "U2": 1e-6, "ctau": -5.0}, {"lifetime": "given"}, "ctau must be > 0"),
         ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"gamma_pi_ratio": 2.95}, "read by decays = eq2.16"),
         ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"decayer": "pythia", "couplings": [1, 0]}, "couplings"),
+        # outside the models: decays that would not happen (they hung), on-shell bosons in three-body decays
+        # (tracebacks), a chi2^0 not above chi1^0 or a negative width (negative c tau)
+        ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"couplings": [0, 0]}, "would not decay"),
+        ("coscattering", {"mc": 300, "dm": 100, "ctau": 10.0}, {}, "off-shell W"),
+        ("higgsino", {"mc": 300, "dm": 50}, {}, r"dm0 = 100 GeV: the decays go through an off-shell W and Z"),
+        ("higgsino", {"mc": 300, "dm": 1}, {"dm0_ratio": 0}, "chi2.0 must lie above chi1.0"),
+        ("higgsino", {"mc": 300, "dm": 1}, {"higgsino_factor": -0.25}, "width factor must be > 0"),
     ],
 )
 def test_options_a_model_would_ignore_are_refused(model, params, options, words):

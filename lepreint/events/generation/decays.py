@@ -188,6 +188,8 @@ def three_body_rest(
         s12, s23 = _flat_dalitz(rng, n, M, m1, m2, m3)
         return ThreeBody(*_build(rng, M, m1, m2, m3, s12, s23))
     wmax = _wmax(M, m1, m2, couplings, m_w, m3)
+    if not (np.isfinite(wmax) and wmax > 0):  # couplings O_L = O_R = 0: a matrix element zero everywhere
+        raise LepreintError(f"three-body decay with couplings {list(couplings)}: its matrix element is zero")
     parts: list[tuple[np.ndarray, ...]] = []
     have = 0
     while have < n:
