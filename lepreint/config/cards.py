@@ -388,14 +388,51 @@ def _check_analysis(path: Path, data: dict) -> None:
         raise InvalidCard(path, "background.counts_luminosity", "missing: the luminosity the counts refer to")
     if "counts_luminosity" in bkg and units.to_internal(bkg["counts_luminosity"], "lumi") <= 0:
         raise InvalidCard(path, "background.counts_luminosity", "expected a positive luminosity")
+    if bkg.get("model") == "heavy_flavour_kappa" and bkg.get("mode", "published") == "published":
+        # Table 2 and Table 3 as printed: the formula's reference counts and integration limit are not read, so a
+        # card changing them in this mode would be answered as if it had not
+        from lepreint.stats.heavy_flavour import REFERENCE_LUMI, TABLE3_REFERENCE_COUNTS
+
+        if "counts" in bkg and not all(
+            math.isclose(float(x), y, rel_tol=1e-9) for x, y in zip(bkg["counts"], TABLE3_REFERENCE_COUNTS)
+        ):
+            raise InvalidCard(
+                path,
+                "background.counts",
+                f"read in mode 'formula' only; mode 'published' takes Table 3 as printed (its reference row "
+                f"{list(TABLE3_REFERENCE_COUNTS)}): set mode: formula, or drop them",
+            )
+        if "counts_luminosity" in bkg and not math.isclose(
+            units.to_internal(bkg["counts_luminosity"], "lumi"), REFERENCE_LUMI, rel_tol=1e-9
+        ):
+            raise InvalidCard(path, "background.counts_luminosity", "mode 'published' takes Table 3 at 2.6 /fb")
+        upper = bkg.get("formula_upper_limit", "70 GeV")
+        if upper == "none" or not math.isclose(units.to_internal(upper, "energy"), 70.0, rel_tol=1e-9):
+            raise InvalidCard(
+                path, "background.formula_upper_limit", "read in mode 'formula' only (Eq. 3.7): set mode: formula"
+            )
     if "observed" in data and len(data["observed"]) != len(regions):
         raise InvalidCard(path, "observed", f"expected {len(regions)} counts, one per signal region")
     lik = data.get("likelihood")
     if lik is not None:
         if len(lik["channels"]) != len(regions):
             raise InvalidCard(path, "likelihood.channels", f"expected {len(regions)} channels, one per signal region")
-        if not resources.files("lepreint").joinpath("data", lik["file"]).is_file():
+        lik_file = resources.files("lepreint").joinpath("data", lik["file"])
+        if not lik_file.is_file():
             raise InvalidCard(path, "likelihood.file", f"no such file in lepreint's data: {lik['file']}")
+        # the regions' signals go into these channels in order: each once, and each in the file (a channel named
+        # twice would take both signals and pyhf keep only the last)
+        if len(set(lik["channels"])) != len(lik["channels"]):
+            raise InvalidCard(path, "likelihood.channels", f"a channel named twice: {lik['channels']}")
+        try:
+            have = [c["name"] for c in json.loads(lik_file.read_text())["channels"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidCard(path, "likelihood.file", f"not a pyhf workspace: {exc}") from None
+        missing = [c for c in lik["channels"] if c not in have]
+        if missing:
+            raise InvalidCard(
+                path, "likelihood.channels", f"{', '.join(missing)} not in {lik['file']} (its channels: {have})"
+            )
     if data.get("pairing", "emu") == "leading_two":
         flv = [r["flavours"] for r in regions]
         if len(set(flv)) != len(flv):

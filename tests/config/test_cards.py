@@ -273,3 +273,33 @@ def test_a_combination_of_parts_with_different_detectors_is_refused(tmp_path):
     f.write_text(comb.replace(old, f"parts: [cms_exo_18_003_emu_2017, {other}]"))
     with pytest.raises(InvalidCard, match="runs with the atlas_run2 detector, another part with cms_run2"):
         load_card(f)
+
+
+@pytest.mark.parametrize(
+    "card, old, new, field, words",
+    [
+        # the signals go into the published likelihood's channels in order: one named twice took both signals and
+        # pyhf kept one; one not in the file
+        ("atlas_susy_2018_14", "channels: [SRee_cuts, SRmm_cuts, SRem_cuts]",
+         "channels: [SRee_cuts, SRee_cuts, SRem_cuts]", "likelihood.channels", "named twice"),
+        ("atlas_susy_2018_14", "channels: [SRee_cuts, SRmm_cuts, SRem_cuts]",
+         "channels: [SRee_cuts, SRmumu_cuts, SRem_cuts]", "likelihood.channels", "SRmumu_cuts not in"),
+        # the paper's Table 3 as printed: reference counts changed in that mode were not read
+        ("soft_displaced_emu", "counts: [3.2, 0.5, 0.019]", "counts: [0.32, 0.05, 0.0019]", "background.counts",
+         "read in mode 'formula' only"),
+        ("soft_displaced_emu", "formula_upper_limit: 70 GeV", "formula_upper_limit: 100 GeV",
+         "background.formula_upper_limit", "read in mode 'formula' only"),
+    ],
+)  # fmt: skip
+def test_card_settings_that_would_not_be_read_as_written_are_refused(tmp_path, card, old, new, field, words):
+    text = (ROOT / f"cards/analyses/{card}.yaml").read_text()
+    assert old in text
+    f = tmp_path / "a.yaml"
+    f.write_text(text.replace(old, new))
+    with pytest.raises(InvalidCard, match=words) as e:
+        load_card(f)
+    assert e.value.field == field
+    # in formula mode the counts and the limit are what the background is computed from
+    if card == "soft_displaced_emu":
+        f.write_text(text.replace(old, new).replace("mode: published", "mode: formula"))
+        load_card(f)
