@@ -110,6 +110,8 @@ DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 #: Pythia events per worker chunk (part of the sample's identity: it fixes the seeds)
 DEFAULT_CHUNK = 1000
+#: the model's physics revision in scan identities (2: taus decay with the chirality of their W or Z current)
+MODEL_REVISION = 2
 
 #: physics options of the co-scattering generation (each one is recorded in every sample)
 #: the words each string option takes (``lepreint.models.check_options``)
@@ -287,15 +289,19 @@ def llp_decay(params: dict, options: dict) -> dict | None:
         return None
 
     cpl = options.get("couplings", [1.0, 1.0])
+    b = branching(params["dm"], options)
+    me = options.get("matrix_element", "V-A")
     return {
         "pdg": PDG_MEDIATOR,
         "m_parent": params["mc"],
         "m_daughter": params["mc"] - params["dm"],
         "daughter_pdg": PDG_DM,
         "ctau": params["ctau"],
-        "branching": branching(params["dm"], options),
-        "matrix_element": options.get("matrix_element", "V-A"),
+        "branching": b,
+        "matrix_element": me,
         "couplings": Couplings(float(cpl[0]), float(cpl[1])),
+        # a W* gives left-handed taus (with the V-A matrix element; 'flat' is phase space without spins)
+        **({"tau_polarisation": "chiral"} if me == "V-A" and b.get(15, 0.0) > 0 else {}),
     }
 
 

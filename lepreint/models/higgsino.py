@@ -69,6 +69,8 @@ PDG_C1, PDG_N1, PDG_N2 = 1000024, 1000022, 1000023
 DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
+#: the model's physics revision in scan identities (2: taus decay with the chirality of their W or Z current)
+MODEL_REVISION = 2
 #: the words each string option takes (``lepreint.models.check_options``)
 OPTION_CHOICES = {"lifetime": ("computed", "given"), "w_br": ("virtual_boson", "widths")}
 DEFAULT_OPTIONS = {
@@ -303,6 +305,7 @@ def pythia_setup(params: dict, options: dict):
 def llp_decay(params: dict, options: dict) -> list[dict]:
     mc, m1, m2 = _masses(params, options)
     ctau_c, ctau_n = lifetimes(params, options)
+    b_c, b_n = chargino_branching(mc - m1, options), neutralino_branching(m2 - m1, options)
     return [
         {
             "kind": "wstar",
@@ -310,9 +313,10 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "m_parent": mc,
             "m_daughter": m1,
             "ctau": ctau_c,
-            "branching": chargino_branching(mc - m1, options),
+            "branching": b_c,
             "matrix_element": "V-A",
             "couplings": PURE_HIGGSINO,
+            **_taus_chiral(b_c),
         },
         {
             "kind": "zstar",
@@ -320,10 +324,16 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "m_parent": m2,
             "m_daughter": m1,
             "ctau": ctau_n,
-            "branching": neutralino_branching(m2 - m1, options),
+            "branching": b_n,
             "couplings": PURE_HIGGSINO,
+            **_taus_chiral(b_n),
         },
     ]
+
+
+def _taus_chiral(branching: dict) -> dict:
+    """Taus decay with the chirality of the W or Z current that made them (where the decays give any)."""
+    return {"tau_polarisation": "chiral"} if branching.get(15, 0.0) > 0 else {}
 
 
 #: the degenerate-higgsino tables whose sum is the sample's cross section (N_i C1: per neutralino, so x 2)

@@ -61,8 +61,9 @@ PDG_W = 24
 DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 2000
-#: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour)
-MODEL_REVISION = 2
+#: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour;
+#: 3: taus decay with the chirality of their current)
+MODEL_REVISION = 3
 #: the words each string option takes (``lepreint.models.check_options``)
 OPTION_CHOICES = {"lifetime": ("computed", "given")}
 DEFAULT_OPTIONS = {
@@ -292,6 +293,8 @@ def llp_decay(params: dict, options: dict) -> dict:
         "production": {_LEPTON[a]: f for a, f in mix.items()},
         "branching": branching(params["mN"], options),
         "majorana": bool(options.get("majorana", True)),
+        # the taus of W -> tau N, N -> tau W*, W* -> tau nu (left-handed) and N -> nu Z* -> tau tau (the Z's)
+        "tau_polarisation": "chiral",
     }
 
 

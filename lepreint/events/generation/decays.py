@@ -348,6 +348,7 @@ def decay_llps(
     matrix_element: str = "V-A",
     couplings: Couplings = PURE_WINO,
     origin: np.ndarray | None = None,
+    tau_chirality: float = 0.0,
 ) -> DecayedLLP:
     """Decay each LLP (four-momenta ``llp_p4`` (n, 4), GeV) ``k`` times.
 
@@ -393,7 +394,9 @@ def decay_llps(
     other = np.where((flat_channel == 0)[:, None], nu, 0.0)
     taus = np.flatnonzero(flat_channel == 15)
     if taus.size:
-        t_pdg, t_lep, t_other, t_inv, t_vtx = decay_taus(rng, lep[taus], vtx[taus])
+        # a W* gives left-handed taus (tau_chirality -1; 0: unpolarised)
+        chir = np.full(taus.size, float(tau_chirality)) if tau_chirality else None
+        t_pdg, t_lep, t_other, t_inv, t_vtx = decay_taus(rng, lep[taus], vtx[taus], chir)
         vis_pdg[taus] = t_pdg
         vis[taus] = t_lep
         vis_vtx[taus] = t_vtx

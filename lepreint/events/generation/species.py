@@ -30,7 +30,10 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             ``tau_chirality`` (+1 right-handed, -1 left-handed, 0 or absent: unpolarised) sets its decay.
 
 Taus from any decay decay in turn (``decays.decay_taus``); the e or mu they give replaces them in
-their slot (hadronic taus: visible system), produced at the tau's decay vertex.
+their slot (hadronic taus: visible system), produced at the tau's decay vertex.  ``tau_polarisation: chiral``
+in a ``wstar``, ``zstar`` or ``hnl`` specification: each tau decays with the chirality of the current that made it
+(a W's: left-handed; a Z's: left- or right-handed with the pair, as its couplings choose), exact for relativistic
+taus; absent: unpolarised.
 """
 
 from __future__ import annotations
@@ -126,10 +129,19 @@ def _pair(rng, par, m_parent, m_daughter, m_a, m_b, couplings, m_boson, p_swap):
     """A three-body decay parent -> daughter + (a b) through a vector boson; a and b swapped with ``p_swap``."""
     tb = three_body_rest(rng, par.shape[0], m_parent, m_daughter, m_a, "V-A", couplings, m_boson, m_third=m_b)
     d, a, b = boost(tb.daughter, par), boost(tb.antilepton, par), boost(tb.neutrino, par)
+    sw = np.zeros(par.shape[0], bool)
     if p_swap > 0:
         sw = rng.uniform(size=par.shape[0]) < p_swap
         a[sw], b[sw] = b[sw].copy(), a[sw].copy()
-    return d, a, b
+    return d, a, b, sw
+
+
+def _chiral(spec) -> bool:
+    """The specification's taus decay with their current's chirality (``tau_polarisation: chiral``)."""
+    pol = spec.get("tau_polarisation", "none")
+    if pol not in ("chiral", "none"):
+        raise LepreintError(f"tau_polarisation must be 'chiral' or 'none', got {pol!r}")
+    return pol == "chiral"
 
 
 def _fill_pair(out: _Flat, r: np.ndarray, f: int, sign, a, b, vtx) -> None:
@@ -152,6 +164,7 @@ def _wstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
         spec.get("matrix_element", "V-A"),
         spec.get("couplings", Couplings(1.0, 1.0)),
         origin,
+        -1.0 if _chiral(spec) else 0.0,
     )
     sign = np.repeat(-np.sign(pdg), k)  # chi+ -> l+ (negative pdg)
     out.channel[rows] = d.channel.reshape(-1)
@@ -179,8 +192,10 @@ def _zstar(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
         m_l = LEPTON_MASSES.get(int(c), 0.0)
         if M <= m0 + 2 * m_l:
             raise LepreintError(f"chi2^0 -> chi1^0 Z* -> {c}: closed for dm = {M - m0:g} GeV (give it branching 0)")
-        d, a, b = _pair(rng, parent[sel], M, m0, m_l, m_l, cpl, M_Z, P_RIGHT if c in (11, 13, 15) else 0.0)
+        d, a, b, sw = _pair(rng, parent[sel], M, m0, m_l, m_l, cpl, M_Z, P_RIGHT if c in (11, 13, 15) else 0.0)
         r = rows[sel]
+        if c == 15 and _chiral(spec):  # the pair's current: left-handed, or right-handed where swapped
+            out.tau_chirality[r, 0] = out.tau_chirality[r, 1] = np.where(sw, 1.0, -1.0)
         out.invisible[r] += d
         if c in (11, 13, 15):
             _fill_pair(out, r, int(c), 1, a, b, vtx[sel])  # a: l+, b: l-
@@ -213,6 +228,9 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
     out.lep_p4[rows, 2] = l4
     out.lep_vtx[rows, 2] = org
     out.lep_prompt[rows, 2] = True
+    chiral = _chiral(spec)
+    if chiral:  # W -> tau N: a left-handed tau
+        out.tau_chirality[rows, 2] = np.where(fl == 15, -1.0, 0.0)
     out.llp_pdg[rows] = wsign * spec["pdg_n"]
     out.llp_p4[rows] = n4
     out.llp_mass[rows] = M
@@ -230,8 +248,11 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
         r, par, s = rows[sel], n4[sel], sign[sel]
         if mode in (11, 13, 15, 1):  # N -> l_a W*, the l_a in the daughter slot
             m_b = LEPTON_MASSES.get(mode, 0.0)
-            la, lb, nu = _pair(rng, par, M, LEPTON_MASSES[a_fl], m_b, 0.0, Couplings(1.0, 0.0), M_W, 0.0)
+            la, lb, nu, _ = _pair(rng, par, M, LEPTON_MASSES[a_fl], m_b, 0.0, Couplings(1.0, 0.0), M_W, 0.0)
             out.lep_pdg[r, 0], out.lep_p4[r, 0], out.lep_vtx[r, 0] = s * a_fl, la, vtx[sel]
+            if chiral:  # both charged currents are left-handed
+                out.tau_chirality[r, 0] = -1.0 if a_fl == 15 else 0.0
+                out.tau_chirality[r, 1] = -1.0 if mode == 15 else 0.0
             if mode == 1:
                 out.other[r] += lb + nu
             else:
@@ -240,10 +261,12 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
         elif mode in (51, 53, 55, 52, 50):  # N -> nu_a Z*
             f = {51: 11, 53: 13, 55: 15}.get(mode, 0)
             m_f = LEPTON_MASSES.get(f, 0.0)
-            nu, a, b = _pair(rng, par, M, 0.0, m_f, m_f, Couplings(1.0, 0.0), M_Z, P_RIGHT if f else 0.0)
+            nu, a, b, sw = _pair(rng, par, M, 0.0, m_f, m_f, Couplings(1.0, 0.0), M_Z, P_RIGHT if f else 0.0)
             out.invisible[r] += nu
             if f:  # N -> nu (l+ l-): l+ in the 'antilepton' slot; the conjugate decay swaps the charges
                 _fill_pair(out, r, f, s, a, b, vtx[sel])
+                if f == 15 and chiral:
+                    out.tau_chirality[r, 0] = out.tau_chirality[r, 1] = np.where(sw, 1.0, -1.0)
             elif mode == 52:
                 out.invisible[r] += a + b
             else:
