@@ -62,7 +62,7 @@ DEFAULT_OVERSAMPLING = 20
 DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 2000
 #: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour;
-#: 3: taus decay with the chirality of their current)
+#: 3: taus decay with the chirality of their current; W -> l N at each event's W mass)
 MODEL_REVISION = 3
 #: the words each string option takes (``lepreint.models.check_options``)
 OPTION_CHOICES = {"lifetime": ("computed", "given")}

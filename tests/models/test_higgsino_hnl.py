@@ -234,3 +234,22 @@ def test_taus_of_w_currents_decay_left_handed():
         pdg, e = d.lep_pdg[..., 0].reshape(-1), d.lep_p4[..., 0, 0].reshape(-1)
         mean[pol] = float(np.mean(e[(np.abs(pdg) == 11) | (np.abs(pdg) == 13)]))
     assert mean["chiral"] / mean["none"] > 1.08
+
+
+def test_w_to_l_n_follows_each_events_w_mass():
+    """The rate of W -> l N depends on the W's mass in the event, (1 - x)^2 (1 + x/2) with x = m_N^2 / m_W*^2, while
+    the cross section holds the on-shell value: the events carry the ratio.  At m_N = 10 GeV it is 1 to a few per
+    mille; at 75 GeV the W line shape's upper tail opens the decay wider (1.3 on average) and its lower tail closes
+    it (weight 0) in ~7% of events."""
+    mean, closed = {}, {}
+    for m_n in (10.0, 75.0):
+        req = GenerationRequest(
+            "hnl", {"mN": m_n, "U2": 1e-6}, events=1000, seed=3, shower=ShowerOptions(mpi=False), chunk_size=1000
+        )
+        s = generate(req, cache=False, progress=False)
+        w = ak.to_numpy(s.events.weight) * s.meta["oversampling"]
+        ev = ak.to_numpy(s.events.event)
+        per_event = np.bincount(ev, weights=w) / np.bincount(ev)
+        mean[m_n], closed[m_n] = float(per_event.mean()), float(np.mean(per_event == 0))
+    assert mean[10.0] == pytest.approx(1.0, abs=0.005) and closed[10.0] == 0
+    assert 1.2 < mean[75.0] < 1.5 and 0.03 < closed[75.0] < 0.12

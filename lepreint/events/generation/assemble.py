@@ -85,6 +85,7 @@ def assemble_rows(
     }
     row_inv = inv[row_event].copy()
     row_vis = ev_vis[row_event].copy()
+    row_rate = np.ones(n_rows)
     d = None
     dec_lep = None
     extras = Ragged.from_counts(np.zeros(n_rows, dtype=np.int64), px=np.zeros(0), py=np.zeros(0), pz=np.zeros(0))
@@ -92,6 +93,8 @@ def assemble_rows(
         p4 = np.column_stack([llps["e"], llps["px"], llps["py"], llps["pz"]])
         origin = np.column_stack([llps["vx"], llps["vy"], llps["vz"], llps["vt"]])
         dd, d = decay_species(rng, decay, llps["pdg"], p4, origin, k, llps["mass"])
+        # a decay whose rate differs from the one the cross section assumes weighs its row (W -> l N off shell)
+        np.multiply.at(row_rate, llp_row, dd.rate[llp_j, llp_copy])
         # the long-lived particle of each copy (a decay may replace it: W -> l N)
         lp = dd.llp_p4[llp_j, llp_copy]
         llp_cols.update(
@@ -202,7 +205,7 @@ def assemble_rows(
     rows = rows_to_awkward(
         row_event + event_offset,
         row_copy,
-        np.asarray(weights, dtype=float)[row_event] / k,
+        np.asarray(weights, dtype=float)[row_event] / k * row_rate,
         leptons,
         jets_rows,
         llp_table,

@@ -15,8 +15,10 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             frame, flavour a with probability |U_a|^2 / |U|^2, l+ for a W+, N-bar for a W-): the charged
             lepton is prompt (slot 3, not moved by a change of c tau), the N is the long-lived particle
             of the slim event (its pdg, mass and momentum replace the W's).  W and N polarisations are
-            neglected.  In the far low tail of the W line shape (m_W* < m_N + m_l: none below m_N ~ 60
-            GeV in practice) the N takes the W's velocity and the lepton is dropped from the kinematics.  Then the N decays: charged current N -> l_a W*, W* -> l_b nu
+            neglected.  Each decay's rate follows its event's W mass m_W* (the event weight times
+            (1 - x)^2 (1 + x/2), x = m_N^2 / m_W*^2, over its on-shell value, which the cross section holds):
+            near m_W the line shape's tails matter.  Where m_W* < m_N + m_l the decay cannot happen (weight
+            0; the N takes the W's momentum).  Then the N decays: charged current N -> l_a W*, W* -> l_b nu
             or hadrons, and neutral current N -> nu_a Z*, Z* -> l l, nu nu, hadrons; channel codes
             ``100 a + mode`` (a = 1, 2, 3 for e, mu, tau; mode 11/13/15 = W* -> e/mu/tau nu,
             1 = W* -> hadrons, 51/53/55 = Z* -> ee/mumu/tautau, 52 = Z* -> nu nu, 50 = Z* -> hadrons).
@@ -95,6 +97,9 @@ class LLPDecays(NamedTuple):
     llp_pdg: np.ndarray  #: (n, K) the long-lived particle of each copy (the input's, or the N of W -> l N)
     llp_p4: np.ndarray  #: (n, K, 4)
     llp_mass: np.ndarray  #: (n, K)
+    #: (n, K) the copy's rate relative to the one its cross section assumes, a factor of its event's weight (1 but
+    #: for W -> l N, whose rate follows the W's mass in the event)
+    rate: np.ndarray
 
 
 class _Flat:
@@ -115,6 +120,7 @@ class _Flat:
         self.invisible = np.zeros((nk, 4))
         #: chirality of a tau in the slot (+1 right-handed, -1 left-handed, 0 unpolarised): ``decay_taus``
         self.tau_chirality = np.zeros((nk, SLOTS))
+        self.rate = np.ones(nk)
 
 
 def _choose(rng, branching: dict, size: int) -> np.ndarray:
@@ -217,7 +223,12 @@ def _hnl(rng, spec, pdg, p4, origin, k, out: _Flat, rows: np.ndarray):
     fl = _choose(rng, spec["production"], nk)
     m_l = np.array([LEPTON_MASSES[int(f)] for f in fl]) if nk else np.zeros(0)
     m_w = np.sqrt(np.maximum(w[:, 0] ** 2 - np.sum(w[:, 1:] ** 2, axis=1), 0.0))
-    closed = m_w <= M + m_l  # the far low tail of the W line shape: the N takes the W's momentum
+    # the far low tail of the W line shape: no such decay (rate 0; the N takes the W's momentum)
+    closed = m_w <= M + m_l
+    # the rate of W -> l N at this event's W mass against the on-shell one the cross section holds,
+    # (1 - x)^2 (1 + x / 2) with x = m_N^2 / m_W^2: near m_W the line shape's tails matter
+    x_evt, x_on = (M / np.maximum(m_w, 1e-9)) ** 2, (M / M_W) ** 2
+    out.rate[rows] = np.where(closed, 0.0, (1 - x_evt) ** 2 * (1 + x_evt / 2) / ((1 - x_on) ** 2 * (1 + x_on / 2)))
     pstar = np.where(closed, 0.0, _pstar(np.maximum(m_w, M + m_l + 1e-9), m_l, M))
     u = np.einsum("nij,j->ni", _random_rotation(rng, nk), np.array([0.0, 0.0, 1.0]))
     n_rest = np.column_stack([np.sqrt(pstar**2 + M**2), -pstar[:, None] * u])
@@ -369,4 +380,5 @@ def decay_species(
         out.llp_pdg.reshape(shape),
         out.llp_p4.reshape(*shape, 4),
         out.llp_mass.reshape(shape),
+        out.rate.reshape(shape),
     ), raw
