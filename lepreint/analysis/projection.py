@@ -122,6 +122,11 @@ def analysis_background(cfg: AnalysisConfig | str = "soft_displaced_emu", lumi: 
     cfg = cfg if isinstance(cfg, AnalysisConfig) else analysis_config(cfg)
     b = cfg.background
     lumi = cfg.luminosity if lumi is None else float(lumi)
+    if b.model == "none":
+        raise LepreintError(
+            f"analysis card {cfg.name} has no background section (a part of a combination has its backgrounds in "
+            "the combination's card): run the combination, or give the card a background"
+        )
     if b.model == "published_counts":
         return [n * lumi / b.counts_luminosity * b.scale for n in b.counts]
     kw = {"counts": b.counts} if b.counts else {}

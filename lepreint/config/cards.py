@@ -28,6 +28,7 @@ import yaml
 from lepreint import units
 from lepreint.errors import LepreintError
 from lepreint.models import MODELS
+from lepreint.stats.heavy_flavour import REFERENCE_LUMI, TABLE3_REFERENCE_COUNTS
 
 __all__ = [
     "InvalidCard",
@@ -388,11 +389,13 @@ def _check_analysis(path: Path, data: dict) -> None:
         raise InvalidCard(path, "background.counts_luminosity", "missing: the luminosity the counts refer to")
     if "counts_luminosity" in bkg and units.to_internal(bkg["counts_luminosity"], "lumi") <= 0:
         raise InvalidCard(path, "background.counts_luminosity", "expected a positive luminosity")
-    if bkg.get("model") == "heavy_flavour_kappa" and bkg.get("mode", "published") == "published":
+    if (
+        bkg
+        and bkg.get("model", "heavy_flavour_kappa") == "heavy_flavour_kappa"
+        and bkg.get("mode", "published") == "published"
+    ):
         # Table 2 and Table 3 as printed: the formula's reference counts and integration limit are not read, so a
         # card changing them in this mode would be answered as if it had not
-        from lepreint.stats.heavy_flavour import REFERENCE_LUMI, TABLE3_REFERENCE_COUNTS
-
         if "counts" in bkg and not all(
             math.isclose(float(x), y, rel_tol=1e-9) for x, y in zip(bkg["counts"], TABLE3_REFERENCE_COUNTS)
         ):
@@ -675,7 +678,7 @@ class LeptonCuts:
 @dataclasses.dataclass(frozen=True)
 class BackgroundConfig:
     name: str = "default"  #: the card's background (``background.name``) or the chosen ``background_options`` key
-    model: str = "heavy_flavour_kappa"
+    model: str = "heavy_flavour_kappa"  #: or "published_counts"; "none": the card has no background section
     mode: str = "published"  #: 'formula' (Eq. 3.7) or 'published' (Tables 2 and 3)
     counts: tuple[float, ...] = ()  #: reference counts N_i at the reference thresholds
     counts_source: str = ""
@@ -776,7 +779,8 @@ def _background(b: dict, name: str) -> BackgroundConfig:
     upper = b.get("formula_upper_limit", "70 GeV")
     return BackgroundConfig(
         name=name,
-        model=b.get("model", "heavy_flavour_kappa"),
+        # a card without a background section has none (a part of a combination, whose card has the backgrounds)
+        model=b.get("model", "heavy_flavour_kappa") if b else "none",
         mode=b.get("mode", "published"),
         counts=tuple(float(x) for x in b.get("counts", ())),
         counts_source=b.get("counts_source", ""),

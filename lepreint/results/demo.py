@@ -11,10 +11,10 @@ paper's analysis card, R95 at 140 and 300 /fb with the LHC SUSY WG cross section
 
 from __future__ import annotations
 
+from lepreint.analysis.projection import analysis_background
 from lepreint.config.cards import analysis_config, benchmarks
 from lepreint.results.plots import curves, excluded_range
 from lepreint.results.scan import ScanConfig, parse_axis, run_scan
-from lepreint.stats.heavy_flavour import background
 from lepreint.stats.limits import r95
 
 __all__ = ["demo", "main_job", "LUMINOSITIES", "TABLE4"]
@@ -36,20 +36,8 @@ TABLE4 = {
 
 def demo(analysis: str = "soft_displaced_emu") -> dict:
     ana = analysis_config(analysis)
-    b = ana.background
     pts = benchmarks()
-    bkgs = [
-        background(
-            ana.electron.pt_min,
-            ana.muon.pt_min,
-            L,
-            b.mode,
-            counts=b.counts,
-            counts_lumi=b.counts_luminosity,
-            upper_limit=b.formula_upper_limit,
-        ).B
-        for L in LUMINOSITIES
-    ]
+    bkgs = [analysis_background(ana, L) for L in LUMINOSITIES]  # the card's model and scale
     rows = []
     for k, p in pts.items():
         s140 = TABLE4[k]
@@ -60,7 +48,7 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
     return {
         "analysis": ana.name,
         "analysis_digest": ana.digest,
-        "background_mode": b.mode,
+        "background_mode": ana.background.mode,
         "luminosities": list(LUMINOSITIES),
         "background": [list(x) for x in bkgs],
         "signal_source": "the paper's Table 4 (140 /fb, pT > 20 GeV, before the NN cut)",

@@ -59,6 +59,12 @@ def test_demo_runs(run_cli):
     bm4 = next(r for r in d["rows"] if r["benchmark"] == 4)
     assert bm4["R95"][1] == pytest.approx(8.87, rel=0.01)  # published-mode B, Table 4 yields
     assert bm4["R95"][2] > bm4["R95"][1] > bm4["R95"][0]
+    # another card's background as that card computes it (its model and its energy's scale)
+    from lepreint.analysis.projection import analysis_background
+    from lepreint.results.demo import demo
+
+    run3 = demo("soft_displaced_emu_run3")
+    assert run3["background"][1] == pytest.approx(analysis_background("soft_displaced_emu_run3", 140.0))
 
 
 def test_main_job_small(run_cli, tmp_path):

@@ -303,3 +303,16 @@ def test_card_settings_that_would_not_be_read_as_written_are_refused(tmp_path, c
     if card == "soft_displaced_emu":
         f.write_text(text.replace(old, new).replace("mode: published", "mode: formula"))
         load_card(f)
+
+
+def test_a_card_without_a_background_has_none_rather_than_the_papers():
+    """A part of CMS's Run 2 combination carries no background section; it fell back to the paper's heavy-flavour
+    model and stopped with advice about that model's modes."""
+    from lepreint.analysis.projection import analysis_background
+    from lepreint.config.cards import analysis_config
+    from lepreint.errors import LepreintError
+
+    assert analysis_config("cms_exo_18_003_ee_2017").background.model == "none"
+    with pytest.raises(LepreintError, match="cms_exo_18_003_ee_2017 has no background section"):
+        analysis_background("cms_exo_18_003_ee_2017")
+    assert analysis_background("cms_exo_18_003")[:3] == pytest.approx([3.8, 0.41, 0.09])

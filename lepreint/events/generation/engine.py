@@ -170,7 +170,14 @@ class GenerationRequest:
 
 
 #: the dimension of model parameters that carry one (others are pure numbers, e.g. |U|^2)
-PARAMETER_DIMENSIONS = {"mc": "energy", "dm": "energy", "mN": "energy", "mstop": "energy", "ctau": "length"}
+PARAMETER_DIMENSIONS = {
+    "mc": "energy",
+    "dm": "energy",
+    "mN": "energy",
+    "mstop": "energy",
+    "mslep": "energy",
+    "ctau": "length",
+}
 
 
 def build_request(
