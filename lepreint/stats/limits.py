@@ -105,7 +105,7 @@ def cls_upper_limit(s, b, n=None, rel_unc=None, calculator: str = "auto", expect
     ``"exact"`` enumerates every outcome of the regions' counts (the LEP likelihood-ratio statistic, background
     uncertainties marginalised: right at any count, and the only right answer with a few events, where the
     asymptotic formulae are too strong: one region with n = 0 and no background gives 3.00 signal events exactly,
-    1.93 asymptotically); ``"asymptotic"``: pyhf's q~_mu with its asymptotic distributions (Poisson-constrained
+    1.92 asymptotically); ``"asymptotic"``: pyhf's q~_mu with its asymptotic distributions (Poisson-constrained
     shapesys for the uncertainties; regions with b = 0 get a floor of 1e-9), pyhf's model with its nuisance
     parameters profiled in closed form (the same numbers, tested against pyhf, in milliseconds); ``"auto"``
     (default): exact where the backgrounds' count ranges can be enumerated (up to about 20 000 outcomes) and the
