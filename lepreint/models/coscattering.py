@@ -119,6 +119,7 @@ OPTION_CHOICES = {
     "decays": ("leptonic", "eq2.16"),
     "matrix_element": ("V-A", "flat"),
     "decayer": ("lepreint", "pythia"),
+    "tau_polarisation": ("chirality", "none"),
 }
 DEFAULT_OPTIONS = {
     # 'leptonic': B(e) = B(mu) = 1/2, the paper's benchmarks 3-7 ("exclusively into electrons and
@@ -133,6 +134,8 @@ DEFAULT_OPTIONS = {
     # 'lepreint': Pythia keeps chi+- stable, lepreint decays them K times; 'pythia': Pythia's own
     # SLHA decays (flat phase space, one decay per event): only for validating lepreint's decays
     "decayer": "lepreint",
+    # 'chirality': a W*'s taus decay left-handed (with the V-A matrix element); 'none': unpolarised
+    "tau_polarisation": "chirality",
 }
 
 #: the SLHA blocks before MASS: model selection and the Standard-Model inputs Pythia reads (shared with
@@ -301,7 +304,11 @@ def llp_decay(params: dict, options: dict) -> dict | None:
         "matrix_element": me,
         "couplings": Couplings(float(cpl[0]), float(cpl[1])),
         # a W* gives left-handed taus (with the V-A matrix element; 'flat' is phase space without spins)
-        **({"tau_polarisation": "chiral"} if me == "V-A" and b.get(15, 0.0) > 0 else {}),
+        **(
+            {"tau_polarisation": "chirality"}
+            if me == "V-A" and b.get(15, 0.0) > 0 and options.get("tau_polarisation", "chirality") == "chirality"
+            else {}
+        ),
     }
 
 

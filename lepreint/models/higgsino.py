@@ -72,7 +72,11 @@ DEFAULT_CHUNK = 1000
 #: the model's physics revision in scan identities (2: taus decay with the chirality of their W or Z current)
 MODEL_REVISION = 2
 #: the words each string option takes (``lepreint.models.check_options``)
-OPTION_CHOICES = {"lifetime": ("computed", "given"), "w_br": ("virtual_boson", "widths")}
+OPTION_CHOICES = {
+    "lifetime": ("computed", "given"),
+    "w_br": ("virtual_boson", "widths"),
+    "tau_polarisation": ("chirality", "none"),
+}
 DEFAULT_OPTIONS = {
     "dm0_ratio": 2.0,  # dm^0 / dm^+-
     "lifetime": "computed",  # or 'given' (the chargino's c tau from the parameters)
@@ -80,6 +84,7 @@ DEFAULT_OPTIONS = {
     "z_ee": 0.05,  # B(Z* -> e e), the simplified model's
     "z_mumu": 0.05,  # B(Z* -> mu mu), the simplified model's
     "higgsino_factor": 0.25,  # pure-higgsino (into chi1^0) / pure-wino rates (see the module docstring)
+    "tau_polarisation": "chirality",  # taus of the W* left-handed, of the Z* as its couplings; or 'none'
 }
 #: on-shell W and Z branching ratios (PDG 2024): l nu per flavour; Z -> tau tau, nu nu (3 flavours)
 W_LNU = 0.1086
@@ -316,7 +321,7 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "branching": b_c,
             "matrix_element": "V-A",
             "couplings": PURE_HIGGSINO,
-            **_taus_chiral(b_c),
+            **_taus_chiral(b_c, options),
         },
         {
             "kind": "zstar",
@@ -326,14 +331,16 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "ctau": ctau_n,
             "branching": b_n,
             "couplings": PURE_HIGGSINO,
-            **_taus_chiral(b_n),
+            **_taus_chiral(b_n, options),
         },
     ]
 
 
-def _taus_chiral(branching: dict) -> dict:
-    """Taus decay with the chirality of the W or Z current that made them (where the decays give any)."""
-    return {"tau_polarisation": "chiral"} if branching.get(15, 0.0) > 0 else {}
+def _taus_chiral(branching: dict, options: dict) -> dict:
+    """Taus decay with the chirality of the W or Z current that made them (where the decays give any), unless the
+    option ``tau_polarisation`` is 'none'."""
+    on = branching.get(15, 0.0) > 0 and options.get("tau_polarisation", "chirality") == "chirality"
+    return {"tau_polarisation": "chirality"} if on else {}
 
 
 #: the degenerate-higgsino tables whose sum is the sample's cross section (N_i C1: per neutralino, so x 2)

@@ -65,11 +65,12 @@ DEFAULT_CHUNK = 2000
 #: 3: taus decay with the chirality of their current; W -> l N at each event's W mass)
 MODEL_REVISION = 3
 #: the words each string option takes (``lepreint.models.check_options``)
-OPTION_CHOICES = {"lifetime": ("computed", "given")}
+OPTION_CHOICES = {"lifetime": ("computed", "given"), "tau_polarisation": ("chirality", "none")}
 DEFAULT_OPTIONS = {
     "mixing": {"e": 0.0, "mu": 1.0, "tau": 0.0},  # fractions of U2
     "majorana": True,
     "lifetime": "computed",  # or 'given' (the ctau parameter)
+    "tau_polarisation": "chirality",  # taus of the W and W* left-handed, of the Z* as its couplings; or 'none'
 }
 #: sigma(pp -> W -> l nu) per lepton flavour at 13 TeV (nb), W+ + W-
 SIGMA_W_LNU_13 = 11.83 + 8.79
@@ -294,7 +295,7 @@ def llp_decay(params: dict, options: dict) -> dict:
         "branching": branching(params["mN"], options),
         "majorana": bool(options.get("majorana", True)),
         # the taus of W -> tau N, N -> tau W*, W* -> tau nu (left-handed) and N -> nu Z* -> tau tau (the Z's)
-        "tau_polarisation": "chiral",
+        **({"tau_polarisation": "chirality"} if options.get("tau_polarisation", "chirality") == "chirality" else {}),
     }
 
 

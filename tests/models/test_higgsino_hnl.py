@@ -209,11 +209,11 @@ def test_taus_of_w_currents_decay_left_handed():
     from lepreint.events.generation.species import decay_species
 
     spec = hnl.llp_decay({"mN": 10.0, "U2": 1e-6}, {**hnl.DEFAULT_OPTIONS, "mixing": {"e": 0, "mu": 0, "tau": 1}})
-    assert spec["tau_polarisation"] == "chiral"
+    assert spec["tau_polarisation"] == "chirality"
     e_tau = (80.3692**2 + 1.77686**2 - 10.0**2) / (2 * 80.3692)
     m = 20000
     frac = {}
-    for pol in ("chiral", "none"):
+    for pol in ("chirality", "none"):
         d, _ = decay_species(
             np.random.default_rng(1), {**spec, "tau_polarisation": pol}, np.full(m, 24),
             np.tile([80.3692, 0, 0, 0], (m, 1)), np.zeros((m, 4)), 1,
@@ -221,19 +221,19 @@ def test_taus_of_w_currents_decay_left_handed():
         pdg, e = d.lep_pdg[..., 2].reshape(-1), d.lep_p4[..., 2, 0].reshape(-1)
         light = (np.abs(pdg) == 11) | (np.abs(pdg) == 13)
         frac[pol] = float(np.mean(e[light] / e_tau))
-    assert frac["chiral"] == pytest.approx(0.40, abs=0.008) and frac["none"] == pytest.approx(0.35, abs=0.008)
+    assert frac["chirality"] == pytest.approx(0.40, abs=0.008) and frac["none"] == pytest.approx(0.35, abs=0.008)
 
     c1 = higgsino.llp_decay({"mc": 200.0, "dm": 20.0}, {**higgsino.DEFAULT_OPTIONS, "dm0_ratio": 1.5})[0]
-    assert c1["kind"] == "wstar" and c1["tau_polarisation"] == "chiral"
+    assert c1["kind"] == "wstar" and c1["tau_polarisation"] == "chirality"
     mean = {}
-    for pol in ("chiral", "none"):
+    for pol in ("chirality", "none"):
         s = {**c1, "branching": {15: 1.0}, "tau_polarisation": pol}
         d, _ = decay_species(
             np.random.default_rng(2), s, np.full(m, 1000024), np.tile([200.0, 0, 0, 0], (m, 1)), np.zeros((m, 4)), 1
         )
         pdg, e = d.lep_pdg[..., 0].reshape(-1), d.lep_p4[..., 0, 0].reshape(-1)
         mean[pol] = float(np.mean(e[(np.abs(pdg) == 11) | (np.abs(pdg) == 13)]))
-    assert mean["chiral"] / mean["none"] > 1.08
+    assert mean["chirality"] / mean["none"] > 1.08
 
 
 def test_w_to_l_n_follows_each_events_w_mass():

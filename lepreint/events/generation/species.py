@@ -32,7 +32,7 @@ A model's ``llp_decay`` returns one decay specification (a dict) or a list of th
             ``tau_chirality`` (+1 right-handed, -1 left-handed, 0 or absent: unpolarised) sets its decay.
 
 Taus from any decay decay in turn (``decays.decay_taus``); the e or mu they give replaces them in
-their slot (hadronic taus: visible system), produced at the tau's decay vertex.  ``tau_polarisation: chiral``
+their slot (hadronic taus: visible system), produced at the tau's decay vertex.  ``tau_polarisation: chirality``
 in a ``wstar``, ``zstar`` or ``hnl`` specification: each tau decays with the chirality of the current that made it
 (a W's: left-handed; a Z's: left- or right-handed with the pair, as its couplings choose), exact for relativistic
 taus; absent: unpolarised.
@@ -143,11 +143,11 @@ def _pair(rng, par, m_parent, m_daughter, m_a, m_b, couplings, m_boson, p_swap):
 
 
 def _chiral(spec) -> bool:
-    """The specification's taus decay with their current's chirality (``tau_polarisation: chiral``)."""
+    """The specification's taus decay with their current's chirality (``tau_polarisation: chirality``)."""
     pol = spec.get("tau_polarisation", "none")
-    if pol not in ("chiral", "none"):
-        raise LepreintError(f"tau_polarisation must be 'chiral' or 'none', got {pol!r}")
-    return pol == "chiral"
+    if pol not in ("chirality", "none"):
+        raise LepreintError(f"tau_polarisation must be 'chirality' or 'none', got {pol!r}")
+    return pol == "chirality"
 
 
 def _fill_pair(out: _Flat, r: np.ndarray, f: int, sign, a, b, vtx) -> None:
