@@ -234,6 +234,11 @@ def test_taus_of_w_currents_decay_left_handed():
         pdg, e = d.lep_pdg[..., 0].reshape(-1), d.lep_p4[..., 0, 0].reshape(-1)
         mean[pol] = float(np.mean(e[(np.abs(pdg) == 11) | (np.abs(pdg) == 13)]))
     assert mean["chirality"] / mean["none"] > 1.08
+    # the model option: unpolarised on request, and its words checked
+    off = {**hnl.DEFAULT_OPTIONS, "tau_polarisation": "none"}
+    assert "tau_polarisation" not in hnl.llp_decay({"mN": 10.0, "U2": 1e-6}, off)
+    with pytest.raises(LepreintError, match="tau_polarisation"):
+        GenerationRequest("higgsino", {"mc": 200.0, "dm": 1.0}, events=10, options={"tau_polarisation": "chiral"})
 
 
 def test_w_to_l_n_follows_each_events_w_mass():
