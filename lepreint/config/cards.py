@@ -389,31 +389,9 @@ def _check_analysis(path: Path, data: dict) -> None:
         raise InvalidCard(path, "background.counts_luminosity", "missing: the luminosity the counts refer to")
     if "counts_luminosity" in bkg and units.to_internal(bkg["counts_luminosity"], "lumi") <= 0:
         raise InvalidCard(path, "background.counts_luminosity", "expected a positive luminosity")
-    if (
-        bkg
-        and bkg.get("model", "heavy_flavour_kappa") == "heavy_flavour_kappa"
-        and bkg.get("mode", "published") == "published"
-    ):
-        # Table 2 and Table 3 as printed: the formula's reference counts and integration limit are not read, so a
-        # card changing them in this mode would be answered as if it had not
-        if "counts" in bkg and not all(
-            math.isclose(float(x), y, rel_tol=1e-9) for x, y in zip(bkg["counts"], TABLE3_REFERENCE_COUNTS)
-        ):
-            raise InvalidCard(
-                path,
-                "background.counts",
-                f"read in mode 'formula' only; mode 'published' takes Table 3 as printed (its reference row "
-                f"{list(TABLE3_REFERENCE_COUNTS)}): set mode: formula, or drop them",
-            )
-        if "counts_luminosity" in bkg and not math.isclose(
-            units.to_internal(bkg["counts_luminosity"], "lumi"), REFERENCE_LUMI, rel_tol=1e-9
-        ):
-            raise InvalidCard(path, "background.counts_luminosity", "mode 'published' takes Table 3 at 2.6 /fb")
-        upper = bkg.get("formula_upper_limit", "70 GeV")
-        if upper == "none" or not math.isclose(units.to_internal(upper, "energy"), 70.0, rel_tol=1e-9):
-            raise InvalidCard(
-                path, "background.formula_upper_limit", "read in mode 'formula' only (Eq. 3.7): set mode: formula"
-            )
+    opts = data.get("background_options") or {}
+    for where, b in [("background", bkg), *((f"background_options.{k}", v) for k, v in opts.items())]:
+        _check_published_mode(path, where, b)
     if "observed" in data and len(data["observed"]) != len(regions):
         raise InvalidCard(path, "observed", f"expected {len(regions)} counts, one per signal region")
     lik = data.get("likelihood")
@@ -753,6 +731,37 @@ def _lepton(d: dict) -> LeptonCuts:
 
 def _window(w, dim: str = "length") -> tuple[float, float]:
     return units.to_internal(w[0], dim), units.to_internal(w[1], dim)
+
+
+def _check_published_mode(path, where: str, bkg) -> None:
+    """The heavy-flavour background's published mode takes Table 2 and Table 3 as printed: the formula's reference
+    counts and integration limit are not read, so a card changing them in this mode would be answered as if it had
+    not (refused)."""
+    if not (
+        bkg
+        and isinstance(bkg, dict)
+        and bkg.get("model", "heavy_flavour_kappa") == "heavy_flavour_kappa"
+        and bkg.get("mode", "published") == "published"
+    ):
+        return
+    if "counts" in bkg and not all(
+        math.isclose(float(x), y, rel_tol=1e-9) for x, y in zip(bkg["counts"], TABLE3_REFERENCE_COUNTS)
+    ):
+        raise InvalidCard(
+            path,
+            f"{where}.counts",
+            f"read in mode 'formula' only; mode 'published' takes Table 3 as printed (its reference row "
+            f"{list(TABLE3_REFERENCE_COUNTS)}): set mode: formula, or drop them",
+        )
+    if "counts_luminosity" in bkg and not math.isclose(
+        units.to_internal(bkg["counts_luminosity"], "lumi"), REFERENCE_LUMI, rel_tol=1e-9
+    ):
+        raise InvalidCard(path, f"{where}.counts_luminosity", "mode 'published' takes Table 3 at 2.6 /fb")
+    upper = bkg.get("formula_upper_limit", "70 GeV")
+    if upper == "none" or not math.isclose(units.to_internal(upper, "energy"), 70.0, rel_tol=1e-9):
+        raise InvalidCard(
+            path, f"{where}.formula_upper_limit", "read in mode 'formula' only (Eq. 3.7): set mode: formula"
+        )
 
 
 def _region(r: dict) -> Region:

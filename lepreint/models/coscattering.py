@@ -112,6 +112,8 @@ DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
 #: the model's physics revision in scan identities (2: taus decay with the chirality of their W or Z current)
 MODEL_REVISION = 2
+#: options whose whole effect the decay specification records (left out of the samples' keys' options)
+OPTIONS_IN_DECAY = ("tau_polarisation",)
 
 #: physics options of the co-scattering generation (each one is recorded in every sample)
 #: the words each string option takes (``lepreint.models.check_options``)
@@ -134,7 +136,8 @@ DEFAULT_OPTIONS = {
     # 'lepreint': Pythia keeps chi+- stable, lepreint decays them K times; 'pythia': Pythia's own
     # SLHA decays (flat phase space, one decay per event): only for validating lepreint's decays
     "decayer": "lepreint",
-    # 'chirality': a W*'s taus decay left-handed (with the V-A matrix element); 'none': unpolarised
+    # 'chirality': a W*'s taus decay left-handed (with the V-A matrix element; with 'flat', phase space without
+    # spins, they are unpolarised); 'none': unpolarised
     "tau_polarisation": "chirality",
 }
 
@@ -279,6 +282,8 @@ def check_request(params: dict, options: dict) -> None:
             changed.append("matrix_element")
         if [float(x) for x in options.get("couplings", [1.0, 1.0])] != [1.0, 1.0]:
             changed.append("couplings")
+        if options.get("tau_polarisation", "chirality") != "chirality":
+            changed.append("tau_polarisation")
         if changed:
             raise LepreintError(
                 f"{', '.join(changed)}: lepreint's decays' options; with decayer = pythia Pythia decays the "

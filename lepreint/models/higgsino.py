@@ -71,6 +71,8 @@ DEFAULT_XSEC_SOURCE = "table"
 DEFAULT_CHUNK = 1000
 #: the model's physics revision in scan identities (2: taus decay with the chirality of their W or Z current)
 MODEL_REVISION = 2
+#: options whose whole effect the decay specification records (left out of the samples' keys' options)
+OPTIONS_IN_DECAY = ("tau_polarisation",)
 #: the words each string option takes (``lepreint.models.check_options``)
 OPTION_CHOICES = {
     "lifetime": ("computed", "given"),

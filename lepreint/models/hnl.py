@@ -64,6 +64,8 @@ DEFAULT_CHUNK = 2000
 #: the model's physics revision in scan identities (2: the widths with the final states' masses, per mixing flavour;
 #: 3: taus decay with the chirality of their current; W -> l N at each event's W mass)
 MODEL_REVISION = 3
+#: options whose whole effect the decay specification records (left out of the samples' keys' options)
+OPTIONS_IN_DECAY = ("tau_polarisation",)
 #: the words each string option takes (``lepreint.models.check_options``)
 OPTION_CHOICES = {"lifetime": ("computed", "given"), "tau_polarisation": ("chirality", "none")}
 DEFAULT_OPTIONS = {

@@ -60,6 +60,12 @@ def test_closed_tau_channel_is_renormalised_away():
         ("hnl", {"mN": 10.0, "U2": 1e-6, "ctau": -5.0}, {"lifetime": "given"}, "ctau must be > 0"),
         ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"gamma_pi_ratio": 2.95}, "read by decays = eq2.16"),
         ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"decayer": "pythia", "couplings": [1, 0]}, "couplings"),
+        (
+            "coscattering",
+            {"mc": 220, "dm": 20, "ctau": 10.0},
+            {"decayer": "pythia", "tau_polarisation": "none"},
+            "tau_polarisation",
+        ),
         # outside the models: decays that would not happen (they hung), on-shell bosons in three-body decays
         # (tracebacks), a chi2^0 not above chi1^0 or a negative width (negative c tau)
         ("coscattering", {"mc": 220, "dm": 20, "ctau": 10.0}, {"couplings": [0, 0]}, "would not decay"),
@@ -106,3 +112,17 @@ def test_scans_of_llps_decayed_by_pythia_carry_the_revision_of_how_their_events_
 
     assert ScanConfig.from_card("stop_grid_8tev").identity()["pythia_decayed_revision"] == PYTHIA_DECAYED_REVISION
     assert "pythia_decayed_revision" not in ScanConfig.from_card("coscattering_grid").identity()
+
+
+def test_an_option_the_decay_records_leaves_the_samples_it_does_not_change():
+    """tau_polarisation acts through the decay's specification (part of the key): co-scattering's default leptonic
+    decays give no taus, so their samples are the same whatever the option; eq2.16's taus make another sample."""
+    from lepreint.events.generation.engine import GenerationRequest
+
+    p = {"mc": 220, "dm": 20, "ctau": 10.0}
+
+    def config(**options):
+        return GenerationRequest("coscattering", p, events=10, options=options).config()
+
+    assert config() == config(tau_polarisation="none")
+    assert config(decays="eq2.16") != config(decays="eq2.16", tau_polarisation="none")

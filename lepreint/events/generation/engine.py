@@ -150,7 +150,9 @@ class GenerationRequest:
             "events": self.events,
             "seed": self.seed,
             "oversampling": self.oversampling,
-            "options": self.options,
+            # (options whose whole effect the decay's specification below records are left to it, so that adding
+            # one, e.g. tau_polarisation, keeps the samples it does not change)
+            "options": {k: v for k, v in self.options.items() if k not in getattr(mod, "OPTIONS_IN_DECAY", ())},
             "shower": self.shower.as_dict(),
             "xsec_source": self.xsec_source,
             "chunk_size": self.chunk_size,
