@@ -69,8 +69,12 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
     s = np.atleast_1d(np.asarray(signal, dtype=float))
     if not np.any(s > 0):
         return LikelihoodLimit(math.inf, math.inf, cfg.likelihood or "", "asymptotic")
-    # in units where the limit is O(1): the signal scaled to 3 events in all, the result scaled back
-    unit = 3.0 / float(s.sum())
+    # in units where the limit is O(1): the signal scaled to about the events a limit needs (3 without background,
+    # ~2 sqrt(B) with a large one, B the workspace's total), the result scaled back
+    bkg = sum(
+        float(np.sum(smp["data"])) for ch in published_workspace(cfg, s)["channels"] for smp in ch["samples"][:-1]
+    )
+    unit = (3.0 + 2.0 * math.sqrt(max(bkg, 0.0))) / float(s.sum())
     ws = pyhf.Workspace(published_workspace(cfg, s * unit))
     model = ws.model()
     data = ws.data(model)

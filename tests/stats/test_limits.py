@@ -187,3 +187,34 @@ def test_profiled_observed_limit_edge_cases():
     assert empty.mu_up_observed == pytest.approx(
         _asymptotic_upper_limit(np.array([1.0]), np.array([0.0]), np.array([0.0]), None).mu_up_observed, rel=1e-3
     )
+
+
+def test_a_published_likelihood_with_large_backgrounds_gives_its_limit(monkeypatch):
+    """The signal strength's range is set in units of the events a limit needs: with ~1000 background events the
+    fit no longer starts outside its bounds (it stopped there), and the limit is the counting one, ~2 sqrt(B)."""
+    import json
+
+    from lepreint.config.cards import analysis_config
+    from lepreint.stats import likelihood
+
+    cfg = analysis_config("atlas_susy_2018_14")
+    spec = json.loads(likelihood._workspace_text(cfg.likelihood))
+    for ch in spec["channels"]:  # every background x 2000, the observed counts equal to them
+        for smp in ch["samples"]:
+            smp["data"] = [x * 2000 for x in smp["data"]]
+    for obs in spec["observations"]:
+        ch = next(c for c in spec["channels"] if c["name"] == obs["name"])
+        obs["data"] = [round(sum(smp["data"][0] for smp in ch["samples"]))]
+    text = json.dumps(spec)
+    monkeypatch.setattr(likelihood, "_workspace_text", lambda path: text)
+    r = likelihood.published_likelihood_limit(cfg, [1.0, 0.0, 0.0])
+    # pyhf itself, with a range of signal strengths wide enough for this background
+    import pyhf
+    from pyhf.infer.intervals.upper_limits import toms748_scan
+
+    ws = pyhf.Workspace(likelihood.published_workspace(cfg, [1.0, 0.0, 0.0]))
+    model = ws.model()
+    bounds = model.config.suggested_bounds()
+    bounds[model.config.poi_index] = (0.0, 1e4)
+    obs, _ = toms748_scan(ws.data(model), model, 1.0, 5000.0, level=0.05, par_bounds=bounds, test_stat="qtilde")
+    assert r.mu_up_observed == pytest.approx(float(obs), rel=0.01)
