@@ -88,23 +88,27 @@ def select_leading_pair(
     the card's ``truth_volume``)."""
     counts = np.asarray(prep.counts)
     n = counts.size
-    apdg, pt, eta, phi = prep.apdg, prep.pt, prep.eta, prep.phi
+    apdg, pt, eta, phi, charge = prep.apdg, prep.pt, prep.eta, prep.phi, prep.charge
     d0 = np.abs(d0)
+    if apdg.size == 0:  # no row has a lepton (hadronic taus): nothing accepted, every step empty
+        return _nothing(n, cfg)
     d0_lo = min(r.d0_min for r in cfg.regions)
     is_e, is_m = apdg == 11, apdg == 13
     accept = (
         (is_e & (pt > cfg.electron.pt_min) & (np.abs(eta) < cfg.electron.abs_eta_max))
         | (is_m & (pt > cfg.muon.pt_min) & (np.abs(eta) < cfg.muon.abs_eta_max))
     ) & (d0 > d0_lo)
+    recorded = np.ones(apdg.size, bool)  # the leptons of the experiment's generator-level record
     if cfg.truth_volume is not None:
         if rxy is None or z is None:
             raise ValueError("a truth_volume needs the leptons' production points")
-        accept &= (rxy < cfg.truth_volume[0]) & (np.abs(z) < cfg.truth_volume[1])
+        recorded = (rxy < cfg.truth_volume[0]) & (np.abs(z) < cfg.truth_volume[1])
+        accept &= recorded
     has, i1, i2 = _leading_two(counts, accept, pt)
     dphi = (phi[i1] - phi[i2] + np.pi) % (2 * np.pi) - np.pi
     dr_ok = (eta[i1] - eta[i2]) ** 2 + dphi**2 > cfg.pair_min_dr**2
-    charge_ok = (prep.charge[i1] * prep.charge[i2] < 0) if cfg.opposite_charge else np.ones(n, bool)
-    trig = _trigger(counts, apdg, pt, eta, cfg)
+    charge_ok = (charge[i1] * charge[i2] < 0) if cfg.opposite_charge else np.ones(n, bool)
+    trig = _trigger(counts, np.where(recorded, apdg, 0), pt, eta, cfg)  # fired by recorded leptons only
     pair = has & dr_ok & charge_ok
     f1, f2 = np.minimum(apdg[i1], apdg[i2]), np.maximum(apdg[i1], apdg[i2])
     p_eff = eff[i1] * eff[i2]
@@ -125,6 +129,21 @@ def select_leading_pair(
     }
     cutflow.update(_steps(counts, apdg, pt, eta, phi, d0, trig, acc, prob, cfg, rxy, z))
     return LeadingPairSelection(acc, prob, cutflow)
+
+
+def _nothing(n: int, cfg: AnalysisConfig) -> LeadingPairSelection:
+    """The selection of ``n`` rows without leptons: the cutflow's steps, all empty after the first."""
+    zero = np.zeros(n)
+    steps = ["trigger", "two acceptance leptons", "Delta R, charge", "acceptance (any region)", "selected (any region)"]
+    steps.append("trigger, two leptons in |eta|")
+    for r in cfg.regions:
+        steps += [f"{r.name}: {x}" for x in (f"two leading are {r.flavours or 'emu'}", "pT", "|d0|", "Delta R")]
+        steps += [f"{r.name}: acceptance", f"{r.name}: selected"]
+    return LeadingPairSelection(
+        np.zeros((n, len(cfg.regions))),
+        np.zeros((n, len(cfg.regions))),
+        {"all": np.ones(n), **{k: zero for k in steps}},
+    )
 
 
 def _steps(counts, apdg, pt, eta, phi, d0, trig, acc, prob, cfg: AnalysisConfig, rxy, z) -> dict[str, np.ndarray]:

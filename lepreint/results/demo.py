@@ -11,7 +11,7 @@ paper's analysis card, R95 at 140 and 300 /fb with the LHC SUSY WG cross section
 
 from __future__ import annotations
 
-from lepreint.analysis.projection import analysis_background
+from lepreint.analysis.projection import analysis_background, selection
 from lepreint.config.cards import analysis_config, benchmarks
 from lepreint.errors import LepreintError
 from lepreint.results.plots import curves, excluded_range
@@ -40,12 +40,7 @@ def demo(analysis: str = "soft_displaced_emu") -> dict:
     card of the paper's selection with another background (``mode: formula``, own counts); any other is refused,
     its background being of another selection than these signals."""
     ana, paper = analysis_config(analysis), analysis_config("soft_displaced_emu")
-
-    def selection(a):
-        cuts = [(c.pt_min, c.abs_eta_max, c.isolation_cone, c.isolation_max) for c in (a.electron, a.muon)]
-        return a.sqrt_s, [(r.d0_min, r.d0_max) for r in a.regions], cuts, a.opposite_charge
-
-    if selection(ana) != selection(paper):
+    if (ana.sqrt_s, selection(ana)) != (paper.sqrt_s, selection(paper)):
         raise LepreintError(
             f"the demo's signals are the paper's Table 4 (13 TeV, its regions and thresholds); analysis {ana.name} "
             "selects otherwise: run a scan with it instead"

@@ -131,3 +131,38 @@ def test_radius_maps_reproduce_the_published_maps_on_their_own_sample():
     assert np.all(np.diff(e.values, axis=1) <= 1e-9)  # non-increasing in radius
     assert np.all(e.values[:3, 0] > d0map.values[:3, 0])  # r < 5 cm above the |d0| < 5 cm bin average
     assert e(100.0, 400.0) == 0.0 and e(30.0, 10.0) == 0.0
+
+
+def test_rows_without_leptons_and_a_trigger_lepton_outside_the_record():
+    """Rows without any lepton (hadronic staus) are selected as nothing, with every cutflow step (they stopped the
+    selection with an IndexError); a muon produced beyond the truth volume (r > 4.25 m) is not in the generator-level
+    record ATLAS's acceptance reads, so it fires no trigger either."""
+    cfg = analysis_config("atlas_susy_2018_14")
+    det = Detector("atlas_run2")
+    ev = _events(
+        [
+            [(11, 100.0, 0.1, 0.0, 0.0, 10.0), (-11, 90.0, 0.3, 2.0, 0.0, -20.0), (13, 300.0, 0.5, 1.0, 0.0, 5000.0)],
+            [(11, 100.0, 0.1, 0.0, 0.0, 10.0), (-11, 90.0, 0.3, 2.0, 0.0, -20.0), (13, 300.0, 0.5, 1.0, 0.0, 500.0)],
+        ]
+    )
+
+    def select(events):
+        prep = det.prepare(events, np.random.default_rng(1))
+        vx, vy, vz = (ak.to_numpy(ak.flatten(events.leptons[f])) for f in ("vx", "vy", "vz"))
+        d0 = det.impact_parameter(prep, vx, vy)
+        return select_leading_pair(prep, d0, det.efficiency(prep, vx, vy, vz, d0), cfg, np.hypot(vx, vy), vz)
+
+    full = select(ev)
+    # the two electrons (above 60 GeV) fire the ee leg in both rows; with one electron only, the muon's leg fires
+    # where the muon is recorded (produced at 500 mm), not at 5 m
+    assert full.cutflow["trigger"].tolist() == [1, 1]
+    only_mu = _events(
+        [[(13, 300.0, 0.5, 1.0, 0.0, 5000.0), (11, 30.0, 0.1, 0.0, 0.0, 10.0)],
+         [(13, 300.0, 0.5, 1.0, 0.0, 500.0), (11, 30.0, 0.1, 0.0, 0.0, 10.0)]]
+    )  # fmt: skip
+    assert select(only_mu).cutflow["trigger"].tolist() == [0, 1]
+    empty = select(ev[ak.num(ev.leptons) < 0])  # no rows
+    assert empty.acceptance.shape == (0, 3)
+    none = ak.with_field(ev, ev.leptons[:, :0], "leptons")  # rows without leptons
+    sel = select(none)
+    assert sel.acceptance.tolist() == [[0, 0, 0], [0, 0, 0]] and set(sel.cutflow) == set(full.cutflow)
