@@ -14,7 +14,7 @@ from __future__ import annotations
 from lepreint.analysis.projection import analysis_background, selection
 from lepreint.config.cards import analysis_config, benchmarks
 from lepreint.errors import LepreintError
-from lepreint.results.plots import curves, excluded_range
+from lepreint.results.plots import curves, excluded_intervals, excluded_range
 from lepreint.results.scan import ScanConfig, parse_axis, run_scan
 from lepreint.stats.limits import r95
 
@@ -95,6 +95,7 @@ def main_job(
         result["excluded"][f"{lumi:g}"] = {
             "ctau_min_mm": lo,
             "ctau_max_mm": hi,
+            "intervals_mm": excluded_intervals(c, r),  # more than one where R95 dips below 1 and rises again
             "ctau_best_mm": best,
             "R95_max": float(max(r)),
         }

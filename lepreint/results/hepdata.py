@@ -82,16 +82,23 @@ def export_hepdata(
                 t.add_variable(y)
         sub.add_table(t)
     for dm in sorted({r["dm"] for r in rows if r.get("status") == "ok"}):
+        masses = sorted({r["mc"] for r in rows if r.get("status") == "ok" and r["dm"] == dm})
+        if len(masses) < 2:  # one mass: no reach to interpolate
+            continue
         reach = [(lumi, mass_reach(rows, lumi).get(dm)) for lumi in lumis]
         if all(v is None for _, v in reach):
             continue
         tag = "" if dm is None else f" dm {dm:g} GeV"
         t = Table(f"Mass reach{tag}")
-        t.description = f"Largest mass with {word.lower()} R95 > 1 for some c tau{tag}, versus integrated luminosity."
+        t.description = (
+            f"Largest mass with {word.lower()} R95 > 1 for some c tau{tag}, versus integrated luminosity; '-' where "
+            f"no mass is excluded or where the heaviest scanned ({masses[-1]:g} GeV) is (the reach lies beyond the grid)."
+        )
         x = Variable("Integrated luminosity", is_independent=True, is_binned=False, units="fb$^{-1}$")
         x.values = [float(lumi) for lumi, _ in reach]
         y = Variable("mass reach", is_independent=False, is_binned=False, units="GeV")
-        y.values = [float(v) if v is not None else "-" for _, v in reach]
+        # the heaviest scanned mass excluded: the reach is beyond the grid, not that mass
+        y.values = [float(v) if v is not None and v < masses[-1] else "-" for _, v in reach]
         t.add_variable(x)
         t.add_variable(y)
         sub.add_table(t)

@@ -17,7 +17,7 @@ import numpy as np
 from lepreint.extras import available
 from lepreint.models import scan_plane
 
-__all__ = ["excluded_range", "mass_limit", "mass_reach", "plot_scan", "curves"]
+__all__ = ["excluded_intervals", "excluded_range", "mass_limit", "mass_reach", "plot_scan", "curves"]
 
 
 def _pair(mc: float, dm: float | None) -> str:
@@ -54,18 +54,34 @@ def cls_curves(rows: list[dict], lumi: float, key: str = "CLs_mu_up") -> dict:
     return {k: tuple(np.array(x) for x in zip(*sorted(v))) for k, v in out.items()}
 
 
-def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, float | None, float | None]:
-    """(lowest, highest c tau with R95 > 1, c tau of the largest R95); (None, None, c) if nothing is excluded."""
+def excluded_intervals(ctau: np.ndarray, r95: np.ndarray) -> list[tuple[float | None, float | None]]:
+    """Every c tau interval with R95 > 1 (log-log interpolation), in order; an end at the curve's edge is None
+    (the exclusion may go on beyond the scanned c tau)."""
     ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
     lc, lr = np.log(ctau), np.log(np.maximum(r95, 1e-300))
+    grid = np.linspace(lc[0], lc[-1], 4001)
+    above = np.interp(grid, lc, lr) > 0
+    out = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], above, [False]]).astype(int)))
+    for a, b in zip(edges[::2], edges[1::2]):  # stretches [a, b) of the grid above 1
+        lo = None if a == 0 else float(np.exp(grid[a]))
+        hi = None if b == grid.size else float(np.exp(grid[b - 1]))
+        out.append((lo, hi))
+    return out
+
+
+def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    """(lowest, highest c tau of the excluded interval around the largest R95, c tau of the largest R95); (None,
+    None, c) if nothing is excluded.  An end at the curve's edge is None.  Where R95 falls below 1 and rises again,
+    the other intervals are ``excluded_intervals``'s."""
+    ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
     best = float(ctau[np.argmax(r95)])
     if not np.any(r95 > 1):
         return None, None, best
-    grid = np.linspace(lc[0], lc[-1], 4001)
-    above = grid[np.interp(grid, lc, lr) > 0]
-    lo = float(np.exp(above.min())) if lr[0] <= 0 else None
-    hi = float(np.exp(above.max())) if lr[-1] <= 0 else None
-    return lo, hi, best
+    for lo, hi in excluded_intervals(ctau, r95):
+        if (lo is None or lo <= best) and (hi is None or best <= hi):
+            return lo, hi, best
+    return None, None, best  # pragma: no cover - the largest R95 (> 1) lies in one of the intervals
 
 
 def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> dict[float, float | None]:
@@ -96,9 +112,11 @@ def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> 
 
 
 def mass_limit(rows: list[dict], lumi: float, ctau: float, dm: float | None = None, key: str = "R95") -> float | None:
-    """The largest excluded mass at proper decay length ``ctau`` (mm): per mass, ``key`` (R95 > 1: excluded;
-    ``CLs``: below 0.05) interpolated in log c tau, then the crossing in mass (log-linear).  None: no mass excluded;
-    the largest scanned mass if all are."""
+    """The largest excluded mass at proper decay length ``ctau`` (mm): per mass, ``key`` (``R95``: excluded above 1;
+    a ``CLs_mu_up`` column, the CLs upper limit on the signal strength: excluded below 1) interpolated in log c tau,
+    then the crossing in mass (log-linear).  None: no mass excluded; the largest scanned mass if all are."""
+    if key != "R95" and not key.startswith("CLs_mu_up"):
+        raise ValueError(f"key must be 'R95' or a CLs_mu_up column, got {key!r}")
     per_mass = []
     for r_mc in sorted({r["mc"] for r in rows if r.get("status") == "ok" and r.get("dm") == dm}):
         pts = sorted(
@@ -110,8 +128,8 @@ def mass_limit(rows: list[dict], lumi: float, ctau: float, dm: float | None = No
         if not c[0] <= ctau <= c[-1]:
             continue
         val = float(np.exp(np.interp(np.log(ctau), np.log(c), np.log(np.maximum(v, 1e-300)))))
-        # excluded when R95 > 1 or CLs < 0.05: one "strength" above 1 either way
-        per_mass.append((r_mc, val if key == "R95" else 0.05 / max(val, 1e-300)))
+        # excluded when R95 > 1 or mu_up < 1: one "strength" above 1 either way
+        per_mass.append((r_mc, val if key == "R95" else 1.0 / max(val, 1e-300)))
     if not per_mass:
         return None
     mcs, strength = np.array([m for m, _ in per_mass]), np.array([x for _, x in per_mass])

@@ -705,6 +705,11 @@ def run_scan(
                 bar.stop()
     rows = collect(cfg, out, sid)
     _write_table(rows, out)
+    # the plots of an earlier run in this folder (another grid: other file names) go; this run's are drawn anew
+    if plots:
+        for pattern in PLOT_GLOBS:
+            for f in out.glob(pattern):
+                f.unlink(missing_ok=True)
     if plots and any(r.get("status") == "ok" for r in rows):
         if "ctau" in scan_plane(cfg.model).axes:
             plot_scan(rows, cfg.lumi, out, extrapolate=cfg.statistic == "expected")

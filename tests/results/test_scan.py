@@ -174,6 +174,45 @@ def test_mass_reach_and_exclusion_plots(tmp_path):
     assert "mass_reach_vs_lumi.png" not in names and "exclusion_dm20_lumi140.png" in names
 
 
+def test_ranges_limits_and_reach_say_what_they_are(tmp_path):
+    """Two excluded stretches are two intervals (not one range over a point that is not excluded); a CLs column's
+    mass limit reads the strength as 1 / mu_up (it read mu_up as a p-value); a reach at the grid's heaviest mass is
+    beyond the grid in HEPData ('-'), and one mass gives no reach table."""
+    from lepreint.results.hepdata import export_hepdata
+    from lepreint.results.plots import excluded_intervals, excluded_range, mass_limit
+
+    c, r = np.array([1.0, 10.0, 100.0, 1000.0, 1e4]), np.array([0.5, 2.0, 0.5, 2.0, 0.5])
+    (a, b), (d, e) = excluded_intervals(c, r)
+    assert a < 10 < b < 100 < d < 1000 < e
+    lo, hi, best = excluded_range(c, r)
+    assert (lo, hi) == (a, b) and best == 10.0
+    rows = [
+        {"mc": mc, "dm": None, "ctau_mm": ct, "status": "ok", "R95@19.7": 1 / mu, "CLs_mu_up@19.7": mu}
+        for mc, mu in ((400.0, 0.1), (600.0, 0.5), (800.0, 2.0))
+        for ct in (1.0, 100.0)
+    ]
+    lim = mass_limit(rows, 19.7, 10.0, key="CLs_mu_up")
+    assert 600 < lim < 800 and lim == pytest.approx(mass_limit(rows, 19.7, 10.0))
+    with pytest.raises(ValueError, match="key must be"):
+        mass_limit(rows, 19.7, 10.0, key="CLs")
+    heavy = [{**q, "R95@19.7": 5.0} for q in rows]  # every mass excluded: the reach lies beyond the grid
+    (tmp_path / "h").mkdir()
+    export_hepdata(heavy, [19.7], tmp_path / "h", "test")
+    reach = (tmp_path / "h" / "hepdata" / "mass_reach.yaml").read_text()
+    assert "value: '-'" in reach and "800" not in reach.split("dependent_variables")[1]
+    (tmp_path / "one").mkdir()
+    export_hepdata([q for q in rows if q["mc"] == 400.0], [19.7], tmp_path / "one", "test")
+    assert not (tmp_path / "one" / "hepdata" / "mass_reach.yaml").exists()
+
+
+def test_a_rerun_on_a_smaller_grid_leaves_no_plot_of_the_larger(tmp_path):
+    run_scan(_small(), tmp_path / "s", workers=1, plots=False)
+    old = tmp_path / "s" / "exclusion_dm30_lumi140.png"
+    old.write_bytes(b"old")
+    run_scan(_small(), tmp_path / "s", workers=1)  # the same scan again: its points reused, its plots drawn anew
+    assert not old.exists() and (tmp_path / "s" / "r95_vs_ctau.png").exists()
+
+
 def test_overwrite_removes_the_replaced_scans_plots_and_archive(tmp_path):
     run_scan(_small(), tmp_path / "s", workers=1, plots=False)
     stale = [tmp_path / "s" / n for n in ("exclusion_dm30_lumi140.png", "mass_reach_vs_lumi.png", "submission.tar.gz")]
