@@ -94,10 +94,11 @@ def check_network_background(cfg: AnalysisConfig) -> None:
             f"analysis {cfg.name}: the network's background efficiency is measured on heavy flavour, "
             f"but this card's background is {cfg.background.model!r}: use it without the network"
         )
-    if selection(cfg) != selection(analysis_config(NETWORK_CALIBRATION_ANALYSIS)):
+    paper = analysis_config(NETWORK_CALIBRATION_ANALYSIS)
+    if (selection(cfg), detector_for(cfg)) != (selection(paper), detector_for(paper)):
         raise LepreintError(
-            f"analysis {cfg.name}: the network's background efficiency is measured with the selection of "
-            f"{NETWORK_CALIBRATION_ANALYSIS}, and this card selects otherwise: use it without the network"
+            f"analysis {cfg.name}: the network's background efficiency is measured with the selection and detector "
+            f"of {NETWORK_CALIBRATION_ANALYSIS}, and this card's differ: use it without the network"
         )
 
 

@@ -54,20 +54,25 @@ def cls_curves(rows: list[dict], lumi: float, key: str = "CLs_mu_up") -> dict:
     return {k: tuple(np.array(x) for x in zip(*sorted(v))) for k, v in out.items()}
 
 
-def excluded_intervals(ctau: np.ndarray, r95: np.ndarray) -> list[tuple[float | None, float | None]]:
-    """Every c tau interval with R95 > 1 (log-log interpolation), in order; an end at the curve's edge is None
-    (the exclusion may go on beyond the scanned c tau)."""
-    ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
+def _stretches(ctau: np.ndarray, r95: np.ndarray):
+    """(the log c tau grid, its stretches [a, b) of R95 > 1) by log-log interpolation."""
     lc, lr = np.log(ctau), np.log(np.maximum(r95, 1e-300))
     grid = np.linspace(lc[0], lc[-1], 4001)
     above = np.interp(grid, lc, lr) > 0
-    out = []
     edges = np.flatnonzero(np.diff(np.concatenate([[False], above, [False]]).astype(int)))
-    for a, b in zip(edges[::2], edges[1::2]):  # stretches [a, b) of the grid above 1
-        lo = None if a == 0 else float(np.exp(grid[a]))
-        hi = None if b == grid.size else float(np.exp(grid[b - 1]))
-        out.append((lo, hi))
-    return out
+    return grid, list(zip(edges[::2], edges[1::2]))
+
+
+def _ends(grid, a: int, b: int) -> tuple[float | None, float | None]:
+    """A stretch's c tau ends; an end at the curve's edge is None (the exclusion may go on beyond it)."""
+    return (None if a == 0 else float(np.exp(grid[a]))), (None if b == grid.size else float(np.exp(grid[b - 1])))
+
+
+def excluded_intervals(ctau: np.ndarray, r95: np.ndarray) -> list[tuple[float | None, float | None]]:
+    """Every c tau interval with R95 > 1 (log-log interpolation), in order; an end at the curve's edge is None
+    (the exclusion may go on beyond the scanned c tau)."""
+    grid, stretches = _stretches(np.asarray(ctau, float), np.asarray(r95, float))
+    return [_ends(grid, a, b) for a, b in stretches]
 
 
 def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, float | None, float | None]:
@@ -75,13 +80,18 @@ def excluded_range(ctau: np.ndarray, r95: np.ndarray) -> tuple[float | None, flo
     None, c) if nothing is excluded.  An end at the curve's edge is None.  Where R95 falls below 1 and rises again,
     the other intervals are ``excluded_intervals``'s."""
     ctau, r95 = np.asarray(ctau, float), np.asarray(r95, float)
-    best = float(ctau[np.argmax(r95)])
-    if not np.any(r95 > 1):
+    i = int(np.argmax(r95))
+    best = float(ctau[i])
+    if not r95[i] > 1:
         return None, None, best
-    for lo, hi in excluded_intervals(ctau, r95):
-        if (lo is None or lo <= best) and (hi is None or best <= hi):
-            return lo, hi, best
-    return None, None, best  # pragma: no cover - the largest R95 (> 1) lies in one of the intervals
+    grid, stretches = _stretches(ctau, r95)
+    k = int(np.argmin(np.abs(grid - np.log(best))))  # the grid point at the largest R95 (a node of the grid's ends)
+    for a, b in stretches:
+        if a <= k < b:
+            return (*_ends(grid, a, b), best)
+    # the peak between grid points (a spike narrower than the grid's step): the nearest stretch
+    a, b = min(stretches, key=lambda ab: min(abs(ab[0] - k), abs(ab[1] - 1 - k)))
+    return (*_ends(grid, a, b), best)
 
 
 def mass_reach(rows: list[dict], lumi: float, scale_to: float | None = None) -> dict[float, float | None]:

@@ -323,6 +323,26 @@ def _check_numbers(cfg: ScanConfig) -> None:
         bad("generation_ctau", cfg.generation_ctau, "need a positive length (mm)")
 
 
+#: the plots a scan drew last in its folder (names), so that a rerun removes those it does not draw again
+PLOTS_MANIFEST = "plots.json"
+
+
+def _replace_plots(out: Path, drawn: list[Path]) -> None:
+    """Remove the plots the folder's earlier run drew and this one did not (another grid: other names), and record
+    this run's; files lepreint did not draw stay."""
+    manifest = out / PLOTS_MANIFEST
+    names = {Path(p).name for p in drawn}
+    try:
+        before = set(json.loads(manifest.read_text())) if manifest.is_file() else set()
+    except (ValueError, TypeError):
+        before = set()
+    for name in sorted(before - names):
+        f = out / Path(name).name  # a name, never a path out of the folder
+        if f.is_file():
+            f.unlink(missing_ok=True)
+    _write_atomic(manifest, json.dumps(sorted(names)) + "\n")
+
+
 def _write_atomic(path: Path, text: str) -> None:
 
     write_atomic(path, text)
@@ -606,7 +626,7 @@ def _claim_folder(out: Path, identity: dict, sid: str, overwrite: bool) -> None:
                 if f.is_dir():
                     shutil.rmtree(f)
             # and every other output of the replaced scan: its plots (named by its grid) and HEPData archive
-            for f in ("scan.csv", "scan.parquet", "provenance.json", "submission.tar.gz", *PLOT_GLOBS):
+            for f in ("scan.csv", "scan.parquet", "provenance.json", "submission.tar.gz", PLOTS_MANIFEST, *PLOT_GLOBS):
                 for p in out.glob(f):
                     p.unlink(missing_ok=True)
         pts.mkdir(parents=True, exist_ok=True)
@@ -705,16 +725,14 @@ def run_scan(
                 bar.stop()
     rows = collect(cfg, out, sid)
     _write_table(rows, out)
-    # the plots of an earlier run in this folder (another grid: other file names) go; this run's are drawn anew
     if plots:
-        for pattern in PLOT_GLOBS:
-            for f in out.glob(pattern):
-                f.unlink(missing_ok=True)
-    if plots and any(r.get("status") == "ok" for r in rows):
-        if "ctau" in scan_plane(cfg.model).axes:
-            plot_scan(rows, cfg.lumi, out, extrapolate=cfg.statistic == "expected")
-        else:
-            plot_plane(rows, cfg.lumi, out, cfg.model, network=cfg.classifier)
+        drawn: list[Path] = []
+        if any(r.get("status") == "ok" for r in rows):
+            if "ctau" in scan_plane(cfg.model).axes:
+                drawn = plot_scan(rows, cfg.lumi, out, extrapolate=cfg.statistic == "expected")
+            else:
+                drawn = plot_plane(rows, cfg.lumi, out, cfg.model, network=cfg.classifier)
+        _replace_plots(out, drawn)
 
         if available("hepdata_lib"):
             export_hepdata(

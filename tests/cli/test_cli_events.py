@@ -158,7 +158,7 @@ def test_simulate_with_the_classifier(run_cli):
     assert code == 2 and "measured on heavy flavour" in err and "Traceback" not in err
     # heavy flavour, but of another selection (42 / 40 GeV): the efficiency there is 0.029, not the stored 0.0099
     code, out, err = run_cli("simulate", p["sample"], "--analysis", "cms_exo_16_022@paper_upper_limits", "--classifier")
-    assert code == 2 and "measured with the selection of soft_displaced_emu" in err
+    assert code == 2 and "measured with the selection and detector of soft_displaced_emu" in err
 
 
 def test_generate_other_models_from_the_command_line(run_cli, tmp_path):

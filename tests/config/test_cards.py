@@ -316,3 +316,20 @@ def test_a_card_without_a_background_has_none_rather_than_the_papers():
     with pytest.raises(LepreintError, match="cms_exo_18_003_ee_2017 has no background section"):
         analysis_background("cms_exo_18_003_ee_2017")
     assert analysis_background("cms_exo_18_003")[:3] == pytest.approx([3.8, 0.41, 0.09])
+
+
+def test_the_network_runs_only_with_the_selection_and_detector_it_was_calibrated_with(tmp_path):
+    """The network's heavy-flavour efficiency belongs to the paper's selection and detector: a copy of the paper's
+    card at another energy passes, one with another detector or other thresholds does not."""
+    from lepreint.analysis.projection import check_network_background
+    from lepreint.config.cards import analysis_config
+    from lepreint.errors import LepreintError
+
+    check_network_background(analysis_config("soft_displaced_emu_run3"))
+    text = (ROOT / "cards/analyses/soft_displaced_emu.yaml").read_text()
+    for old, new in (("detector: cms_run2", "detector: atlas_run2"), ("{pt_min: 20 GeV", "{pt_min: 25 GeV")):
+        assert old in text
+        f = tmp_path / f"{new.split()[-1]}.yaml"
+        f.write_text(text.replace(old, new, 1))
+        with pytest.raises(LepreintError, match="selection and detector of soft_displaced_emu"):
+            check_network_background(analysis_config(str(f)))

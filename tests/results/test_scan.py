@@ -186,6 +186,10 @@ def test_ranges_limits_and_reach_say_what_they_are(tmp_path):
     assert a < 10 < b < 100 < d < 1000 < e
     lo, hi, best = excluded_range(c, r)
     assert (lo, hi) == (a, b) and best == 10.0
+    # a peak just above 1 at one node, an interval of one point: found (the node's c tau recomputed from its log)
+    c1 = np.logspace(-1, 4, 11)
+    lo, hi, best = excluded_range(c1, np.array([0.1] * 5 + [1.003] + [1e-4] * 5))
+    assert lo == pytest.approx(best) and hi == pytest.approx(best) and best == pytest.approx(10**1.5)
     rows = [
         {"mc": mc, "dm": None, "ctau_mm": ct, "status": "ok", "R95@19.7": 1 / mu, "CLs_mu_up@19.7": mu}
         for mc, mu in ((400.0, 0.1), (600.0, 0.5), (800.0, 2.0))
@@ -206,11 +210,16 @@ def test_ranges_limits_and_reach_say_what_they_are(tmp_path):
 
 
 def test_a_rerun_on_a_smaller_grid_leaves_no_plot_of_the_larger(tmp_path):
-    run_scan(_small(), tmp_path / "s", workers=1, plots=False)
-    old = tmp_path / "s" / "exclusion_dm30_lumi140.png"
-    old.write_bytes(b"old")
-    run_scan(_small(), tmp_path / "s", workers=1)  # the same scan again: its points reused, its plots drawn anew
-    assert not old.exists() and (tmp_path / "s" / "r95_vs_ctau.png").exists()
+    """Two masses draw an exclusion map; a rerun on one of them draws none, and the map of the larger grid goes; a
+    file of the user's whose name looks like a plot stays (only what lepreint drew is removed)."""
+    s = tmp_path / "s"
+    run_scan(_small(mc=[200.0, 220.0], ctau=[1.0, 10.0]), s, workers=1)
+    old = s / "exclusion_dm20_lumi140.png"
+    assert old.exists()
+    mine = s / "r95_vs_paper.png"
+    mine.write_bytes(b"mine")
+    run_scan(_small(mc=[220.0], ctau=[1.0, 10.0]), s, workers=1)  # its points reused, its plots drawn anew
+    assert not old.exists() and (s / "r95_vs_ctau.png").exists() and mine.exists()
 
 
 def test_overwrite_removes_the_replaced_scans_plots_and_archive(tmp_path):
