@@ -302,7 +302,9 @@ def simulate(
         name = str(sample)
     xs = _q(xsec, "xsec", "--xsec")
     if classifier or model is not None:
-        check_network_background(analysis_config(analysis))
+        from lepreint.classifier.network import load_classifier
+
+        check_network_background(analysis_config(analysis), load_classifier(model))
     det = Detector(detector_for(analysis, detector), d0_extrapolation)
     r = signal_yields(s, analysis, det, xsec_source, xs, seed, _q(lumi, "lumi", "--lumi"))
     return _with_background(

@@ -84,21 +84,28 @@ def selection(cfg: AnalysisConfig) -> tuple:
 NETWORK_CALIBRATION_ANALYSIS = "soft_displaced_emu"
 
 
-def check_network_background(cfg: AnalysisConfig) -> None:
+def check_network_background(cfg: AnalysisConfig, clf=None) -> None:
     """The network's background efficiency was measured on heavy-flavour (b b-bar) events passing the paper's
     selection: it scales a heavy-flavour background of that selection, not an experiment's total estimate of other
     sources, nor the heavy flavour of another selection (its thresholds change the network's inputs: at CMS 2015's
-    42 / 40 GeV the efficiency at NN >= 0.9 is 0.029, not 0.0099).  Refused rather than applied."""
+    42 / 40 GeV the efficiency at NN >= 0.9 is 0.029, not 0.0099).  Refused rather than applied.  ``clf``: the
+    network used (its calibration's analysis, else its training's; without it, the shipped network's)."""
     if cfg.background.model != "heavy_flavour_kappa":
         raise LepreintError(
             f"analysis {cfg.name}: the network's background efficiency is measured on heavy flavour, "
             f"but this card's background is {cfg.background.model!r}: use it without the network"
         )
-    paper = analysis_config(NETWORK_CALIBRATION_ANALYSIS)
+    meta = getattr(clf, "meta", None) or {}
+    ref = (
+        (meta.get("background_efficiency") or {}).get("analysis")
+        or (meta.get("training") or {}).get("analysis")
+        or NETWORK_CALIBRATION_ANALYSIS
+    )
+    paper = analysis_config(ref)
     if (selection(cfg), detector_for(cfg)) != (selection(paper), detector_for(paper)):
         raise LepreintError(
             f"analysis {cfg.name}: the network's background efficiency is measured with the selection and detector "
-            f"of {NETWORK_CALIBRATION_ANALYSIS}, and this card's differ: use it without the network"
+            f"of {ref}, and this card's differ: use it without the network"
         )
 
 

@@ -328,6 +328,7 @@ def calibrate(clf: Classifier, hf: Sample, analysis: str = "soft_displaced_emu")
         eff, err, n_pass, n_eff = background_efficiency(hf, clf, cut, analysis)
         table[f"{cut:.2f}"] = {"eff": eff, "err": err, "pairs_passing": n_pass}
     clf.meta["background_efficiency"] = {
+        "analysis": str(analysis),  # the selection the efficiency belongs to
         "sample": hf.meta.get("digest"),
         "effective_events": n_eff,
         "selection": "analysis cuts, no isolation, no d0",

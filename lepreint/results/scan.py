@@ -280,7 +280,7 @@ def check_config(cfg: ScanConfig) -> None:
     if cfg.statistic not in ("expected", "observed"):
         raise LepreintError(f"statistic must be 'expected' or 'observed', got {cfg.statistic!r}")
     if cfg.classifier:
-        check_network_background(ana)
+        check_network_background(ana, load_classifier())
     if cfg.statistic == "observed":
         if cfg.classifier:
             raise LepreintError(

@@ -333,3 +333,22 @@ def test_the_network_runs_only_with_the_selection_and_detector_it_was_calibrated
         f.write_text(text.replace(old, new, 1))
         with pytest.raises(LepreintError, match="selection and detector of soft_displaced_emu"):
             check_network_background(analysis_config(str(f)))
+
+
+def test_a_network_is_checked_against_the_selection_it_was_calibrated_with():
+    """A network calibrated (``calibrate``) with another card: that card's selection is the reference."""
+    import copy
+
+    from lepreint.analysis.projection import check_network_background
+    from lepreint.classifier.network import load_classifier
+    from lepreint.config.cards import analysis_config
+    from lepreint.errors import LepreintError
+
+    clf = load_classifier()
+    assert clf.meta["training"]["analysis"] == "soft_displaced_emu"
+    other = copy.copy(clf)
+    other.meta = {**clf.meta, "background_efficiency": {**clf.meta["background_efficiency"]}}
+    other.meta["background_efficiency"]["analysis"] = "cms_exo_16_022@paper_upper_limits"
+    check_network_background(analysis_config("cms_exo_16_022@paper_upper_limits"), other)
+    with pytest.raises(LepreintError, match="of cms_exo_16_022@paper_upper_limits, and this card's differ"):
+        check_network_background(analysis_config("soft_displaced_emu"), other)
