@@ -228,24 +228,26 @@ def _pooled_closure(out: dict, card: str, main) -> None:
     ]
     z_all = []
     for ctau in CLOSURE_CTAUS:
-        m_S, m_err = _mean_yields([y(ctau) for y in sources])
+        moved = [y(ctau) for y in sources]
+        m_S, m_err = _mean_yields(moved)
         # Pythia's one draw of decay lengths against lepreint's redraws, sample by sample (the same events): the
         # difference's scatter over the independent samples is its error (Student's t, 7 degrees of freedom)
-        own = sources if ctau == GENERATION_CTAU else None
-        _generated_vs_redrawn(out, ctau, own or [], z_all)
         if ctau == GENERATION_CTAU:
+            _generated_vs_redrawn(out, ctau, [y(None) for y in sources], moved, z_all)
             d = main(None)
             d_S, d_err, what = np.asarray(d.S), np.asarray(d.S_err), "the search's own 1 cm sample (20 000 events)"
             r = main(ctau)
             r_S, r_err = np.asarray(r.S), np.asarray(r.S_err)
         else:
             direct = [_Yields(stop_sample("cms8tev", ctau, CLOSURE_EVENTS, seed=s), card) for s in seeds[ctau]]
-            d_S, d_err = _mean_yields([y(None) for y in direct])
+            as_generated = [y(None) for y in direct]
+            d_S, d_err = _mean_yields(as_generated)
             what = f"{CLOSURE_SAMPLES} x {CLOSURE_EVENTS} events generated at {ctau:g} mm"
             # the same generated events with their decays (and detector) redrawn at their own c tau: the moved
             # yields against the direct side's kinematics without its one draw of decay lengths
-            r_S, r_err = _mean_yields([y(ctau) for y in direct])
-            _generated_vs_redrawn(out, ctau, direct, z_all)
+            redrawn = [y(ctau) for y in direct]
+            r_S, r_err = _mean_yields(redrawn)
+            _generated_vs_redrawn(out, ctau, as_generated, redrawn, z_all)
         for k in range(3):
             err = np.hypot(m_err[k], d_err[k])
             out[f"stop.closure.cms8tev.pooled.ctau_{ctau:g}mm.pull_SR{k + 1}"] = (
@@ -261,18 +263,16 @@ def _pooled_closure(out: dict, card: str, main) -> None:
             )
 
 
-def _generated_vs_redrawn(out: dict, ctau: float, samples: list, z_all: list) -> None:
-    """Per region: the independent samples generated at ``ctau``, as generated (Pythia's decay lengths) minus the same
-    events with their decays redrawn by lepreint, as Student's t over the samples; after the last c tau the t's
-    turned into normal deviates and summed in quadrature (a chi2 of 3 x 4 cells; the regions of one c tau are
-    exclusive, nearly independent)."""
+def _generated_vs_redrawn(out: dict, ctau: float, as_generated: list, redrawn: list, z_all: list) -> None:
+    """Per region: the yields of independent samples generated at ``ctau``, as generated (Pythia's decay lengths)
+    minus the same events' with their decays redrawn by lepreint, as Student's t over the samples; after the last c
+    tau the t's turned into normal deviates and summed in quadrature (a chi2 of 3 x 4 cells; the regions of one c tau
+    are exclusive, nearly independent)."""
     from scipy import stats
 
-    if not samples:
-        return
-    gen = np.array([y(None).S for y in samples])
-    red = np.array([y(ctau).S for y in samples])
-    n = len(samples)
+    gen = np.array([y.S for y in as_generated])
+    red = np.array([y.S for y in redrawn])
+    n = len(as_generated)
     for k in range(3):
         d = gen[:, k] - red[:, k]
         sd = float(np.std(d, ddof=1))

@@ -910,8 +910,6 @@ class HepMCWriter:
         #: file, i.e. after any generator-level filter (``set_cross_section``); None: not written
         self.xsec_pb: float | None = None
         self.xsec_err_pb: float = 0.0
-        #: True when the cross section is the running estimate of this generation (Pythia's sigmaGen)
-        self.xsec_from_run = False
         #: the generated process's cross section (pb) before any filter, when it comes from a table; None: Pythia's
         self.process_xsec_pb: float | None = None
         self.mu, self.lu = momentum_unit, length_unit

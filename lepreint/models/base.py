@@ -40,6 +40,14 @@ class Model(Protocol):
         ...
 
 
+def chiral_taus(branching: dict, options: dict) -> dict:
+    """The decay specification's ``tau_polarisation`` field: taus decay with the chirality of the W or Z current that
+    made them where the decays give any, unless the model option ``tau_polarisation`` is 'none' (no field then: the
+    samples without taus keep their keys)."""
+    on = branching.get(15, 0.0) > 0 and options.get("tau_polarisation", "chirality") == "chirality"
+    return {"tau_polarisation": "chirality"} if on else {}
+
+
 def point_key(mc: float, dm: float, ctau: float) -> str:
     """The file name of a (m, dm, c tau) scan point."""
     return f"mc{mc:.6g}_dm{dm:.6g}_ctau{ctau:.6g}mm"

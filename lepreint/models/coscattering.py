@@ -14,7 +14,7 @@ from lepreint.constants import F_PI, G_F, HBAR_GEV_NS, HBARC_GEV_MM, M_PI, M_W
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import Couplings
 from lepreint.events.generation.pythia import PythiaSetup, lo_cross_section
-from lepreint.models.base import ScanPlane, point_key
+from lepreint.models.base import ScanPlane, chiral_taus, point_key
 from lepreint.models.xsec import XsecError, have_table, xsec
 
 __all__ = [
@@ -309,11 +309,7 @@ def llp_decay(params: dict, options: dict) -> dict | None:
         "matrix_element": me,
         "couplings": Couplings(float(cpl[0]), float(cpl[1])),
         # a W* gives left-handed taus (with the V-A matrix element; 'flat' is phase space without spins)
-        **(
-            {"tau_polarisation": "chirality"}
-            if me == "V-A" and b.get(15, 0.0) > 0 and options.get("tau_polarisation", "chirality") == "chirality"
-            else {}
-        ),
+        **(chiral_taus(b, options) if me == "V-A" else {}),
     }
 
 

@@ -48,7 +48,7 @@ from lepreint.constants import COS2_THETA_C, F_PI, G_F, HBARC_GEV_MM, M_MU, M_PI
 from lepreint.errors import LepreintError
 from lepreint.events.generation.decays import M_TAU, PURE_HIGGSINO
 from lepreint.events.generation.pythia import PythiaSetup
-from lepreint.models.base import ScanPlane
+from lepreint.models.base import ScanPlane, chiral_taus
 from lepreint.models.coscattering import SLHA_HEADER
 from lepreint.models.xsec import XsecError, xsec
 
@@ -323,7 +323,7 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "branching": b_c,
             "matrix_element": "V-A",
             "couplings": PURE_HIGGSINO,
-            **_taus_chiral(b_c, options),
+            **chiral_taus(b_c, options),
         },
         {
             "kind": "zstar",
@@ -333,16 +333,9 @@ def llp_decay(params: dict, options: dict) -> list[dict]:
             "ctau": ctau_n,
             "branching": b_n,
             "couplings": PURE_HIGGSINO,
-            **_taus_chiral(b_n, options),
+            **chiral_taus(b_n, options),
         },
     ]
-
-
-def _taus_chiral(branching: dict, options: dict) -> dict:
-    """Taus decay with the chirality of the W or Z current that made them (where the decays give any), unless the
-    option ``tau_polarisation`` is 'none'."""
-    on = branching.get(15, 0.0) > 0 and options.get("tau_polarisation", "chirality") == "chirality"
-    return {"tau_polarisation": "chirality"} if on else {}
 
 
 #: the degenerate-higgsino tables whose sum is the sample's cross section (N_i C1: per neutralino, so x 2)

@@ -37,6 +37,10 @@ def _workspace_text(path: str) -> str:
     return resources.files("lepreint").joinpath("data", path).read_text()
 
 
+#: the name of the sample lepreint adds to a published workspace's channels
+SIGNAL_SAMPLE = "lepreint_signal"
+
+
 def published_workspace(cfg: AnalysisConfig, signal) -> dict:
     """The card's published background-only workspace with ``signal`` (events per signal region) added."""
     if not cfg.likelihood:
@@ -54,7 +58,7 @@ def published_workspace(cfg: AnalysisConfig, signal) -> dict:
         mods = [{"name": poi, "type": "normfactor", "data": None}]
         if lumi:
             mods.append({"name": "lumi", "type": "lumi", "data": None})
-        by_name[name]["samples"].append({"name": "lepreint_signal", "data": [x], "modifiers": mods})
+        by_name[name]["samples"].append({"name": SIGNAL_SAMPLE, "data": [x], "modifiers": mods})
     return spec
 
 
@@ -71,11 +75,14 @@ def published_likelihood_limit(cfg: AnalysisConfig, signal) -> LikelihoodLimit:
         return LikelihoodLimit(math.inf, math.inf, cfg.likelihood or "", "asymptotic")
     # in units where the limit is O(1): the signal scaled to about the events a limit needs (3 without background,
     # ~2 sqrt(B) with a large one, B the workspace's total), the result scaled back
-    bkg = sum(
-        float(np.sum(smp["data"])) for ch in published_workspace(cfg, s)["channels"] for smp in ch["samples"][:-1]
-    )
+    spec = published_workspace(cfg, s)
+    samples = [smp for ch in spec["channels"] for smp in ch["samples"]]
+    bkg = sum(float(np.sum(smp["data"])) for smp in samples if smp["name"] != SIGNAL_SAMPLE)
     unit = (3.0 + 2.0 * math.sqrt(max(bkg, 0.0))) / float(s.sum())
-    ws = pyhf.Workspace(published_workspace(cfg, s * unit))
+    for smp in samples:
+        if smp["name"] == SIGNAL_SAMPLE:
+            smp["data"] = [x * unit for x in smp["data"]]
+    ws = pyhf.Workspace(spec)
     model = ws.model()
     data = ws.data(model)
     pyhf.set_backend("numpy")

@@ -580,7 +580,6 @@ def _take(r: dict, results: list, writer, bar, accepted: int) -> int:
             sigma = float(np.average([x["sigma_fb"] for x in results], weights=tried))
             err = float(np.sqrt(np.sum(np.square([x["sigma_err_fb"] * t for x, t in zip(results, tried)]))))
             writer.set_cross_section(sigma / 1000.0, err / max(np.sum(tried), 1) / 1000.0, eff)
-            writer.xsec_from_run = True
         writer.write_chunk(r["rows"], r.pop("truth"))  # the full record is not kept once written
     bar.done(r["tried"] if bar.unit == "events" else r["accepted"])
     return accepted + r["accepted"]
